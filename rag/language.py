@@ -1,0 +1,35 @@
+"""Which language a question is in: Dutch or English (pure, word-list based).
+
+Small and predictable beats a model here: questions are short, and only two languages
+are supported; anything unclear defaults to the article's language, Dutch.
+"""
+
+from __future__ import annotations
+
+import re
+
+Language = str  # "nl" or "en"
+
+_DUTCH = frozenset(
+    """de het een en van is dat die niet wat wie waar wanneer waarom hoe hoeveel welk welke
+    zijn heeft hebben wordt worden werd was in op met voor naar om ook nog al er dit deze
+    bij aan uit door over tot als maar dan of je ik we wij zij hij ze mijn jouw ons onze
+    kan kun kunnen moet zou wil gaat staat noemt heet artikel bedrijf eerder""".split()
+)
+_ENGLISH = frozenset(
+    """the a an and of is are was were that this these those not what who where when why
+    how much many which does do did has have had will would can could should in on with
+    for to from by about into as but or if you i we they he she it its my our your their
+    there be been article company say says said own also""".split()
+)
+_WORD = re.compile(r"[a-zà-ÿ]+")
+
+# Said in the question's own language: a small model follows that better.
+ANSWER_IN = {"nl": "Antwoord in het Nederlands", "en": "Answer in English"}
+
+
+def detect_language(text: str) -> Language:
+    words = _WORD.findall(text.lower())
+    dutch = sum(word in _DUTCH for word in words)
+    english = sum(word in _ENGLISH for word in words)
+    return "en" if english > dutch else "nl"

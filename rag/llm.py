@@ -1,0 +1,68 @@
+"""The chat model: a local GGUF through llama-cpp-python, or any OpenAI-compatible server.
+
+Both are LangChain chat models, so the pipeline streams from either the same way, and
+tests can hand it a fake one. The local model answers one request at a time: the gate
+queues callers and turns them away when the queue is full.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from langchain_core.language_models import BaseChatModel
+
+from rag.errors import BusyError, ModelError
+from rag.model_setup import verify_llm
+from rag.settings import Settings
+
+
+def load_llm(settings: Settings) -> BaseChatModel:
+    if settings.llm_backend == "openai":
+        from langchain_openai import ChatOpenAI
+
+        return ChatOpenAI(
+            base_url=settings.llm_base_url,
+            api_key=settings.llm_api_key,
+            model=settings.llm_model,
+            temperature=0,
+            max_tokens=settings.llm_max_tokens,
+            timeout=120,
+        )
+    path = verify_llm(settings.models_dir, settings.llm_model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # langchain-community's notice
+        from langchain_community.chat_models import ChatLlamaCpp
+    try:
+        return ChatLlamaCpp(
+            model_path=str(path),
+            n_ctx=settings.llm_context_tokens,
+            n_threads=settings.llm_threads,
+            n_batch=512,
+            temperature=0,
+            repeat_penalty=1.0,  # the answer should repeat the passages' words
+            max_tokens=settings.llm_max_tokens,
+            verbose=False,
+        )
+    except Exception as error:
+        raise ModelError(f"Could not load the LLM {path}: {error}") from error
+
+
+class ModelGate:
+    """One caller at a time uses the model; at most `queue_size` more wait for it."""
+
+    def __init__(self, queue_size: int):
+        self._model = threading.Lock()
+        self._places = threading.BoundedSemaphore(queue_size + 1)
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        if not self._places.acquire(blocking=False):
+            raise BusyError("The model is busy and the queue is full; try again shortly.")
+        try:
+            with self._model:
+                yield
+        finally:
+            self._places.release()

@@ -1,0 +1,248 @@
+"""The answer function that the CLI, the web chat and the API all call.
+
+question -> retrieval -> prompt -> LLM (streamed) -> grounding check -> citations.
+
+The prompt puts every passage of the corpus, in document order, in the system message
+when they fit: that prefix never changes, so llama.cpp reuses its cached state and a
+question only pays for its own tokens. Retrieval still ranks the passages (it breaks
+citation ties) and, when the corpus is too big, picks the top-k that go in the prompt.
+An answer that is a refusal or fails the grounding check is tried once more on the
+top-k passages alone (a focused prompt); if that fails too, the answer is a refusal.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+
+from rag.chunking import Passage
+from rag.citations import (
+    REFUSAL_WORD,
+    REFUSALS,
+    Citation,
+    choose_citations,
+    is_refusal,
+    marked_numbers,
+    strip_markers,
+    unsupported_facts,
+)
+from rag.documents import Document
+from rag.errors import IndexError_, InputError
+from rag.index import ScoredPassage
+from rag.language import ANSWER_IN, detect_language
+from rag.llm import ModelGate
+from rag.prompts import Prompts
+from rag.retrieval import HybridRetriever
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: Literal["user", "assistant"]
+    content: str
+
+
+@dataclass
+class AnswerResult:
+    answer: str
+    refused: bool
+    language: str
+    citations: list[Citation]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of the answer as it streams."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Reset:
+    """What was streamed so far is withdrawn; a second attempt follows."""
+
+
+StreamEvent = Token | Reset | AnswerResult
+
+
+class _StreamFilter:
+    """Holds back what should not reach a reader mid-stream: the model's [n] markers
+    (citations are shown separately) and a reply that may still turn out a refusal."""
+
+    def __init__(self) -> None:
+        self.raw = ""
+        self.sent = 0
+
+    def feed(self, piece: str) -> str:
+        self.raw += piece
+        visible = self.raw
+        cut = visible.rfind("[")
+        if cut != -1 and "]" not in visible[cut:]:
+            visible = visible[:cut]  # a marker may be starting
+        visible = strip_markers(visible) if "[" in visible else visible
+        if _may_become_refusal(visible):
+            return ""
+        # Stripping can shorten text already sent (a trailing space): never resend.
+        out = visible[self.sent :] if len(visible) > self.sent else ""
+        self.sent += len(out)
+        return out
+
+
+def _may_become_refusal(text: str) -> bool:
+    start = text.strip().lower()
+    return any(r.lower().startswith(start) for r in (REFUSAL_WORD, *REFUSALS.values()))
+
+
+class Pipeline:
+    def __init__(
+        self,
+        settings: Settings,
+        prompts: Prompts,
+        retriever: HybridRetriever,
+        llm: BaseChatModel,
+        documents: dict[str, Document],
+    ):
+        self.settings = settings
+        self.prompts = prompts
+        self.retriever = retriever
+        self.llm = llm
+        self.documents = documents
+        self.gate = ModelGate(settings.queue_size)
+        passages = retriever.passages
+        fits = sum(len(p.text) for p in passages) <= settings.full_context_chars
+        self.full_context: list[Passage] | None = passages if fits and passages else None
+
+    # ------------------------------------------------------------ input checks
+
+    def check_question(self, question: str, history: list[Turn]) -> None:
+        if not question or not question.strip():
+            raise InputError("The question is empty.")
+        if len(question) > self.settings.max_question_chars:
+            raise InputError(
+                f"The question is {len(question)} characters long; the limit is "
+                f"{self.settings.max_question_chars}."
+            )
+        if not self.retriever.passages:
+            raise IndexError_("The index is empty: put documents in seeds/ and run `python app.py index`.")
+        for turn in history:
+            if turn.role not in ("user", "assistant"):
+                raise InputError(f"Unknown role in history: {turn.role!r}.")
+
+    # ------------------------------------------------------------ prompts
+
+    def _messages(
+        self,
+        question: str,
+        language: str,
+        history: list[Turn],
+        context: list[Passage],
+        hint: list[Passage],
+    ) -> list[BaseMessage]:
+        """System (passages, rules) + history + question; `hint` repeats the passages that
+        retrieval ranks first, for a second attempt, after the cacheable system prefix."""
+        numbers = {p.passage_id: n for n, p in enumerate(context, start=1)}
+        system = self.prompts.system.format(
+            passages=self._format_passages(context, numbers),
+            refusal=REFUSAL_WORD,
+        )
+        messages: list[BaseMessage] = [SystemMessage(system)]
+        recent = history[-self.settings.max_history_messages :] if self.settings.max_history_messages else []
+        for turn in recent:
+            messages.append(HumanMessage(turn.content) if turn.role == "user" else AIMessage(turn.content))
+        fields = {"question": question.strip(), "answer_in": ANSWER_IN[language]}
+        if hint:
+            user = self.prompts.retry.format(passages=self._format_passages(hint, numbers), **fields)
+        else:
+            user = self.prompts.question.format(**fields)
+        messages.append(HumanMessage(user))
+        return messages
+
+    def _format_passages(self, passages: list[Passage], numbers: dict[str, int]) -> str:
+        return "\n\n".join(
+            self.prompts.passage.format(n=numbers[p.passage_id], doc=p.doc_id, text=p.text) for p in passages
+        )
+
+    # ------------------------------------------------------------ answering
+
+    def retrieval_query(self, question: str, history: list[Turn]) -> str:
+        # A follow-up ("Waar ligt dat?") is retrieved together with the question before it.
+        previous = [t.content for t in history if t.role == "user"][-1:]
+        return " ".join([*previous, question])
+
+    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[StreamEvent]:
+        history = history or []
+        self.check_question(question, history)
+        started = time.perf_counter()
+        language = detect_language(question)
+        ranked = self.retriever.retrieve(self.retrieval_query(question, history))
+        timings = {"retrieval_ms": _ms(started)}
+        context = self.full_context or [s.passage for s in ranked]
+        # Second attempt: the same prompt, with retrieval's two best passages repeated.
+        attempts = [[], [s.passage for s in ranked[:2]]]
+
+        with self.gate.turn():
+            timings["queue_ms"] = _ms(started) - timings["retrieval_ms"]
+            streamed = False
+            for number, hint in enumerate(attempts, start=1):
+                if streamed:
+                    yield Reset()
+                text = ""
+                stream_filter = _StreamFilter()
+                for chunk in self.llm.stream(self._messages(question, language, history, context, hint)):
+                    piece = chunk.content if isinstance(chunk.content, str) else ""
+                    text += piece
+                    if piece and "first_token_ms" not in timings:
+                        timings["first_token_ms"] = _ms(started)
+                    visible = stream_filter.feed(piece)
+                    if visible:
+                        streamed = True
+                        yield Token(visible)
+                timings["attempts"] = number
+                result = self._judge(text, question, language, context, ranked)
+                log.debug("attempt %d: %r -> refused=%s", number, text, result.refused)
+                if not result.refused:
+                    break
+        timings["total_ms"] = _ms(started)
+        result.timings = timings
+        yield result
+
+    def _judge(
+        self,
+        raw: str,
+        question: str,
+        language: str,
+        context: list[Passage],
+        ranked: list[ScoredPassage],
+    ) -> AnswerResult:
+        """Accept an answer only if it is grounded and citable; otherwise refuse."""
+        answer = strip_markers(raw)
+        refusal = AnswerResult(REFUSALS[language], True, language, [])
+        if not answer or is_refusal(answer):
+            return refusal
+        if unsupported_facts(answer, [p.text for p in context]):
+            return refusal
+        scores = {s.passage.passage_id: s.score for s in ranked}
+        scored = [ScoredPassage(p, scores.get(p.passage_id, 0.0)) for p in context]
+        citations = choose_citations(answer, question, scored, marked_numbers(raw))
+        if not citations:
+            return refusal
+        return AnswerResult(answer, False, language, citations)
+
+    def answer(self, question: str, history: list[Turn] | None = None) -> AnswerResult:
+        for event in self.stream(question, history):
+            if isinstance(event, AnswerResult):
+                return event
+        raise RuntimeError("the answer stream ended without a result")
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 1)

@@ -1,0 +1,84 @@
+"""Retrieval: dense (Chroma) and BM25 rankings fused by reciprocal rank fusion."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LcDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+from rank_bm25 import BM25Okapi
+
+from rag.chunking import Passage
+from rag.index import PassageIndex, ScoredPassage
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def bm25_tokens(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def rrf_fuse(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: score(id) = sum over rankings of 1 / (k + rank), rank from 1.
+
+    Ties keep the order in which ids first appear, so the result is deterministic.
+    """
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda pair: -pair[1])
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense + BM25 retrieval over the passages of the index, as a LangChain retriever."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: PassageIndex
+    passages: list[Passage]
+    bm25: BM25Okapi | None
+    top_k: int = 4
+    rrf_k: int = 60
+
+    @classmethod
+    def build(cls, index: PassageIndex, top_k: int, rrf_k: int) -> HybridRetriever:
+        passages = index.all_passages()
+        bm25 = BM25Okapi([bm25_tokens(p.text) for p in passages]) if passages else None
+        return cls(index=index, passages=passages, bm25=bm25, top_k=top_k, rrf_k=rrf_k)
+
+    def bm25_ranking(self, query: str, k: int) -> list[str]:
+        if self.bm25 is None:
+            return []
+        scores = self.bm25.get_scores(bm25_tokens(query))
+        best = sorted(range(len(scores)), key=lambda i: -scores[i])[:k]
+        return [self.passages[i].passage_id for i in best if scores[i] > 0]
+
+    def retrieve(self, query: str, k: int | None = None) -> list[ScoredPassage]:
+        k = k or self.top_k
+        # Each ranker looks deeper than k so fusion has something to agree on.
+        depth = max(2 * k, 10)
+        dense = self.index.search(query, depth)
+        by_id = {s.passage.passage_id: s.passage for s in dense}
+        by_id.update({p.passage_id: p for p in self.passages})
+        fused = rrf_fuse([[s.passage.passage_id for s in dense], self.bm25_ranking(query, depth)], self.rrf_k)
+        return [ScoredPassage(by_id[pid], score) for pid, score in fused[:k] if pid in by_id]
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LcDocument]:
+        return [
+            LcDocument(
+                page_content=s.passage.text,
+                metadata={
+                    "doc_id": s.passage.doc_id,
+                    "start": s.passage.start,
+                    "end": s.passage.end,
+                    "score": s.score,
+                },
+            )
+            for s in self.retrieve(query)
+        ]

@@ -1,0 +1,65 @@
+"""One settings object: defaults in code, overridden by `RAG_*` environment variables.
+
+Every knob is listed in the README's settings table; nothing here does work at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", frozen=True)
+
+    # Where things live.
+    seeds_dir: Path = PROJECT_ROOT / "seeds"
+    index_dir: Path = PROJECT_ROOT / "index"
+    models_dir: Path = PROJECT_ROOT / "models"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+
+    # Embedder: "e5-small" is the folder built at set-up from installed packages;
+    # any other sentence-transformers name or path works where the user has one.
+    embedder: str = "e5-small"
+    query_prefix: str = "query: "
+    passage_prefix: str = "passage: "
+
+    # Chunking: sentences packed into passages of at most this many characters.
+    chunk_chars: int = Field(default=400, ge=50)
+    chunk_overlap_sentences: int = Field(default=0, ge=0)
+
+    # Vector store: embedded PersistentClient in index_dir, or a Chroma server.
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    collection: str = "passages"
+
+    # Retrieval.
+    top_k: int = Field(default=4, ge=1, le=50)
+    rrf_k: int = Field(default=60, ge=1)
+    # When every passage of the corpus fits in this many characters, the prompt holds
+    # all of them in document order: a fixed prefix the LLM caches between questions.
+    full_context_chars: int = Field(default=4000, ge=0)
+
+    # LLM: "local" runs a GGUF through llama-cpp-python; "openai" talks to any
+    # OpenAI-compatible server (llama.cpp server, vLLM, Ollama) at llm_base_url.
+    llm_backend: Literal["local", "openai"] = "local"
+    llm_model: Literal["qwen2.5-1.5b", "qwen2.5-0.5b"] | str = "qwen2.5-1.5b"
+    llm_base_url: str = "http://127.0.0.1:8080/v1"
+    llm_api_key: str = "not-needed"
+    llm_threads: int = Field(default=2, ge=1)
+    llm_context_tokens: int = Field(default=2048, ge=512)
+    llm_max_tokens: int = Field(default=160, ge=8)
+
+    # Limits for callers.
+    max_question_chars: int = Field(default=1000, ge=10)
+    max_history_messages: int = Field(default=12, ge=0)
+    queue_size: int = Field(default=16, ge=1)
+
+    # Serving.
+    host: str = "127.0.0.1"
+    port: int = Field(default=7860, ge=1, le=65535)

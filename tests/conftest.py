@@ -1,0 +1,58 @@
+"""Fixtures: one tiny real index (real embedder, real Chroma) per session; fake or real LLM."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from rag.build import build_pipeline
+from rag.embedding import load_embedder
+from rag.pipeline import Pipeline
+from rag.settings import PROJECT_ROOT, Settings
+
+ARTICLE = PROJECT_ROOT / "seeds" / "amazon-anthropic.nl.txt"
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("rag")
+    seeds = root / "seeds"
+    seeds.mkdir()
+    shutil.copy(ARTICLE, seeds / ARTICLE.name)
+    return Settings(seeds_dir=seeds, index_dir=root / "index")
+
+
+@pytest.fixture(scope="session")
+def embeddings(settings: Settings):
+    return load_embedder(settings)
+
+
+@pytest.fixture(scope="session")
+def article() -> str:
+    return ARTICLE.read_text(encoding="utf-8")
+
+
+def fake_pipeline(settings: Settings, embeddings, responses: list[str]) -> Pipeline:
+    """The real pipeline (embedder, Chroma, retrieval, citations) with a scripted LLM."""
+    return build_pipeline(settings, llm=FakeListChatModel(responses=responses), embeddings=embeddings)
+
+
+@pytest.fixture(scope="session")
+def real_pipeline(settings: Settings, embeddings) -> Pipeline:
+    return build_pipeline(settings, embeddings=embeddings)
+
+
+def copy_settings(settings: Settings, **changes) -> Settings:
+    return settings.model_copy(update=changes)
+
+
+def write_seed(folder: Path, name: str, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")

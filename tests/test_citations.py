@@ -1,0 +1,77 @@
+from rag.chunking import Passage
+from rag.citations import (
+    amounts_in,
+    choose_citations,
+    is_refusal,
+    names_in,
+    numbers_in,
+    strip_markers,
+    unsupported_facts,
+)
+from rag.index import ScoredPassage
+
+P1 = "Dat meldt de Financial Times. De investering komt bovenop de 8 miljard dollar."
+P2 = "Project Rainier in Indiana is goed voor 2,2 gigawatt aan stroomverbruik."
+P3 = "Google, dat meer dan 3 miljard in Anthropic investeerde, blijft een medespeler."
+
+
+def context() -> list[ScoredPassage]:
+    texts = [P1, P2, P3]
+    starts = [0, 100, 200]
+    return [
+        ScoredPassage(Passage("a.txt", s, s + len(t), t), score)
+        for s, t, score in zip(starts, texts, [0.03, 0.02, 0.01], strict=False)
+    ]
+
+
+def test_numbers_read_decimal_comma_and_point_alike() -> None:
+    assert numbers_in("2,2 gigawatt") == numbers_in("2.2 GW") == {"2.2"}
+
+
+def test_amounts_know_magnitudes_in_both_languages() -> None:
+    assert amounts_in("8 miljard dollar") == amounts_in("$8 billion") == {("8", "e9")}
+
+
+def test_names_skip_sentence_starts_and_possessives() -> None:
+    assert names_in("Yes, the money came from Anthropic's partner Amazon.") == {"anthropic", "amazon"}
+
+
+def test_refusals_are_recognised() -> None:
+    assert is_refusal("Dat staat niet in het artikel.")
+    assert is_refusal("The article does not say.")
+    assert not is_refusal("Amazon zegde 8 miljard toe.")
+
+
+def test_markers_are_stripped() -> None:
+    assert strip_markers("Het is 2,2 gigawatt [2].") == "Het is 2,2 gigawatt."
+    assert strip_markers("Claude [2] en [3]") == "Claude"
+
+
+def test_invented_facts_are_caught() -> None:
+    passages = [P1, P2]
+    assert unsupported_facts("Amazon zegde 8 miljard toe.", passages) == []
+    assert unsupported_facts("Amazon invested 8 billion dollars.", passages) == []
+    assert "9" in unsupported_facts("Het was 9 miljard.", passages)[0]
+    assert unsupported_facts("It was 8 million.", passages) == ["8 (e6)"]
+    assert unsupported_facts("De CEO is Dario Amodei.", passages) == ["amodei", "ceo", "dario"]
+
+
+def test_citation_is_the_passage_holding_the_facts() -> None:
+    cited = choose_citations("Project Rainier verbruikt 2,2 gigawatt.", "Hoeveel stroom?", context(), [])
+    assert [c.start for c in cited] == [100]
+    assert cited[0].n == 1 and cited[0].text == P2
+
+
+def test_citations_cover_facts_from_two_passages() -> None:
+    answer = "Amazon zegde 8 miljard toe en Google investeerde 3 miljard."
+    cited = choose_citations(answer, "Wie investeerde?", context(), [])
+    assert sorted(c.start for c in cited) == [0, 200]
+
+
+def test_a_wrong_marker_does_not_win_over_the_facts() -> None:
+    cited = choose_citations("Het verbruik is 2,2 gigawatt [1].", "Hoeveel?", context(), [1])
+    assert cited[0].start == 100
+
+
+def test_nothing_is_cited_without_support() -> None:
+    assert choose_citations("Xyzzy.", "Qwerty?", context(), [1]) == []

@@ -1,0 +1,68 @@
+"""The pipeline with the real embedder and Chroma, and a scripted LLM."""
+
+import pytest
+
+from rag.errors import IndexError_, InputError
+from rag.pipeline import AnswerResult, Reset, Token, Turn
+from tests.conftest import copy_settings, fake_pipeline
+
+
+def test_grounded_answer_gets_exact_citations(settings, embeddings, article) -> None:
+    pipeline = fake_pipeline(settings, embeddings, ["Amazon zegde eerder 8 miljard dollar toe [3]."])
+    result = pipeline.answer("Hoeveel had Amazon eerder toegezegd?")
+    assert not result.refused and result.language == "nl"
+    assert result.answer == "Amazon zegde eerder 8 miljard dollar toe."
+    assert result.citations and "8 miljard dollar" in result.citations[0].text
+    for c in result.citations:
+        assert article[c.start : c.end] == c.text
+    assert {"retrieval_ms", "first_token_ms", "total_ms"} <= set(result.timings)
+
+
+def test_invented_number_is_retried_then_refused(settings, embeddings) -> None:
+    pipeline = fake_pipeline(settings, embeddings, ["Amazon gaf 12 miljard.", "Het was 13 miljard."])
+    result = pipeline.answer("Hoeveel gaf Amazon?")
+    assert result.refused and result.answer == "Dat staat niet in het artikel."
+    assert result.citations == [] and result.timings["attempts"] == 2
+
+
+def test_second_attempt_can_rescue_a_refusal(settings, embeddings) -> None:
+    pipeline = fake_pipeline(settings, embeddings, ["NO_ANSWER", "Project Rainier ligt in Indiana."])
+    events = list(pipeline.stream("Where is Project Rainier?"))
+    result = events[-1]
+    assert isinstance(result, AnswerResult) and not result.refused
+    assert "Indiana" in result.citations[0].text
+    # The refusal was held back, so nothing had to be withdrawn.
+    assert not any(isinstance(e, Reset) for e in events)
+    assert "".join(e.text for e in events if isinstance(e, Token)) == "Project Rainier ligt in Indiana."
+
+
+def test_english_refusal(settings, embeddings) -> None:
+    pipeline = fake_pipeline(settings, embeddings, ["NO_ANSWER", "NO_ANSWER"])
+    result = pipeline.answer("What is Anthropic's yearly revenue?")
+    assert result.refused and result.answer == "The article does not say." and result.language == "en"
+
+
+def test_streamed_tokens_hide_markers(settings, embeddings) -> None:
+    pipeline = fake_pipeline(settings, embeddings, ["Het is 2,2 gigawatt [5]."])
+    tokens = [e.text for e in pipeline.stream("Hoeveel stroom?") if isinstance(e, Token)]
+    assert "[" not in "".join(tokens) and "".join(tokens).startswith("Het is 2,2 gigawatt")
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 1001])
+def test_bad_questions_are_rejected(settings, embeddings, question) -> None:
+    pipeline = fake_pipeline(settings, embeddings, ["unused"])
+    with pytest.raises(InputError):
+        pipeline.answer(question)
+
+
+def test_unknown_role_is_rejected(settings, embeddings) -> None:
+    pipeline = fake_pipeline(settings, embeddings, ["unused"])
+    with pytest.raises(InputError):
+        pipeline.answer("Wat?", [Turn("system", "x")])  # type: ignore[arg-type]
+
+
+def test_empty_index_says_so(settings, embeddings, tmp_path) -> None:
+    empty = copy_settings(settings, seeds_dir=tmp_path / "none", index_dir=tmp_path / "index")
+    pipeline = fake_pipeline(empty, embeddings, ["unused"])
+    with pytest.raises(IndexError_, match="index is empty"):
+        pipeline.answer("Wat is Project Rainier?")
