@@ -120,18 +120,21 @@ def choose_citations(
 ) -> list[Citation]:
     """The fewest context passages that together hold the answer's facts, best first.
 
-    The passage the model marked, and the retrieval score, only break ties; a passage
-    is cited only when it holds at least one fact or content word of the answer.
+    `context` scores are each passage's similarity to the question and answer; they weigh
+    in beside the shared facts and words, and the passage the model marked breaks ties.
+    A passage is cited only when it holds at least one fact or content word of the answer.
     """
     if not context:
         return []
     # The question adds words to match ("Wat is Project Rainier?" -> "datacenterproject").
     claim = f"{question} {answer}"
-    top_score = max(s.score for s in context) or 1.0
+    low = min(s.score for s in context)
+    spread = (max(s.score for s in context) - low) or 1.0
 
     def rank(i: int) -> float:
         bonus = 0.5 if (i + 1) in marked else 0.0
-        return _support(claim, context[i].passage.text) + bonus + 0.5 * context[i].score / top_score
+        similarity = 2.0 * (context[i].score - low) / spread  # 0..2 within this context
+        return _support(claim, context[i].passage.text) + bonus + similarity
 
     order = sorted(range(len(context)), key=rank, reverse=True)
     best = order[0]

@@ -129,6 +129,10 @@ class PassageIndex:
         ]
         return sorted(passages, key=lambda p: (p.doc_id, p.start))
 
+    def vectors(self, passage_ids: list[str]) -> dict[str, list[float]]:
+        stored = self.collection.get(ids=passage_ids, include=["embeddings"])
+        return {pid: list(vector) for pid, vector in zip(stored["ids"], stored["embeddings"], strict=True)}
+
     def search(self, query: str, k: int) -> list[ScoredPassage]:
         """Dense search; score is cosine similarity (1 - cosine distance)."""
         if self.count() == 0:

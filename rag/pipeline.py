@@ -207,7 +207,7 @@ class Pipeline:
                         streamed = True
                         yield Token(visible)
                 timings["attempts"] = number
-                result = self._judge(text, question, language, context, ranked)
+                result = self._judge(text, question, language, context)
                 log.debug("attempt %d: %r -> refused=%s", number, text, result.refused)
                 if not result.refused:
                     break
@@ -221,7 +221,6 @@ class Pipeline:
         question: str,
         language: str,
         context: list[Passage],
-        ranked: list[ScoredPassage],
     ) -> AnswerResult:
         """Accept an answer only if it is grounded and citable; otherwise refuse."""
         answer = strip_markers(raw)
@@ -230,12 +229,22 @@ class Pipeline:
             return refusal
         if unsupported_facts(answer, [p.text for p in context]):
             return refusal
-        scores = {s.passage.passage_id: s.score for s in ranked}
-        scored = [ScoredPassage(p, scores.get(p.passage_id, 0.0)) for p in context]
-        citations = choose_citations(answer, question, scored, marked_numbers(raw))
+        citations = choose_citations(
+            answer, question, self._similarity(question, answer, context), marked_numbers(raw)
+        )
         if not citations:
             return refusal
         return AnswerResult(answer, False, language, citations)
+
+    def _similarity(self, question: str, answer: str, context: list[Passage]) -> list[ScoredPassage]:
+        """Each context passage scored by cosine similarity to the question and answer."""
+        index = self.retriever.index
+        claim = index.embeddings.embed_query(f"{question} {answer}")
+        vectors = index.vectors([p.passage_id for p in context])
+        return [
+            ScoredPassage(p, float(sum(a * b for a, b in zip(claim, vectors[p.passage_id], strict=True))))
+            for p in context
+        ]
 
     def answer(self, question: str, history: list[Turn] | None = None) -> AnswerResult:
         for event in self.stream(question, history):
