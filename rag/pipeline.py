@@ -246,6 +246,13 @@ class Pipeline:
             for p in context
         ]
 
+    def warm_up(self) -> None:
+        """Compute the fixed prompt prefix once, so the first real question is fast too."""
+        if self.full_context:
+            messages = self._messages("?", "nl", [], self.full_context, [])
+            with self.gate.turn():
+                self.llm.invoke(messages[:1] + [HumanMessage("Hallo")], max_tokens=1)
+
     def answer(self, question: str, history: list[Turn] | None = None) -> AnswerResult:
         for event in self.stream(question, history):
             if isinstance(event, AnswerResult):

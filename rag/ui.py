@@ -1,0 +1,122 @@
+"""The web chat (Gradio): streamed answers beside their cited passages, highlighted in the text."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterator
+
+import gradio as gr
+
+from rag.citations import Citation
+from rag.documents import Document
+from rag.errors import RagError
+from rag.pipeline import AnswerResult, Pipeline, Reset, Token, Turn
+
+EXAMPLES = [
+    "Hoeveel had Amazon eerder aan Anthropic toegezegd?",
+    "Wat is Project Rainier?",
+    "Who reported the news about the investment?",
+    "Does Amazon also build its own AI models?",
+]
+
+CSS = """
+.citation {border-left: 3px solid #f59e0b; padding: 4px 8px; margin: 6px 0; font-size: 0.92em}
+.refusal {border-left: 3px solid #9ca3af; padding: 4px 8px; color: #4b5563}
+.article {white-space: pre-wrap; font-size: 0.9em; line-height: 1.5; max-height: 420px; overflow-y: auto}
+.article mark {background: #fde68a; padding: 0 1px}
+.article mark sup {font-weight: bold; color: #92400e}
+.timings {font-size: 0.8em; color: #6b7280}
+"""
+
+
+def highlight(document: Document, citations: list[Citation]) -> str:
+    """The document's text with each cited span marked at its exact offsets."""
+    spans = sorted((c.start, c.end, c.n) for c in citations if c.doc_id == document.doc_id)
+    parts, position = [], 0
+    for start, end, n in spans:
+        start = max(start, position)  # overlapping citations: mark the rest only
+        if start >= end:
+            continue
+        parts.append(html.escape(document.text[position:start]))
+        parts.append(f'<mark data-n="{n}"><sup>[{n}]</sup>{html.escape(document.text[start:end])}</mark>')
+        position = end
+    parts.append(html.escape(document.text[position:]))
+    return f'<div class="article" data-doc="{html.escape(document.doc_id)}">{"".join(parts)}</div>'
+
+
+def citations_html(result: AnswerResult, documents: dict[str, Document]) -> str:
+    if result.refused:
+        return f'<div class="refusal" id="refusal">Refused: {html.escape(result.answer)}</div>'
+    items = [
+        f'<div class="citation" data-n="{c.n}"><b>[{c.n}]</b> {html.escape(c.doc_id)} '
+        f"{c.start}–{c.end} · score {c.score}<br>{html.escape(c.text)}</div>"
+        for c in result.citations
+    ]
+    cited_docs = dict.fromkeys(c.doc_id for c in result.citations)
+    articles = [highlight(documents[d], result.citations) for d in cited_docs if d in documents]
+    return "".join(items) + "".join(articles)
+
+
+def timings_text(result: AnswerResult) -> str:
+    t = result.timings
+    return (
+        f'<div class="timings">retrieval {t.get("retrieval_ms", 0):.0f} ms · first token '
+        f"{t.get('first_token_ms', 0):.0f} ms · total {t.get('total_ms', 0):.0f} ms</div>"
+    )
+
+
+def build_ui(get_pipeline: Callable[[], Pipeline], startup_error: str | None) -> gr.Blocks:
+    def respond(message: str, chat: list[dict]) -> Iterator[tuple[list[dict], str, str, str]]:
+        turns = [Turn(m["role"], _text(m["content"])) for m in chat if m["role"] in ("user", "assistant")]
+        chat = [*chat, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+        yield chat, "", "", ""
+        try:
+            pipeline = get_pipeline()
+            for event in pipeline.stream(message, turns):
+                if isinstance(event, Token):
+                    chat[-1]["content"] += event.text
+                    yield chat, "", "", ""
+                elif isinstance(event, Reset):
+                    chat[-1]["content"] = ""
+                elif isinstance(event, AnswerResult):
+                    chat[-1]["content"] = event.answer
+                    yield chat, citations_html(event, pipeline.documents), timings_text(event), ""
+        except RagError as error:
+            chat[-1]["content"] = f"⚠️ {error}"
+            yield chat, "", "", ""
+
+    with gr.Blocks(title="Grounded QA") as ui:
+        gr.Markdown(
+            "### Vraag het artikel · Ask the article\n"
+            "Answers come only from the text; each cites its passage."
+        )
+        if startup_error:
+            gr.Markdown(f"⚠️ **Not ready:** {html.escape(startup_error)}")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=320):
+                chatbot = gr.Chatbot(label="Chat", height=420, elem_id="chat")
+                question = gr.Textbox(
+                    placeholder="Stel een vraag… / Ask a question…", show_label=False, elem_id="question"
+                )
+                with gr.Row():
+                    send = gr.Button("Send", variant="primary", elem_id="send")
+                    clear = gr.Button("Clear conversation", elem_id="clear")
+                gr.Examples(EXAMPLES, inputs=question)
+                timings = gr.HTML(elem_id="timings")
+            with gr.Column(scale=2, min_width=320):
+                gr.Markdown("#### Cited passages")
+                cited = gr.HTML(elem_id="citations")
+        outputs = [chatbot, cited, timings, question]
+        question.submit(respond, [question, chatbot], outputs, api_name="chat")
+        send.click(respond, [question, chatbot], outputs, api_name=False)
+        clear.click(lambda: ([], "", "", ""), None, outputs, api_name=False)
+    return ui
+
+
+def _text(content) -> str:
+    """Gradio may hand back message content as a list of parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
+    return str(content)

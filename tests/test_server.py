@@ -1,0 +1,122 @@
+"""The API with real clients: plain HTTP, the openai SDK, gradio_client; bad input gets a 4xx."""
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+import uvicorn
+from gradio_client import Client
+from openai import OpenAI
+
+from rag.server import create_app
+
+PORT = 7872
+BASE = f"http://127.0.0.1:{PORT}"
+
+
+@pytest.fixture(scope="module")
+def server(settings, real_pipeline):
+    app = create_app(settings, real_pipeline)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=PORT, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started and time.time() < deadline:
+        time.sleep(0.1)
+    yield BASE
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_ask_returns_cited_answer(server, article) -> None:
+    body = httpx.post(
+        f"{server}/api/ask", json={"question": "Hoeveel stroom verbruikt Project Rainier?"}, timeout=120
+    ).json()
+    assert not body["refused"] and "2,2" in body["answer"] and body["language"] == "nl"
+    for c in body["citations"]:
+        assert article[c["start"] : c["end"]] == c["text"]
+
+
+def test_stream_sends_tokens_then_final(server) -> None:
+    events = []
+    with httpx.stream(
+        "POST", f"{server}/api/ask/stream", json={"question": "Wie meldde het nieuws?"}, timeout=120
+    ) as response:
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                events.append(line.removeprefix("event: "))
+    assert events[-1] == "final" and "token" in events
+
+
+def test_openai_sdk_plain_and_streaming(server) -> None:
+    client = OpenAI(base_url=f"{server}/v1", api_key="unused")
+    assert [m.id for m in client.models.list()] == ["grounded-qa"]
+    completion = client.chat.completions.create(
+        model="grounded-qa", messages=[{"role": "user", "content": "Where is Project Rainier located?"}]
+    )
+    assert "Indiana" in completion.choices[0].message.content
+    assert completion.model_extra["citations"]
+    chunks = list(
+        client.chat.completions.create(
+            model="grounded-qa",
+            stream=True,
+            messages=[{"role": "user", "content": "Hoeveel stroom verbruikt Project Rainier?"}],
+        )
+    )
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert "2,2" in text and chunks[-1].model_extra["citations"]
+
+
+def test_gradio_client_chat(server) -> None:
+    client = Client(f"{server}/", verbose=False)
+    chat, cited, _timings, _box = client.predict("Wat is Project Rainier?", [], api_name="/chat")
+    assert "Indiana" in cited or "datacenter" in str(chat)
+
+
+def test_documents_and_search(server, article) -> None:
+    docs = httpx.get(f"{server}/api/documents").json()["documents"]
+    assert docs == [{"doc": "amazon-anthropic.nl.txt", "chars": len(article)}]
+    assert httpx.get(f"{server}/api/documents/amazon-anthropic.nl.txt").json()["text"] == article
+    hits = httpx.get(f"{server}/api/search", params={"q": "Trainium2", "k": 2}).json()["results"]
+    assert len(hits) == 2 and "Trainium2" in hits[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "payload", "status"),
+    [
+        ("POST", "/api/ask", {"question": "   "}, 400),
+        ("POST", "/api/ask", {"question": "x" * 5000}, 400),
+        ("POST", "/api/ask", {"question": 12}, 422),
+        ("POST", "/api/ask", {"question": "Wat?", "history": [{"role": "robot", "content": "x"}]}, 422),
+        ("POST", "/api/ask", "{broken", 422),
+        ("GET", "/api/documents/nope.txt", None, 404),
+        ("GET", "/api/search?q=x&k=0", None, 422),
+        ("GET", "/api/search?q=x&k=500", None, 422),
+        ("POST", "/v1/chat/completions", {"messages": [{"role": "assistant", "content": "hi"}]}, 400),
+    ],
+)
+def test_bad_input_gets_a_clear_4xx(server, method, path, payload, status) -> None:
+    if isinstance(payload, str):
+        response = httpx.request(
+            method, server + path, content=payload, headers={"content-type": "application/json"}
+        )
+    else:
+        response = httpx.request(method, server + path, json=payload)
+    assert response.status_code == status
+    assert response.json()  # a JSON body that says what is wrong
+
+
+def test_eight_concurrent_requests_all_complete(server) -> None:
+    questions = ["Hoeveel stroom verbruikt Project Rainier?", "Where is Project Rainier located?"] * 4
+
+    def ask(q: str) -> dict:
+        return httpx.post(f"{server}/api/ask", json={"question": q}, timeout=300).json()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(ask, questions))
+    assert all(not a["refused"] for a in answers)
+    assert all(
+        ("2,2" in a["answer"]) if i % 2 == 0 else ("Indiana" in a["answer"]) for i, a in enumerate(answers)
+    )

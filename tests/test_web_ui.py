@@ -1,0 +1,58 @@
+"""The web chat driven as a person uses it, in headless Chromium (Debian's package)."""
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import sync_playwright
+
+from rag.server import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def server_url(settings, real_pipeline):
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, real_pipeline), host="127.0.0.1", port=7871, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started and time.time() < deadline:
+        time.sleep(0.1)
+    yield "http://127.0.0.1:7871"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_ask_in_the_browser_and_see_the_cited_passage(server_url) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server_url, wait_until="networkidle")
+        page.locator("#question textarea").fill("Hoeveel stroom verbruikt Project Rainier?")
+        page.locator("#send").click()
+        mark = page.locator("#citations .article mark")
+        mark.first.wait_for(timeout=60_000)
+        assert "2,2 gigawatt" in mark.first.inner_text()
+        assert "2,2" in page.locator("#chat").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "chat-desktop.png"), full_page=True)
+        # A refusal shows as a refusal.
+        page.locator("#question textarea").fill("Wie is de CEO van Anthropic?")
+        page.locator("#send").click()
+        page.locator("#refusal").wait_for(timeout=60_000)
+        # Clear empties the conversation; the page works on a phone-sized screen.
+        page.locator("#clear").click()
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(500)
+        assert "CEO" not in page.locator("#chat").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "chat-phone.png"), full_page=True)
+        browser.close()
