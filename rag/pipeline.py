@@ -251,7 +251,7 @@ class Pipeline:
         if self.full_context:
             messages = self._messages("?", "nl", [], self.full_context, [])
             with self.gate.turn():
-                self.llm.invoke(messages[:1] + [HumanMessage("Hallo")], max_tokens=1)
+                self.llm.invoke([messages[0], HumanMessage("Hallo")], max_tokens=1)
 
     def answer(self, question: str, history: list[Turn] | None = None) -> AnswerResult:
         for event in self.stream(question, history):
