@@ -7,6 +7,7 @@ and refuses an answer whose numbers or names no passage of the context contains.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -105,14 +106,32 @@ def unsupported_facts(answer: str, passages: list[str]) -> list[str]:
     return missing
 
 
-def _support(answer: str, passage: str) -> float:
-    """How much of the answer's content this passage holds; facts weigh most."""
+def _support(answer: str, passage: str, rarity: dict[str, float]) -> float:
+    """How much of the answer's content this passage holds. Numbers and amounts weigh most;
+    names and words weigh by how rare they are among the passages (a name in every
+    passage, like the article's subject, says nothing about which one to cite)."""
     text_lower = passage.lower()
     score = 3.0 * len(numbers_in(answer) & numbers_in(passage))
     score += 3.0 * len(amounts_in(answer) & amounts_in(passage))
-    score += 2.0 * sum(name in text_lower for name in names_in(answer))
-    score += 1.0 * len(content_words(answer) & content_words(passage))
+    score += 2.0 * sum(rarity.get(name, 1.0) for name in names_in(answer) if name in text_lower)
+    score += sum(rarity.get(word, 1.0) for word in content_words(answer) & content_words(passage))
     return score
+
+
+def rarity_weights(answer: str, passages: list[str]) -> dict[str, float]:
+    """Inverse document frequency, 0..1, of the answer's names and words in the passages."""
+    lowered = [p.lower() for p in passages]
+    words = [content_words(p) for p in passages]
+    weights = {}
+    for name in names_in(answer):
+        weights[name] = _idf(sum(name in p for p in lowered), len(passages))
+    for word in content_words(answer):
+        weights[word] = _idf(sum(word in w for w in words), len(passages))
+    return weights
+
+
+def _idf(found_in: int, total: int) -> float:
+    return math.log((total + 1) / (found_in + 1)) / math.log(total + 1) if total else 1.0
 
 
 def choose_citations(
@@ -128,17 +147,18 @@ def choose_citations(
         return []
     # The question adds words to match ("Wat is Project Rainier?" -> "datacenterproject").
     claim = f"{question} {answer}"
+    rarity = rarity_weights(claim, [s.passage.text for s in context])
     low = min(s.score for s in context)
     spread = (max(s.score for s in context) - low) or 1.0
 
     def rank(i: int) -> float:
         bonus = 0.5 if (i + 1) in marked else 0.0
         similarity = 2.0 * (context[i].score - low) / spread  # 0..2 within this context
-        return _support(claim, context[i].passage.text) + bonus + similarity
+        return _support(claim, context[i].passage.text, rarity) + bonus + similarity
 
     order = sorted(range(len(context)), key=rank, reverse=True)
     best = order[0]
-    if _support(claim, context[best].passage.text) == 0:
+    if _support(claim, context[best].passage.text, {}) == 0:  # unweighted: any shared content
         return []
     chosen = [best]
     facts = numbers_in(answer) | names_in(answer)

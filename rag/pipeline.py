@@ -158,7 +158,7 @@ class Pipeline:
         recent = history[-self.settings.max_history_messages :] if self.settings.max_history_messages else []
         for turn in recent:
             messages.append(HumanMessage(turn.content) if turn.role == "user" else AIMessage(turn.content))
-        fields = {"question": question.strip(), "answer_in": ANSWER_IN[language]}
+        fields = {"question": question.strip(), "answer_in": ANSWER_IN[language], "refusal": REFUSAL_WORD}
         if hint:
             user = self.prompts.retry.format(passages=self._format_passages(hint, numbers), **fields)
         else:

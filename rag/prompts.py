@@ -13,12 +13,13 @@ from rag.errors import ModelError
 REQUIRED = {
     "system.txt": {"passages", "refusal"},
     "passage.txt": {"n", "text", "doc"},
-    "question.txt": {"question", "answer_in"},
-    "retry.txt": {"question", "answer_in", "passages"},
+    "question.txt": {"question", "answer_in", "refusal"},
+    "retry.txt": {"question", "answer_in", "passages", "refusal"},
 }
 
-# Passage numbers and document names are there for templates that want to show them.
-OPTIONAL = {"n", "doc"}
+# Passage numbers and document names are there for templates that want to show them;
+# the refusal word must appear in at least one template (checked below).
+OPTIONAL = {"n", "doc", "refusal"}
 
 
 @dataclass(frozen=True)
@@ -44,4 +45,6 @@ def load_prompts(prompts_dir: Path) -> Prompts:
                 f"{sorted(placeholders & OPTIONAL)}; it uses {sorted(used)}"
             )
         templates[name.removesuffix(".txt")] = template
+    if not any("refusal" in t.input_variables for t in templates.values()):
+        raise ModelError(f"No prompt template in {prompts_dir} tells the model how to refuse ({{refusal}}).")
     return Prompts(**templates)

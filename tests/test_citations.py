@@ -75,3 +75,9 @@ def test_a_wrong_marker_does_not_win_over_the_facts() -> None:
 
 def test_nothing_is_cited_without_support() -> None:
     assert choose_citations("Xyzzy.", "Qwerty?", context(), [1]) == []
+
+
+def test_a_single_passage_is_cited_even_though_its_words_are_everywhere() -> None:
+    only = [context()[1]]
+    cited = choose_citations("Project Rainier ligt in Indiana.", "Waar ligt Project Rainier?", only, [])
+    assert [c.start for c in cited] == [100]
