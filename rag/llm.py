@@ -55,14 +55,29 @@ class ModelGate:
 
     def __init__(self, queue_size: int):
         self._model = threading.Lock()
-        self._places = threading.BoundedSemaphore(queue_size + 1)
+        self._count = threading.Lock()  # guards `_inside`
+        self._inside = 0  # callers using or waiting for the model
+        self._limit = queue_size + 1
+
+    @property
+    def occupied(self) -> int:
+        """Callers using or waiting for the model right now."""
+        return self._inside
+
+    def check_room(self) -> None:
+        """Turn a caller away before it starts a response, when the queue is already full."""
+        if self._inside >= self._limit:  # a snapshot: turn() still decides for real
+            raise BusyError("The model is busy and the queue is full; try again shortly.")
 
     @contextmanager
     def turn(self) -> Iterator[None]:
-        if not self._places.acquire(blocking=False):
-            raise BusyError("The model is busy and the queue is full; try again shortly.")
+        with self._count:
+            if self._inside >= self._limit:
+                raise BusyError("The model is busy and the queue is full; try again shortly.")
+            self._inside += 1
         try:
             with self._model:
                 yield
         finally:
-            self._places.release()
+            with self._count:
+                self._inside -= 1

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import asdict
 from typing import Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from rag.errors import BusyError, InputError, RagError
 from rag.pipeline import AnswerResult, Pipeline, Reset, Token, Turn
@@ -114,11 +115,13 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
         return pipeline
 
     def start(question: str, history: list[Message]) -> Iterator:
-        """Validates before the response starts, so errors still get their status code."""
+        """Checks the request before the response starts, so errors keep their status code;
+        the model is only taken once the response streams."""
         turns = [Turn(m.role, m.content) for m in history]
-        events = ready().stream(question, turns)
-        first = next(events)  # runs the checks and waits for the model
-        return _chain(first, events)
+        pipeline = ready()
+        pipeline.check_question(question, turns)
+        pipeline.gate.check_room()
+        return pipeline.stream(question, turns)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
@@ -135,16 +138,14 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
     def ask_stream(request: AskRequest) -> StreamingResponse:
         events = start(request.question, request.history)
 
-        def body() -> Iterator[str]:
-            for event in events:
-                if isinstance(event, Token):
-                    yield sse({"text": event.text}, "token")
-                elif isinstance(event, Reset):
-                    yield sse({}, "reset")
-                else:
-                    yield sse(to_response(event).model_dump(), "final")
+        def render(event: object) -> str:
+            if isinstance(event, Token):
+                return sse({"text": event.text}, "token")
+            if isinstance(event, Reset):
+                return sse({}, "reset")
+            return sse(to_response(event).model_dump(), "final")  # type: ignore[arg-type]
 
-        return StreamingResponse(body(), media_type="text/event-stream")
+        return StreamingResponse(stream_text(events, render), media_type="text/event-stream")
 
     @app.get("/v1/models")
     def models() -> dict:
@@ -191,6 +192,12 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
 
         def body_stream() -> Iterator[str]:
             yield chunk({"role": "assistant", "content": ""})
+            try:
+                yield from openai_chunks(events)
+            finally:
+                events.close()
+
+        def openai_chunks(events: Iterator) -> Iterator[str]:
             streamed = ""
             for event in events:
                 if isinstance(event, Token):
@@ -211,7 +218,7 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
                     )
             yield "data: [DONE]\n\n"
 
-        return StreamingResponse(body_stream(), media_type="text/event-stream")
+        return StreamingResponse(stream_text(body_stream(), str), media_type="text/event-stream")
 
     @app.get("/api/documents")
     def documents() -> dict:
@@ -253,9 +260,17 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
     return gr.mount_gradio_app(app, build_ui(ready, startup_error), path="/", css=CSS)
 
 
-def _chain(first, rest: Iterator) -> Iterator:
-    yield first
-    yield from rest
+async def stream_text(events: Iterator, render: Callable[[object], str]) -> AsyncIterator[str]:
+    """Runs the blocking pipeline stream in worker threads, one step at a time, and closes
+    it however the response ends: a client that disconnects frees the model at once."""
+    try:
+        while (event := await run_in_threadpool(next, events, _END)) is not _END:
+            yield render(event)
+    finally:
+        events.close()  # suspended between steps, so this only runs its clean-up
+
+
+_END = object()
 
 
 __all__ = ["BusyError", "create_app"]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,3 +60,24 @@ def copy_settings(settings: Settings, **changes) -> Settings:
 def write_seed(folder: Path, name: str, text: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_text(text, encoding="utf-8")
+
+
+@contextmanager
+def serve_in_thread(settings: Settings, pipeline: Pipeline, port: int) -> Iterator[str]:
+    """The real app (API + web chat) on 127.0.0.1:port while the block runs."""
+    import uvicorn
+
+    from rag.server import create_app
+
+    config = uvicorn.Config(create_app(settings, pipeline), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
