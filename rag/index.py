@@ -18,6 +18,7 @@ from rag.settings import Settings
 
 INDEX_SCHEMA = 1
 _BATCH = 256
+_PAGE = 5000
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,17 @@ class PassageIndex:
     def count(self) -> int:
         return self.collection.count()
 
+    def _get_all(self, include: list[str]) -> dict[str, list]:
+        """Everything stored, read in pages (one big read exceeds SQLite's variable limit)."""
+        merged: dict[str, list] = {"ids": [], **{field: [] for field in include}}
+        for offset in range(0, self.count(), _PAGE):
+            page = self.collection.get(include=include, limit=_PAGE, offset=offset)
+            for field in merged:
+                merged[field].extend(page[field])
+        return merged
+
     def stored_texts(self) -> dict[str, str]:
-        stored = self.collection.get(include=["documents"])
+        stored = self._get_all(["documents"])
         return dict(zip(stored["ids"], stored["documents"], strict=True))
 
     def sync(self, passages: list[Passage]) -> SyncReport:
@@ -122,7 +132,7 @@ class PassageIndex:
         return SyncReport(added=len(fresh), removed=len(gone), unchanged=len(wanted) - len(fresh))
 
     def all_passages(self) -> list[Passage]:
-        stored = self.collection.get(include=["documents", "metadatas"])
+        stored = self._get_all(["documents", "metadatas"])
         passages = [
             _to_passage(pid, text, meta)
             for pid, text, meta in zip(stored["ids"], stored["documents"], stored["metadatas"], strict=True)
@@ -135,11 +145,12 @@ class PassageIndex:
 
     def search(self, query: str, k: int) -> list[ScoredPassage]:
         """Dense search; score is cosine similarity (1 - cosine distance)."""
-        if self.count() == 0:
+        count = self.count()
+        if count == 0:
             return []
         result = self.collection.query(
             query_embeddings=[self.embeddings.embed_query(query)],
-            n_results=min(k, self.count()),
+            n_results=min(k, count),
             include=["documents", "metadatas", "distances"],
         )
         return [

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import bm25s
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LcDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
-from rank_bm25 import BM25Okapi
 
 from rag.chunking import Passage
 from rag.index import PassageIndex, ScoredPassage
@@ -40,32 +40,41 @@ class HybridRetriever(BaseRetriever):
 
     index: PassageIndex
     passages: list[Passage]
-    bm25: BM25Okapi | None
+    by_id: dict[str, Passage]
+    bm25: bm25s.BM25 | None
     top_k: int = 4
     rrf_k: int = 60
 
     @classmethod
     def build(cls, index: PassageIndex, top_k: int, rrf_k: int) -> HybridRetriever:
         passages = index.all_passages()
-        bm25 = BM25Okapi([bm25_tokens(p.text) for p in passages]) if passages else None
-        return cls(index=index, passages=passages, bm25=bm25, top_k=top_k, rrf_k=rrf_k)
+        bm25 = None
+        if passages:
+            bm25 = bm25s.BM25()  # sparse-matrix BM25: milliseconds over 100,000 passages
+            bm25.index([bm25_tokens(p.text) for p in passages], show_progress=False)
+        by_id = {p.passage_id: p for p in passages}
+        return cls(index=index, passages=passages, by_id=by_id, bm25=bm25, top_k=top_k, rrf_k=rrf_k)
 
     def bm25_ranking(self, query: str, k: int) -> list[str]:
-        if self.bm25 is None:
+        known = [t for t in bm25_tokens(query) if t in self.vocabulary]
+        if self.bm25 is None or not known:
             return []
-        scores = self.bm25.get_scores(bm25_tokens(query))
-        best = sorted(range(len(scores)), key=lambda i: -scores[i])[:k]
-        return [self.passages[i].passage_id for i in best if scores[i] > 0]
+        found, scores = self.bm25.retrieve([known], k=min(k, len(self.passages)), show_progress=False)
+        return [
+            self.passages[i].passage_id for i, score in zip(found[0], scores[0], strict=True) if score > 0
+        ]
+
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        return self.bm25.vocab_dict if self.bm25 is not None else {}
 
     def retrieve(self, query: str, k: int | None = None) -> list[ScoredPassage]:
         k = k or self.top_k
         # Each ranker looks deeper than k so fusion has something to agree on.
         depth = max(2 * k, 10)
-        dense = self.index.search(query, depth)
-        by_id = {s.passage.passage_id: s.passage for s in dense}
-        by_id.update({p.passage_id: p for p in self.passages})
-        fused = rrf_fuse([[s.passage.passage_id for s in dense], self.bm25_ranking(query, depth)], self.rrf_k)
-        return [ScoredPassage(by_id[pid], score) for pid, score in fused[:k] if pid in by_id]
+        dense = [s.passage.passage_id for s in self.index.search(query, depth)]
+        fused = rrf_fuse([dense, self.bm25_ranking(query, depth)], self.rrf_k)
+        return [ScoredPassage(self.by_id[pid], score) for pid, score in fused[:k] if pid in self.by_id]
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun

@@ -8,6 +8,7 @@ still starts and says why on every route that needs it.
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -99,7 +100,9 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
 
         try:
             pipeline = build_pipeline(settings)
-            pipeline.warm_up()
+            # Compute the fixed prompt prefix while the server already answers health checks;
+            # a question that comes sooner waits for it at the model's gate.
+            threading.Thread(target=pipeline.warm_up, name="warm-up", daemon=True).start()
         except RagError as error:
             startup_error = str(error)
 

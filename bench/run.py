@@ -1,0 +1,287 @@
+"""Benchmarks that print figures (not timed tests): `make bench`, or
+
+    .venv/bin/python bench/run.py [answers|retrieval|indexing|serve ...]
+
+- answers:   dev questions end to end (first token, total, p50/max, prompt tokens, generation
+             tokens/s) and the same LLM calls made directly through llama-cpp-python in the same
+             run: the ratio is the app's overhead.
+- retrieval: p50 query latency over the article and over a synthetic 100,000-passage corpus.
+- indexing:  chunks/s through the real embedder into Chroma.
+- serve:     cold start of `python app.py serve` to ready, and its peak RSS after answering.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from rag.settings import Settings  # noqa: E402
+
+DEV = ROOT.parent / "shared" / "eval" / "qa_dev.jsonl"
+
+
+def p50_max(values: list[float]) -> str:
+    return f"p50 {statistics.median(values):7.1f}  max {max(values):7.1f}"
+
+
+def bench_answers() -> None:
+    from langchain_core.messages import convert_to_openai_messages
+
+    from rag.build import build_pipeline
+    from rag.pipeline import AnswerResult, Token, Turn
+
+    pipeline = build_pipeline(Settings())
+    llama = pipeline.llm.client  # the llama_cpp.Llama inside LangChain's ChatLlamaCpp
+    pipeline.warm_up()
+    questions = [json.loads(line) for line in DEV.read_text().splitlines() if line.strip()]
+    rows = []
+    for q in questions:
+        history = [Turn(t["role"], t["content"]) for t in q.get("history", [])]
+        pipeline.warm_up()  # same cache state for both runs: instructions and article computed
+        started = time.perf_counter()
+        first = None
+        result = None
+        for event in pipeline.stream(q["question"], history):
+            if isinstance(event, Token) and first is None:
+                first = time.perf_counter() - started
+            if isinstance(event, AnswerResult):
+                result = event
+        ours = time.perf_counter() - started
+        assert result is not None
+        # The same LLM calls, straight to llama-cpp-python: attempt 1, and the retry if there was one.
+        ranked = pipeline.retriever.retrieve(pipeline.retrieval_query(q["question"], history))
+        context = pipeline.full_context or [s.passage for s in ranked]
+        hints = [[], [s.passage for s in ranked[:2]]][: int(result.timings["attempts"])]
+        raw_total, raw_first, prompt_tokens, gen_tokens, gen_seconds = 0.0, None, 0, 0, 0.0
+        for hint in hints:
+            pipeline.warm_up()
+            messages = convert_to_openai_messages(
+                pipeline._messages(q["question"], result.language, history, context, hint)
+            )
+            prompt_tokens = len(llama.tokenize(_chat_text(llama, messages), add_bos=False, special=True))
+            t0 = time.perf_counter()
+            t_first = None
+            pieces = 0
+            for chunk in llama.create_chat_completion(
+                messages,
+                stream=True,
+                temperature=0,
+                repeat_penalty=1.0,
+                max_tokens=pipeline.settings.llm_max_tokens,
+            ):
+                if chunk["choices"][0]["delta"].get("content"):
+                    pieces += 1
+                    t_first = t_first or time.perf_counter() - t0
+            elapsed = time.perf_counter() - t0
+            raw_first = raw_first if raw_first is not None else (t_first or elapsed)
+            raw_total += elapsed
+            gen_tokens += pieces
+            gen_seconds += elapsed - (t_first or elapsed)
+        rows.append(
+            {
+                "id": q["id"],
+                "first": (first or ours) * 1000,
+                "total": ours * 1000,
+                "raw_first": raw_first * 1000,
+                "raw_total": raw_total * 1000,
+                "prompt_tokens": prompt_tokens,
+                "tok_s": gen_tokens / gen_seconds if gen_seconds > 0 else 0.0,
+                "attempts": result.timings["attempts"],
+            }
+        )
+        print(
+            f"  {q['id']}: first {rows[-1]['first']:6.0f} ms  total {rows[-1]['total']:6.0f} ms  "
+            f"raw total {rows[-1]['raw_total']:6.0f} ms  prompt {prompt_tokens} tok  "
+            f"attempts {result.timings['attempts']:.0f}"
+        )
+    # "Before": the same first call with nothing cached, as without the fixed prefix.
+    cold = []
+    for q in questions[:3]:
+        messages = convert_to_openai_messages(
+            pipeline._messages(q["question"], "nl", [], pipeline.full_context or [], [])
+        )
+        llama.reset()
+        t0 = time.perf_counter()
+        for chunk in llama.create_chat_completion(messages, stream=True, temperature=0, max_tokens=8):
+            if chunk["choices"][0]["delta"].get("content"):
+                cold.append((time.perf_counter() - t0) * 1000)
+                break
+    ratio = sum(r["total"] for r in rows) / sum(r["raw_total"] for r in rows)
+    print("answers (ms):")
+    print(f"  first token       {p50_max([r['first'] for r in rows])}")
+    print(f"  total             {p50_max([r['total'] for r in rows])}")
+    print(f"  raw first token   {p50_max([r['raw_first'] for r in rows])}")
+    print(f"  raw total         {p50_max([r['raw_total'] for r in rows])}")
+    print(f"  prompt tokens     p50 {statistics.median([r['prompt_tokens'] for r in rows]):.0f}")
+    rates = [r["tok_s"] for r in rows if r["tok_s"]]
+    print(f"  generation tok/s  p50 {statistics.median(rates):.1f}")
+    print(f"  overhead ratio (sum ours / sum raw): {ratio:.3f}")
+    print(f"  before (no prefix reuse), first token of 3 questions: {', '.join(f'{c:.0f}' for c in cold)}")
+
+
+def _chat_text(llama, messages: list[dict]) -> bytes:
+    """The prompt as the model sees it (its chat template applied)."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    template = llama.metadata.get("tokenizer.chat_template", "")
+    formatter = Jinja2ChatFormatter(template, eos_token="<|im_end|>", bos_token="")
+    return formatter(messages=messages).prompt.encode()
+
+
+def bench_retrieval() -> None:
+    from rag.build import index_seeds
+    from rag.embedding import load_embedder
+    from rag.index import PassageIndex
+    from rag.retrieval import HybridRetriever
+
+    settings = Settings()
+    embeddings = load_embedder(settings)
+    index, _ = index_seeds(settings, embeddings)
+    retriever = HybridRetriever.build(index, settings.top_k, settings.rrf_k)
+    queries = [json.loads(line)["question"] for line in DEV.read_text().splitlines() if line.strip()]
+    for q in queries[:3]:
+        retriever.retrieve(q)  # warm-up
+    times = []
+    for _ in range(3):
+        for q in queries:
+            t0 = time.perf_counter()
+            retriever.retrieve(q)
+            times.append((time.perf_counter() - t0) * 1000)
+    print(f"retrieval over the article ({len(retriever.passages)} passages), ms: {p50_max(times)}")
+
+    # Synthetic corpus: random sentences from the article's words, random unit vectors
+    # (embedding 100,000 passages would take an hour here; the query is embedded for real).
+    import numpy as np
+
+    words = Path(settings.seeds_dir, "amazon-anthropic.nl.txt").read_text().split()
+    rng = random.Random(7)
+    n = 100_000
+    with tempfile.TemporaryDirectory() as tmp:
+        big = settings.model_copy(update={"index_dir": Path(tmp), "collection": "synthetic"})
+        big_index = PassageIndex.open(big, embeddings, "synthetic")
+        vectors = np.random.default_rng(7).standard_normal((n, 384)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        t0 = time.perf_counter()
+        for start in range(0, n, 5000):
+            texts = [" ".join(rng.choices(words, k=40)) for _ in range(5000)]
+            big_index.collection.add(
+                ids=[f"syn.txt:{i}-{i + 1}" for i in range(start, start + 5000)],
+                documents=texts,
+                embeddings=vectors[start : start + 5000].tolist(),
+                metadatas=[
+                    {"doc_id": "syn.txt", "start": i, "end": i + 1} for i in range(start, start + 5000)
+                ],
+            )
+        load_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        big_retriever = HybridRetriever.build(big_index, settings.top_k, settings.rrf_k)
+        build_s = time.perf_counter() - t0
+        for q in queries[:3]:
+            big_retriever.retrieve(q)
+        times = []
+        for _ in range(3):
+            for q in queries:
+                t0 = time.perf_counter()
+                big_retriever.retrieve(q)
+                times.append((time.perf_counter() - t0) * 1000)
+        print(
+            f"retrieval over {n:,} synthetic passages, ms: {p50_max(times)} "
+            f"(vectors into Chroma {load_s:.1f} s, BM25 + passage load {build_s:.1f} s)"
+        )
+
+
+def bench_indexing() -> None:
+    from rag.chunking import chunk_documents
+    from rag.documents import Document
+    from rag.embedding import load_embedder
+    from rag.index import PassageIndex
+
+    settings = Settings()
+    embeddings = load_embedder(settings)
+    article = Path(settings.seeds_dir, "amazon-anthropic.nl.txt").read_text()
+    documents = [Document(f"copy{i:03d}.txt", f"Kopie {i}.\n\n{article}") for i in range(100)]
+    passages = chunk_documents(documents, settings.chunk_chars)
+    with tempfile.TemporaryDirectory() as tmp:
+        index = PassageIndex.open(settings.model_copy(update={"index_dir": Path(tmp)}), embeddings, "bench")
+        t0 = time.perf_counter()
+        index.sync(passages)
+        seconds = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        again = index.sync(passages)
+        noop = time.perf_counter() - t0
+    print(
+        f"indexing: {len(passages)} chunks in {seconds:.1f} s = {len(passages) / seconds:.0f} chunks/s "
+        f"(re-index unchanged: {again.added} added in {noop:.2f} s)"
+    )
+
+
+def bench_serve() -> None:
+    import httpx
+
+    env = {**os.environ, "RAG_PORT": "7899"}
+    t0 = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "serve"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while True:
+            try:
+                if httpx.get("http://127.0.0.1:7899/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.perf_counter() - t0 > 120:
+                raise RuntimeError("the app did not become ready in 120 s")
+            time.sleep(0.1)
+        ready = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        first = None
+        with httpx.stream(
+            "POST",
+            "http://127.0.0.1:7899/api/ask/stream",
+            json={"question": "Hoeveel stroom verbruikt Project Rainier?"},
+            timeout=120,
+        ) as r:
+            for line in r.iter_lines():
+                if line.startswith("event: token") and first is None:
+                    first = time.perf_counter() - t1
+        total = time.perf_counter() - t1
+        status = Path(f"/proc/{process.pid}/status").read_text()
+        peak_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
+        print(
+            f"serve: cold start to ready {ready:.1f} s (models and index built); a question sent at once "
+            f"(waits for the prefix warm-up): first token {1000 * (first or total):.0f} ms, "
+            f"total {1000 * total:.0f} ms; "
+            f"peak RSS {peak_kb / 1024:.0f} MiB"
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+BENCHES = {
+    "answers": bench_answers,
+    "retrieval": bench_retrieval,
+    "indexing": bench_indexing,
+    "serve": bench_serve,
+}
+
+if __name__ == "__main__":
+    for name in sys.argv[1:] or list(BENCHES):
+        BENCHES[name]()
