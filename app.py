@@ -30,10 +30,12 @@ def cmd_setup(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_index(settings: Settings, args: argparse.Namespace) -> None:
-    from rag.build import index_seeds
+    from rag.build import add_to_seeds, index_seeds
     from rag.embedding import load_embedder
 
-    index, report = index_seeds(settings, load_embedder(settings), rebuild=args.rebuild)
+    for path in args.paths:
+        print("added:", add_to_seeds(settings, Path(path)))
+    index, report = index_seeds(settings, load_embedder(settings), rebuild=args.rebuild, progress=True)
     print(
         f"index: {index.count()} passages ({report.added} added, {report.removed} removed, "
         f"{report.unchanged} unchanged)"
@@ -45,7 +47,7 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> None:
     from rag.pipeline import AnswerResult, Token
 
     pipeline = build_pipeline(settings)
-    for event in pipeline.stream(args.question):
+    for event in pipeline.stream(args.question, doc_id=args.doc):
         if isinstance(event, Token):
             print(event.text, end="", flush=True)
         elif isinstance(event, AnswerResult):
@@ -67,6 +69,7 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
+
     from rag.server import create_app
 
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
@@ -78,9 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("serve", help="serve the web chat and the API")
     commands.add_parser("setup", help="build the local models from installed packages")
     index = commands.add_parser("index", help="bring the index in line with seeds/")
+    index.add_argument("paths", nargs="*", help="documents to add to seeds/ (.txt .md .html .pdf)")
     index.add_argument("--rebuild", action="store_true", help="start the index over")
     ask = commands.add_parser("ask", help="answer one question")
     ask.add_argument("question")
+    ask.add_argument("--doc", help="keep the question to this document")
     evaluation = commands.add_parser("eval", help="evaluate over a questions file")
     evaluation.add_argument("file")
     args = parser.parse_args(argv)

@@ -5,11 +5,15 @@ Models are passed in when the caller already has them (tests hand in a fake LLM)
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from langchain_core.language_models import BaseChatModel
 
 from rag.chunking import chunk_documents
-from rag.documents import load_documents
+from rag.documents import SUPPORTED_SUFFIXES, load_documents, read_document
 from rag.embedding import PrefixedEmbeddings, load_embedder
+from rag.errors import InputError
 from rag.index import PassageIndex, SyncReport
 from rag.llm import load_llm
 from rag.pipeline import Pipeline
@@ -19,13 +23,28 @@ from rag.settings import Settings
 
 
 def index_seeds(
-    settings: Settings, embeddings: PrefixedEmbeddings, rebuild: bool = False
+    settings: Settings, embeddings: PrefixedEmbeddings, rebuild: bool = False, progress: bool = False
 ) -> tuple[PassageIndex, SyncReport]:
-    """Bring the index in line with seeds/: unchanged passages cost nothing."""
+    """Bring the index in line with seeds/: unchanged passages cost nothing, changed ones
+    are replaced, those of removed documents disappear."""
     documents = load_documents(settings.seeds_dir)
     passages = chunk_documents(documents, settings.chunk_chars, settings.chunk_overlap_sentences)
     index = PassageIndex.open(settings, embeddings, embeddings.name, rebuild=rebuild)
-    return index, index.sync(passages)
+    return index, index.sync(passages, progress=progress)
+
+
+def add_to_seeds(settings: Settings, path: Path) -> Path:
+    """Copy a document into seeds/ (the index is always rebuilt from seeds/)."""
+    if not path.is_file():
+        raise InputError(f"No such file: {path}")
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise InputError(f"Unsupported document type {path.suffix!r}; use {', '.join(SUPPORTED_SUFFIXES)}.")
+    read_document(path)  # refuse an unreadable file before it lands in seeds/
+    settings.seeds_dir.mkdir(parents=True, exist_ok=True)
+    target = settings.seeds_dir / path.name
+    if target.resolve() != path.resolve():
+        shutil.copyfile(path, target)
+    return target
 
 
 def build_pipeline(

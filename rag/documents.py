@@ -1,4 +1,8 @@
-"""Documents: the seeds' text, read once. Offsets everywhere refer to `Document.text`."""
+"""Documents: the seeds' text, read once. Offsets everywhere refer to `Document.text`.
+
+Plain text and Markdown are taken as they are; HTML and PDF are reduced to their text
+(BeautifulSoup, pypdf), and that extracted text is what offsets and the API refer to.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
+from rag.errors import InputError
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 
 
 @dataclass(frozen=True)
@@ -19,15 +25,43 @@ class Document:
         return hashlib.sha256(self.text.encode()).hexdigest()[:16]
 
 
+def html_text(markup: str) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "html.parser")
+    for hidden in soup(["script", "style", "head", "noscript", "template"]):
+        hidden.decompose()
+    blocks = [line.strip() for line in soup.get_text("\n").splitlines()]
+    # One blank line between blocks, so the chunker sees paragraphs.
+    return "\n\n".join(block for block in blocks if block)
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    pages = [page.extract_text() or "" for page in PdfReader(path).pages]
+    return "\n\n".join(page.strip() for page in pages if page.strip())
+
+
 def read_document(path: Path) -> Document:
-    # newline="" keeps "\r\n" as two characters, so offsets match the file exactly.
-    with path.open(encoding="utf-8", newline="") as handle:
-        return Document(doc_id=path.name, text=handle.read())
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".pdf":
+            text = pdf_text(path)
+        else:
+            # newline="" keeps "\r\n" as two characters, so offsets match the file exactly.
+            with path.open(encoding="utf-8", newline="") as handle:
+                text = handle.read()
+            if suffix in (".html", ".htm"):
+                text = html_text(text)
+    except Exception as error:  # unreadable file, bad encoding, broken PDF: all the same to a user
+        raise InputError(f"Cannot read document {path.name}: {error}") from error
+    return Document(doc_id=path.name, text=text)
 
 
 def load_documents(seeds_dir: Path) -> list[Document]:
     """Every supported file in `seeds_dir`, sorted by name for a stable order."""
     if not seeds_dir.is_dir():
         return []
-    paths = sorted(p for p in seeds_dir.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES)
+    paths = sorted(p for p in seeds_dir.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
     return [read_document(path) for path in paths]

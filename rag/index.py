@@ -112,13 +112,18 @@ class PassageIndex:
         stored = self._get_all(["documents"])
         return dict(zip(stored["ids"], stored["documents"], strict=True))
 
-    def sync(self, passages: list[Passage]) -> SyncReport:
+    def sync(self, passages: list[Passage], progress: bool = False) -> SyncReport:
         """Make the index hold exactly these passages; embeds only what is new or changed."""
         stored = self.stored_texts()
         wanted = {p.passage_id: p for p in passages}
         fresh = [p for pid, p in wanted.items() if stored.get(pid) != p.text]
+        batches = range(0, len(fresh), _BATCH)
+        if progress and len(fresh) > _BATCH:
+            from tqdm import tqdm
+
+            batches = tqdm(batches, desc="embedding", unit="batch")
         # Add before deleting: an interrupted run leaves the old passages searchable.
-        for i in range(0, len(fresh), _BATCH):
+        for i in batches:
             batch = fresh[i : i + _BATCH]
             self.collection.upsert(
                 ids=[p.passage_id for p in batch],
@@ -143,14 +148,15 @@ class PassageIndex:
         stored = self.collection.get(ids=passage_ids, include=["embeddings"])
         return {pid: list(vector) for pid, vector in zip(stored["ids"], stored["embeddings"], strict=True)}
 
-    def search(self, query: str, k: int) -> list[ScoredPassage]:
-        """Dense search; score is cosine similarity (1 - cosine distance)."""
+    def search(self, query: str, k: int, doc_id: str | None = None) -> list[ScoredPassage]:
+        """Dense search, optionally within one document; score is cosine similarity."""
         count = self.count()
         if count == 0:
             return []
         result = self.collection.query(
             query_embeddings=[self.embeddings.embed_query(query)],
             n_results=min(k, count),
+            where={"doc_id": doc_id} if doc_id else None,
             include=["documents", "metadatas", "distances"],
         )
         return [

@@ -117,13 +117,16 @@ class Pipeline:
         self.llm = llm
         self.documents = documents
         self.gate = ModelGate(settings.queue_size)
-        passages = retriever.passages
-        fits = sum(len(p.text) for p in passages) <= settings.full_context_chars
-        self.full_context: list[Passage] | None = passages if fits and passages else None
+        self.full_context = self.whole_corpus(retriever.passages)
+
+    def whole_corpus(self, passages: list[Passage]) -> list[Passage] | None:
+        """All these passages, in document order, when they fit in the prompt."""
+        fits = sum(len(p.text) for p in passages) <= self.settings.full_context_chars
+        return passages if fits and passages else None
 
     # ------------------------------------------------------------ input checks
 
-    def check_question(self, question: str, history: list[Turn]) -> None:
+    def check_question(self, question: str, history: list[Turn], doc_id: str | None = None) -> None:
         if not question or not question.strip():
             raise InputError("The question is empty.")
         if len(question) > self.settings.max_question_chars:
@@ -136,6 +139,11 @@ class Pipeline:
         for turn in history:
             if turn.role not in ("user", "assistant"):
                 raise InputError(f"Unknown role in history: {turn.role!r}.")
+        for text in [question, *(turn.content for turn in history)]:
+            if not _is_valid_text(text):
+                raise InputError("The question or history holds invalid characters (lone surrogates).")
+        if doc_id is not None and doc_id not in self.documents:
+            raise InputError(f"Unknown document: {doc_id!r}. See GET /api/documents.")
 
     # ------------------------------------------------------------ prompts
 
@@ -178,14 +186,21 @@ class Pipeline:
         previous = [t.content for t in history if t.role == "user"][-1:]
         return " ".join([*previous, question])
 
-    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[StreamEvent]:
+    def stream(
+        self, question: str, history: list[Turn] | None = None, doc_id: str | None = None
+    ) -> Iterator[StreamEvent]:
+        """Tokens as they come, maybe a Reset, then the AnswerResult; `doc_id` keeps the
+        question to one document."""
         history = history or []
-        self.check_question(question, history)
+        self.check_question(question, history, doc_id)
         started = time.perf_counter()
         language = detect_language(question)
-        ranked = self.retriever.retrieve(self.retrieval_query(question, history))
+        ranked = self.retriever.retrieve(self.retrieval_query(question, history), doc_id=doc_id)
         timings = {"retrieval_ms": _ms(started)}
-        context = self.full_context or [s.passage for s in ranked]
+        whole = self.full_context
+        if doc_id is not None:
+            whole = self.whole_corpus([p for p in self.retriever.passages if p.doc_id == doc_id])
+        context = whole or [s.passage for s in ranked]
         # Second attempt: the same prompt, with retrieval's two best passages repeated.
         attempts = [[], [s.passage for s in ranked[:2]]]
 
@@ -253,11 +268,21 @@ class Pipeline:
             with self.gate.turn():
                 self.llm.invoke([messages[0], HumanMessage("Hallo")], max_tokens=1)
 
-    def answer(self, question: str, history: list[Turn] | None = None) -> AnswerResult:
-        for event in self.stream(question, history):
+    def answer(
+        self, question: str, history: list[Turn] | None = None, doc_id: str | None = None
+    ) -> AnswerResult:
+        for event in self.stream(question, history, doc_id):
             if isinstance(event, AnswerResult):
                 return event
         raise RuntimeError("the answer stream ended without a result")
+
+
+def _is_valid_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _ms(since: float) -> float:

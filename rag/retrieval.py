@@ -55,25 +55,26 @@ class HybridRetriever(BaseRetriever):
         by_id = {p.passage_id: p for p in passages}
         return cls(index=index, passages=passages, by_id=by_id, bm25=bm25, top_k=top_k, rrf_k=rrf_k)
 
-    def bm25_ranking(self, query: str, k: int) -> list[str]:
+    def bm25_ranking(self, query: str, k: int, doc_id: str | None = None) -> list[str]:
         known = [t for t in bm25_tokens(query) if t in self.vocabulary]
         if self.bm25 is None or not known:
             return []
-        found, scores = self.bm25.retrieve([known], k=min(k, len(self.passages)), show_progress=False)
-        return [
-            self.passages[i].passage_id for i, score in zip(found[0], scores[0], strict=True) if score > 0
-        ]
+        # Within one document, look deeper and keep that document's passages.
+        depth = min(k if doc_id is None else 20 * k, len(self.passages))
+        found, scores = self.bm25.retrieve([known], k=depth, show_progress=False)
+        hits = [self.passages[i] for i, score in zip(found[0], scores[0], strict=True) if score > 0]
+        return [p.passage_id for p in hits if doc_id is None or p.doc_id == doc_id][:k]
 
     @property
     def vocabulary(self) -> dict[str, int]:
         return self.bm25.vocab_dict if self.bm25 is not None else {}
 
-    def retrieve(self, query: str, k: int | None = None) -> list[ScoredPassage]:
+    def retrieve(self, query: str, k: int | None = None, doc_id: str | None = None) -> list[ScoredPassage]:
         k = k or self.top_k
         # Each ranker looks deeper than k so fusion has something to agree on.
         depth = max(2 * k, 10)
-        dense = [s.passage.passage_id for s in self.index.search(query, depth)]
-        fused = rrf_fuse([dense, self.bm25_ranking(query, depth)], self.rrf_k)
+        dense = [s.passage.passage_id for s in self.index.search(query, depth, doc_id)]
+        fused = rrf_fuse([dense, self.bm25_ranking(query, depth, doc_id)], self.rrf_k)
         return [ScoredPassage(self.by_id[pid], score) for pid, score in fused[:k] if pid in self.by_id]
 
     def _get_relevant_documents(

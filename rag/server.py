@@ -35,6 +35,9 @@ class Message(BaseModel):
 class AskRequest(BaseModel):
     question: str = Field(description="The question, Dutch or English (see RAG_MAX_QUESTION_CHARS).")
     history: list[Message] = Field(default_factory=list, description="Earlier turns, oldest first.")
+    doc: str | None = Field(
+        default=None, description="Keep the question to this document (GET /api/documents)."
+    )
 
 
 class CitationOut(BaseModel):
@@ -63,6 +66,7 @@ class ChatRequest(BaseModel):
     model: str = MODEL_ID
     messages: list[ChatMessage] = Field(min_length=1)
     stream: bool = False
+    doc: str | None = Field(default=None, description="Keep the question to this document.")
 
 
 def to_response(result: AnswerResult) -> AskResponse:
@@ -117,14 +121,14 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
             raise RagError(startup_error or "The pipeline is not ready.")
         return pipeline
 
-    def start(question: str, history: list[Message]) -> Iterator:
+    def start(question: str, history: list[Message], doc: str | None) -> Iterator:
         """Checks the request before the response starts, so errors keep their status code;
         the model is only taken once the response streams."""
         turns = [Turn(m.role, m.content) for m in history]
         pipeline = ready()
-        pipeline.check_question(question, turns)
+        pipeline.check_question(question, turns, doc)
         pipeline.gate.check_room()
-        return pipeline.stream(question, turns)
+        return pipeline.stream(question, turns, doc)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
@@ -135,11 +139,11 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
     @app.post("/api/ask", response_model=AskResponse)
     def ask(request: AskRequest) -> AskResponse:
         turns = [Turn(m.role, m.content) for m in request.history]
-        return to_response(ready().answer(request.question, turns))
+        return to_response(ready().answer(request.question, turns, request.doc))
 
     @app.post("/api/ask/stream", description="Server-sent events: `token`, `reset`, then `final`.")
     def ask_stream(request: AskRequest) -> StreamingResponse:
-        events = start(request.question, request.history)
+        events = start(request.question, request.history, request.doc)
 
         def render(event: object) -> str:
             if isinstance(event, Token):
@@ -163,7 +167,9 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:12]}"
         created = int(time.time())
         if not request.stream:
-            result = ready().answer(turns[-1].content, [Turn(m.role, m.content) for m in history])
+            result = ready().answer(
+                turns[-1].content, [Turn(m.role, m.content) for m in history], request.doc
+            )
             body = to_response(result)
             return {
                 "id": completion_id,
@@ -181,7 +187,7 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
                 "refused": body.refused,
                 "timings": body.timings,
             }
-        events = start(turns[-1].content, history)
+        events = start(turns[-1].content, history, request.doc)
 
         def chunk(delta: dict, finish: str | None = None, **extra) -> str:
             data = {

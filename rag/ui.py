@@ -19,6 +19,8 @@ EXAMPLES = [
     "Does Amazon also build its own AI models?",
 ]
 
+ALL_DOCUMENTS = "All documents"
+
 CSS = """
 .citation {border-left: 3px solid #f59e0b; padding: 4px 8px; margin: 6px 0; font-size: 0.92em}
 .refusal {border-left: 3px solid #9ca3af; padding: 4px 8px; color: #4b5563}
@@ -66,13 +68,13 @@ def timings_text(result: AnswerResult) -> str:
 
 
 def build_ui(get_pipeline: Callable[[], Pipeline], startup_error: str | None) -> gr.Blocks:
-    def respond(message: str, chat: list[dict]) -> Iterator[tuple[list[dict], str, str, str]]:
+    def respond(message: str, chat: list[dict], doc: str) -> Iterator[tuple[list[dict], str, str, str]]:
         turns = [Turn(m["role"], _text(m["content"])) for m in chat if m["role"] in ("user", "assistant")]
         chat = [*chat, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
         yield chat, "", "", ""
         try:
             pipeline = get_pipeline()
-            for event in pipeline.stream(message, turns):
+            for event in pipeline.stream(message, turns, None if doc == ALL_DOCUMENTS else doc):
                 if isinstance(event, Token):
                     chat[-1]["content"] += event.text
                     yield chat, "", "", ""
@@ -84,6 +86,11 @@ def build_ui(get_pipeline: Callable[[], Pipeline], startup_error: str | None) ->
         except RagError as error:
             chat[-1]["content"] = f"⚠️ {error}"
             yield chat, "", "", ""
+
+    try:
+        document_ids = list(get_pipeline().documents)
+    except RagError:
+        document_ids = []
 
     with gr.Blocks(title="Grounded QA") as ui:
         gr.Markdown(
@@ -101,14 +108,17 @@ def build_ui(get_pipeline: Callable[[], Pipeline], startup_error: str | None) ->
                 with gr.Row():
                     send = gr.Button("Send", variant="primary", elem_id="send")
                     clear = gr.Button("Clear conversation", elem_id="clear")
+                doc = gr.Dropdown(
+                    [ALL_DOCUMENTS, *document_ids], value=ALL_DOCUMENTS, label="Ask about", elem_id="doc"
+                )
                 gr.Examples(EXAMPLES, inputs=question)
                 timings = gr.HTML(elem_id="timings")
             with gr.Column(scale=2, min_width=320):
                 gr.Markdown("#### Cited passages")
                 cited = gr.HTML(elem_id="citations")
         outputs = [chatbot, cited, timings, question]
-        question.submit(respond, [question, chatbot], outputs, api_name="chat")
-        send.click(respond, [question, chatbot], outputs, api_name=False)
+        question.submit(respond, [question, chatbot, doc], outputs, api_name="chat")
+        send.click(respond, [question, chatbot, doc], outputs, api_name=False)
         clear.click(lambda: ([], "", "", ""), None, outputs, api_name=False)
     return ui
 
