@@ -29,6 +29,7 @@ def load_llm(settings: Settings) -> BaseChatModel:
             model=settings.llm_model,
             temperature=0,
             max_tokens=settings.llm_max_tokens,
+            extra_body=settings.llm_extra_body or None,
             timeout=120,
         )
     path = verify_llm(settings.models_dir, settings.llm_model)

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     llm_model: Literal["qwen2.5-1.5b", "qwen2.5-0.5b"] | str = "qwen2.5-1.5b"
     llm_base_url: str = "http://127.0.0.1:8080/v1"
     llm_api_key: str = "not-needed"
+    # Extra fields for the server's chat request, e.g. {"repeat_penalty": 1.0} for
+    # llama.cpp's server (its default 1.1 penalises repeating the article's words).
+    llm_extra_body: dict[str, float | int | str | bool] = Field(default_factory=dict)
     llm_threads: int = Field(default=2, ge=1)
     llm_context_tokens: int = Field(default=2048, ge=512)
     llm_max_tokens: int = Field(default=160, ge=8)

@@ -64,3 +64,39 @@ def test_html_and_added_documents_are_indexed(settings, embeddings, tmp_path) ->
         add_to_seeds(local, other)
     with pytest.raises(InputError, match="No such file"):
         add_to_seeds(local, tmp_path / "missing.txt")
+
+
+def minimal_pdf(text: str) -> bytes:
+    """A one-page PDF with one line of text in Helvetica (no library needed to write it)."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+def test_pdf_text_is_indexed_and_broken_pdf_is_refused(settings, embeddings, tmp_path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "memo.pdf").write_bytes(minimal_pdf("Het budget is 42 miljoen euro."))
+    local = copy_settings(settings, seeds_dir=seeds, index_dir=tmp_path / "index")
+    index, _ = index_seeds(local, embeddings)
+    [passage] = index.all_passages()
+    assert passage.doc_id == "memo.pdf" and "42 miljoen euro" in passage.text
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 nothing else")
+    with pytest.raises(InputError, match=r"Cannot read document broken\.pdf"):
+        add_to_seeds(local, broken)

@@ -4,7 +4,7 @@ import pytest
 
 from rag.errors import IndexError_, InputError
 from rag.pipeline import AnswerResult, Reset, Token, Turn
-from tests.conftest import copy_settings, fake_pipeline
+from tests.conftest import copy_settings, fake_pipeline, write_seed
 
 
 def test_grounded_answer_gets_exact_citations(settings, embeddings, article) -> None:
@@ -66,3 +66,19 @@ def test_empty_index_says_so(settings, embeddings, tmp_path) -> None:
     pipeline = fake_pipeline(empty, embeddings, ["unused"])
     with pytest.raises(IndexError_, match="index is empty"):
         pipeline.answer("Wat is Project Rainier?")
+
+
+def test_question_kept_to_one_document(settings, embeddings, article, tmp_path) -> None:
+    seeds = tmp_path / "seeds"
+    write_seed(seeds, "amazon-anthropic.nl.txt", article)
+    write_seed(seeds, "rainier.md", "# Rainier\n\nProject Rainier krijgt in 2027 nog 2,2 gigawatt extra.")
+    local = copy_settings(settings, seeds_dir=seeds, index_dir=tmp_path / "index")
+    pipeline = fake_pipeline(local, embeddings, ["Project Rainier krijgt 2,2 gigawatt extra."] * 2)
+    only_md = pipeline.answer("Hoeveel gigawatt krijgt Project Rainier?", doc_id="rainier.md")
+    assert {c.doc_id for c in only_md.citations} == {"rainier.md"}
+    only_article = pipeline.answer(
+        "Hoeveel gigawatt krijgt Project Rainier?", doc_id="amazon-anthropic.nl.txt"
+    )
+    assert {c.doc_id for c in only_article.citations} == {"amazon-anthropic.nl.txt"}
+    with pytest.raises(InputError, match="Unknown document"):
+        pipeline.answer("Wat?", doc_id="nope.txt")

@@ -95,6 +95,8 @@ def test_documents_and_search(server, article) -> None:
         ("GET", "/api/search?q=x&k=0", None, 422),
         ("GET", "/api/search?q=x&k=500", None, 422),
         ("POST", "/v1/chat/completions", {"messages": [{"role": "assistant", "content": "hi"}]}, 400),
+        ("POST", "/api/ask", {"question": "Wat?", "doc": "nope.txt"}, 400),
+        ("POST", "/api/ask/stream", {"question": ""}, 400),
     ],
 )
 def test_bad_input_gets_a_clear_4xx(server, method, path, payload, status) -> None:

@@ -1,0 +1,119 @@
+"""Outgrowing one machine with existing engines: a real Chroma server and llama-cpp-python's
+own OpenAI-compatible server, each started on 127.0.0.1 by the test."""
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from rag.build import build_pipeline, index_seeds
+from rag.model_setup import llm_path
+from tests.conftest import copy_settings
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args} exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    raise TimeoutError(url)
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    process = subprocess.Popen(
+        [str(BIN / "chroma"), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/api/v2/heartbeat", process)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def llama_server(settings):
+    port = free_port()
+    model = llm_path(settings.models_dir, settings.llm_model)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(model),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "2048",
+            "--n_threads",
+            "2",
+            "--verbose",
+            "False",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/v1/models", process)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_index_and_answer_through_a_chroma_server(
+    settings, embeddings, real_pipeline, chroma_server, article
+):
+    remote = copy_settings(settings, chroma_host="127.0.0.1", chroma_port=chroma_server)
+    index, report = index_seeds(remote, embeddings)
+    assert report.added == index.count() > 0
+    _, again = index_seeds(remote, embeddings)
+    assert again.added == 0  # incremental against the server too
+    pipeline = build_pipeline(remote, llm=real_pipeline.llm, embeddings=embeddings)
+    result = pipeline.answer("Hoeveel stroom verbruikt Project Rainier?")
+    assert not result.refused and "2,2" in result.answer
+    assert all(article[c.start : c.end] == c.text for c in result.citations)
+
+
+def test_answer_through_llama_cpp_server_with_streaming(settings, embeddings, llama_server):
+    from rag.pipeline import AnswerResult, Token
+
+    remote = copy_settings(
+        settings,
+        llm_backend="openai",
+        llm_base_url=f"http://127.0.0.1:{llama_server}/v1",
+        llm_model="qwen2.5-1.5b",
+        llm_extra_body={"repeat_penalty": 1.0},
+    )
+    pipeline = build_pipeline(remote, embeddings=embeddings)
+    events = list(pipeline.stream("Wat is Project Rainier?"))
+    tokens = [e for e in events if isinstance(e, Token)]
+    result = events[-1]
+    assert isinstance(result, AnswerResult) and len(tokens) > 1  # it really streamed
+    assert not result.refused and "datacenter" in result.answer
+    assert any("Project Rainier, een ambitieus datacenterproject" in c.text for c in result.citations)
