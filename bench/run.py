@@ -8,6 +8,7 @@
 - retrieval: p50 query latency over the article and over a synthetic 100,000-passage corpus.
 - indexing:  chunks/s through the real embedder into Chroma.
 - serve:     cold start of `python app.py serve` to ready, and its peak RSS after answering.
+- stores:    embedded Chroma vs a Chroma server on 10,000 passages: writes/s, query p50.
 """
 
 from __future__ import annotations
@@ -275,11 +276,94 @@ def bench_serve() -> None:
         process.wait(timeout=30)
 
 
+def bench_stores() -> None:
+    """Embedded Chroma vs a Chroma server (`chroma run`) on the same 10,000 passages."""
+    import httpx
+
+    from rag.chunking import Passage
+    from rag.embedding import load_embedder
+    from rag.index import PassageIndex
+
+    settings = Settings()
+    embeddings = load_embedder(settings)
+    words = Path(settings.seeds_dir, "amazon-anthropic.nl.txt").read_text().split()
+    rng = random.Random(11)
+    texts = [" ".join(rng.choices(words, k=45)) for _ in range(10_000)]
+    passages = [Passage("synthetic.txt", i * 1000, i * 1000 + len(t), t) for i, t in enumerate(texts)]
+    t0 = time.perf_counter()
+    vectors = embeddings.embed_documents(texts)
+    embed_rate = len(texts) / (time.perf_counter() - t0)
+    queries = [json.loads(line)["question"] for line in DEV.read_text().splitlines() if line.strip()]
+
+    class Precomputed:  # the same vectors for both stores; queries are embedded for real
+        name = "bench"
+
+        def __init__(self) -> None:
+            self.lookup = dict(zip(texts, vectors, strict=True))
+
+        def embed_documents(self, batch: list[str]) -> list[list[float]]:
+            return [self.lookup[t] for t in batch]
+
+        def embed_query(self, text: str) -> list[float]:
+            return embeddings.embed_query(text)
+
+    print(f"stores: embedding {embed_rate:.0f} chunks/s (the same for both stores)")
+    with tempfile.TemporaryDirectory() as tmp:
+        port = 8765
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "chroma"),
+                "run",
+                "--path",
+                f"{tmp}/server",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+                    break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            stores = {
+                "embedded": settings.model_copy(update={"index_dir": Path(tmp) / "embedded"}),
+                "server": settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": port}),
+            }
+            for name, store_settings in stores.items():
+                index = PassageIndex.open(store_settings, Precomputed(), "bench")  # type: ignore[arg-type]
+                t0 = time.perf_counter()
+                index.sync(passages)
+                insert_rate = len(passages) / (time.perf_counter() - t0)
+                for q in queries[:3]:
+                    index.search(q, 4)
+                times = []
+                for _ in range(3):
+                    for q in queries:
+                        t0 = time.perf_counter()
+                        index.search(q, 4)
+                        times.append((time.perf_counter() - t0) * 1000)
+                overall = 1 / (1 / embed_rate + 1 / insert_rate)
+                print(
+                    f"  {name:8s}: {index.count()} chunks; store writes {insert_rate:.0f} chunks/s, "
+                    f"indexing with embedding {overall:.0f} chunks/s; dense query ms {p50_max(times)}"
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
 BENCHES = {
     "answers": bench_answers,
     "retrieval": bench_retrieval,
     "indexing": bench_indexing,
     "serve": bench_serve,
+    "stores": bench_stores,
 }
 
 if __name__ == "__main__":
