@@ -39,7 +39,34 @@ _MAGNITUDES = {
     "duizend": "e3",
     "thousand": "e3",
 }
-_MAGNITUDE = re.compile(r"(\d+(?:[.,]\d+)*)\s*(" + "|".join(_MAGNITUDES) + r")\b", re.IGNORECASE)
+# Spelled-out numbers count in amounts ("twee miljoen" = "2 miljoen"); "een"/"one" don't,
+# being articles too.
+_NUMBER_WORDS = {
+    "twee": "2",
+    "two": "2",
+    "drie": "3",
+    "three": "3",
+    "vier": "4",
+    "four": "4",
+    "vijf": "5",
+    "five": "5",
+    "zes": "6",
+    "six": "6",
+    "zeven": "7",
+    "seven": "7",
+    "acht": "8",
+    "eight": "8",
+    "negen": "9",
+    "nine": "9",
+    "tien": "10",
+    "ten": "10",
+    "honderd": "100",
+    "hundred": "100",
+}
+_MAGNITUDE = re.compile(
+    r"(\d+(?:[.,]\d+)*|" + "|".join(_NUMBER_WORDS) + r")\s*(" + "|".join(_MAGNITUDES) + r")\b",
+    re.IGNORECASE,
+)
 _STOPWORDS = frozenset(
     """de het een en van is dat die niet wat wie waar hoe zijn heeft wordt werd was op met voor
     naar om ook nog al er dit deze bij aan uit door over tot als maar dan of the a an and of is
@@ -56,6 +83,22 @@ class Citation:
     end: int
     text: str
     score: float
+
+
+# The model first quotes the article's sentence, then answers: "Quote: ... Answer: ...".
+_ANSWER_LABEL = re.compile(r"\b(?:Answer|Antwoord)\s*:", re.IGNORECASE)
+_QUOTE_LABEL = re.compile(r"^\s*(?:Quote|Citaat)\s*:\s*", re.IGNORECASE)
+_NEXT_QUOTE = re.compile(r"\n\s*(?:Quote|Citaat)\s*:", re.IGNORECASE)
+
+
+def split_quote(raw: str) -> tuple[str, str]:
+    """(quote, answer) from "Quote: ... Answer: ..."; without the labels, all is answer."""
+    label = _ANSWER_LABEL.search(raw)
+    if not label:
+        return "", raw.strip()
+    quote = _QUOTE_LABEL.sub("", raw[: label.start()]).strip().strip('"“”').strip()
+    answer = _NEXT_QUOTE.split(raw[label.end() :])[0]  # a second round is cut off
+    return ("" if quote.lower().rstrip(".") in ("none", "geen") else quote), answer.strip()
 
 
 def is_refusal(answer: str) -> bool:
@@ -78,7 +121,10 @@ def numbers_in(text: str) -> set[str]:
 
 def amounts_in(text: str) -> set[tuple[str, str]]:
     """(number, order of magnitude): "8 miljard" and "8 billion" both give ("8", "e9")."""
-    return {(n.replace(",", "."), _MAGNITUDES[m.lower()]) for n, m in _MAGNITUDE.findall(text)}
+    return {
+        (_NUMBER_WORDS.get(n.lower(), n).replace(",", "."), _MAGNITUDES[m.lower()])
+        for n, m in _MAGNITUDE.findall(text)
+    }
 
 
 def names_in(text: str) -> set[str]:
@@ -135,7 +181,7 @@ def _idf(found_in: int, total: int) -> float:
 
 
 def choose_citations(
-    answer: str, question: str, context: list[ScoredPassage], marked: list[int]
+    answer: str, question: str, context: list[ScoredPassage], marked: list[int], evidence: str = ""
 ) -> list[Citation]:
     """The fewest context passages that together hold the answer's facts, best first.
 
@@ -145,8 +191,10 @@ def choose_citations(
     """
     if not context:
         return []
-    # The question adds words to match ("Wat is Project Rainier?" -> "datacenterproject").
-    claim = f"{question} {answer}"
+    # The question adds words to match ("Wat is Project Rainier?" -> "datacenterproject"), and
+    # so does the sentence the model quoted as evidence; further passages are cited only
+    # for facts of the answer itself.
+    claim = f"{question} {evidence} {answer}"
     rarity = rarity_weights(claim, [s.passage.text for s in context])
     low = min(s.score for s in context)
     spread = (max(s.score for s in context) - low) or 1.0

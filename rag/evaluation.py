@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rag.documents import Document
 from rag.errors import InputError
-from rag.language import detect_language
+from rag.language import clearly_other_language, detect_language
 from rag.pipeline import AnswerResult, Pipeline, Turn
 
 
@@ -60,7 +60,8 @@ def score(record: dict, result: AnswerResult, documents: dict[str, Document]) ->
         correct=correct,
         support_cited=support_cited,
         offsets_exact=offsets_exact,
-        language_ok=result.language == expected_language,
+        language_ok=result.language == expected_language
+        and not clearly_other_language(result.answer, expected_language),
         total_ms=result.timings.get("total_ms", 0.0),
         first_token_ms=result.timings.get("first_token_ms", 0.0),
         answer=result.answer,

@@ -28,8 +28,19 @@ _WORD = re.compile(r"[a-zà-ÿ]+")
 ANSWER_IN = {"nl": "Antwoord in het Nederlands", "en": "Answer in English"}
 
 
-def detect_language(text: str) -> Language:
+def language_scores(text: str) -> tuple[int, int]:
+    """(Dutch, English) function words in the text."""
     words = _WORD.findall(text.lower())
-    dutch = sum(word in _DUTCH for word in words)
-    english = sum(word in _ENGLISH for word in words)
+    return sum(word in _DUTCH for word in words), sum(word in _ENGLISH for word in words)
+
+
+def detect_language(text: str) -> Language:
+    dutch, english = language_scores(text)
     return "en" if english > dutch else "nl"
+
+
+def clearly_other_language(text: str, language: Language) -> bool:
+    """True only when the text is plainly not in `language` (short answers never are)."""
+    dutch, english = language_scores(text)
+    mine, other = (dutch, english) if language == "nl" else (english, dutch)
+    return other >= 3 and other > 2 * mine

@@ -42,6 +42,10 @@ def load_llm(settings: Settings) -> BaseChatModel:
             n_ctx=settings.llm_context_tokens,
             n_threads=settings.llm_threads,
             n_batch=512,
+            # 0 = take RoPE settings from the GGUF; LangChain's default (10000) overrides
+            # Qwen2.5's own base of 1,000,000 and quietly degrades every answer.
+            rope_freq_base=0.0,
+            rope_freq_scale=0.0,
             temperature=0,
             repeat_penalty=1.0,  # the answer should repeat the passages' words
             max_tokens=settings.llm_max_tokens,

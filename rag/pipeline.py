@@ -13,6 +13,7 @@ top-k passages alone (a focused prompt); if that fails too, the answer is a refu
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,13 +30,14 @@ from rag.citations import (
     choose_citations,
     is_refusal,
     marked_numbers,
+    split_quote,
     strip_markers,
     unsupported_facts,
 )
 from rag.documents import Document
 from rag.errors import IndexError_, InputError
 from rag.index import ScoredPassage
-from rag.language import ANSWER_IN, detect_language
+from rag.language import ANSWER_IN, clearly_other_language, detect_language
 from rag.llm import ModelGate
 from rag.prompts import Prompts
 from rag.retrieval import HybridRetriever
@@ -75,8 +77,9 @@ StreamEvent = Token | Reset | AnswerResult
 
 
 class _StreamFilter:
-    """Holds back what should not reach a reader mid-stream: the model's [n] markers
-    (citations are shown separately) and a reply that may still turn out a refusal."""
+    """Decides what of the model's reply a reader sees as it streams: only the answer after
+    "Answer:" (the quote before it is evidence for the citations), without [n] markers,
+    and nothing while the answer may still turn out to be a refusal."""
 
     def __init__(self) -> None:
         self.raw = ""
@@ -84,7 +87,9 @@ class _StreamFilter:
 
     def feed(self, piece: str) -> str:
         self.raw += piece
-        visible = self.raw
+        if _quote_first(self.raw) and not ANSWER_STARTED.search(self.raw):
+            return ""
+        _, visible = split_quote(self.raw)
         cut = visible.rfind("[")
         if cut != -1 and "]" not in visible[cut:]:
             visible = visible[:cut]  # a marker may be starting
@@ -95,6 +100,15 @@ class _StreamFilter:
         out = visible[self.sent :] if len(visible) > self.sent else ""
         self.sent += len(out)
         return out
+
+
+def _quote_first(raw: str) -> bool:
+    """Whether the reply is (or may still become) "Quote: ... Answer: ..."."""
+    start = raw.lstrip()[:7].lower()
+    return any(label.startswith(start) or start.startswith(label) for label in ("quote:", "citaat:"))
+
+
+ANSWER_STARTED = re.compile(r"\b(?:Answer|Antwoord)\s*:\s*\S", re.IGNORECASE)
 
 
 def _may_become_refusal(text: str) -> bool:
@@ -212,17 +226,18 @@ class Pipeline:
                     yield Reset()
                 text = ""
                 stream_filter = _StreamFilter()
-                for chunk in self.llm.stream(self._messages(question, language, history, context, hint)):
+                messages = self._messages(question, language, history, context, hint)
+                for chunk in self.llm.stream(messages, stop=["\nQuote:", "\nCitaat:"]):
                     piece = chunk.content if isinstance(chunk.content, str) else ""
                     text += piece
-                    if piece and "first_token_ms" not in timings:
-                        timings["first_token_ms"] = _ms(started)
                     visible = stream_filter.feed(piece)
                     if visible:
+                        # What a reader sees: the quote before the answer is not shown.
+                        timings.setdefault("first_token_ms", _ms(started))
                         streamed = True
                         yield Token(visible)
                 timings["attempts"] = number
-                result = self._judge(text, question, language, context)
+                result = self._judge(text, question, language, context, number == len(attempts))
                 log.debug("attempt %d: %r -> refused=%s", number, text, result.refused)
                 if not result.refused:
                     break
@@ -236,17 +251,21 @@ class Pipeline:
         question: str,
         language: str,
         context: list[Passage],
+        last_attempt: bool = True,
     ) -> AnswerResult:
         """Accept an answer only if it is grounded and citable; otherwise refuse."""
-        answer = strip_markers(raw)
+        quote, answer = split_quote(raw)
+        answer = strip_markers(answer)
         refusal = AnswerResult(REFUSALS[language], True, language, [])
         if not answer or is_refusal(answer):
             return refusal
         if unsupported_facts(answer, [p.text for p in context]):
             return refusal
-        citations = choose_citations(
-            answer, question, self._similarity(question, answer, context), marked_numbers(raw)
-        )
+        if clearly_other_language(answer, language) and not last_attempt:
+            return refusal  # try again; on the last attempt a right answer beats a refusal
+        # The quote is the model's evidence: it weighs in when choosing the passages to cite.
+        similarity = self._similarity(question, f"{quote} {answer}", context)
+        citations = choose_citations(answer, question, similarity, marked_numbers(raw), evidence=quote)
         if not citations:
             return refusal
         return AnswerResult(answer, False, language, citations)

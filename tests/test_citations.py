@@ -81,3 +81,20 @@ def test_a_single_passage_is_cited_even_though_its_words_are_everywhere() -> Non
     only = [context()[1]]
     cited = choose_citations("Project Rainier ligt in Indiana.", "Waar ligt Project Rainier?", only, [])
     assert [c.start for c in cited] == [100]
+
+
+def test_quote_and_answer_are_split() -> None:
+    from rag.citations import split_quote
+
+    assert split_quote('Quote: "Dat meldt de Financial Times."\nAnswer: The Financial Times.') == (
+        "Dat meldt de Financial Times.",
+        "The Financial Times.",
+    )
+    assert split_quote("Quote: none\nAnswer: NO_ANSWER") == ("", "NO_ANSWER")
+    assert split_quote("Gewoon een antwoord.") == ("", "Gewoon een antwoord.")
+    assert split_quote("Quote: a\nAnswer: b\n\nQuote: c\nAnswer: d") == ("a", "b")
+
+
+def test_spelled_out_amounts_are_checked() -> None:
+    assert amounts_in("twee miljoen") == {("2", "e6")}
+    assert unsupported_facts("Amazon heeft twee miljoen medewerkers.", [P1]) == ["2 (e6)"]

@@ -82,3 +82,13 @@ def test_question_kept_to_one_document(settings, embeddings, article, tmp_path) 
     assert {c.doc_id for c in only_article.citations} == {"amazon-anthropic.nl.txt"}
     with pytest.raises(InputError, match="Unknown document"):
         pipeline.answer("Wat?", doc_id="nope.txt")
+
+
+def test_quote_is_hidden_and_helps_cite(settings, embeddings) -> None:
+    reply = "Quote: Dat meldt de Financial Times.\nAnswer: The Financial Times reported it."
+    pipeline = fake_pipeline(settings, embeddings, [reply])
+    events = list(pipeline.stream("Who reported the news?"))
+    shown = "".join(e.text for e in events if isinstance(e, Token))
+    assert shown == "The Financial Times reported it."
+    result = events[-1]
+    assert "Dat meldt de Financial Times." in result.citations[0].text
