@@ -16,6 +16,7 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 @pytest.fixture(scope="module")
 def server_url(settings, real_pipeline):
+    real_pipeline.warm_up()  # as `python app.py` does at start-up
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings, real_pipeline), host="127.0.0.1", port=7871, log_level="warning")
     )
@@ -39,12 +40,27 @@ def test_ask_in_the_browser_and_see_the_cited_passage(server_url) -> None:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(server_url, wait_until="networkidle")
         page.locator("#question textarea").fill("Hoeveel stroom verbruikt Project Rainier?")
+        clicked = time.perf_counter()
         page.locator("#send").click()
+        # The first streamed words of the answer appear in the chat (figure for the notes).
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('#chat .bot')].some(e => e.innerText.trim().length > 0)",
+            timeout=60_000,
+            polling=20,
+        )
+        first_text = time.perf_counter() - clicked
         mark = page.locator("#citations .article mark")
         mark.first.wait_for(timeout=60_000)
         assert "2,2 gigawatt" in mark.first.inner_text()
         assert "2,2" in page.locator("#chat").inner_text()
         page.screenshot(path=str(ARTIFACTS / "chat-desktop.png"), full_page=True)
+        done = time.perf_counter() - clicked
+        (ARTIFACTS / "chat-timings.txt").write_text(
+            f"first answer text visible {first_text * 1000:.0f} ms, citations shown {done * 1000:.0f} ms\n"
+        )
+        print(
+            f"web chat: first answer text after {first_text * 1000:.0f} ms, citations after {done * 1000:.0f} ms"
+        )
         # A refusal shows as a refusal.
         page.locator("#question textarea").fill("Wie is de CEO van Anthropic?")
         page.locator("#send").click()
