@@ -58,9 +58,7 @@ def test_ask_in_the_browser_and_see_the_cited_passage(server_url) -> None:
         (ARTIFACTS / "chat-timings.txt").write_text(
             f"first answer text visible {first_text * 1000:.0f} ms, citations shown {done * 1000:.0f} ms\n"
         )
-        print(
-            f"web chat: first answer text after {first_text * 1000:.0f} ms, citations after {done * 1000:.0f} ms"
-        )
+        print(f"web chat: first answer text {first_text * 1000:.0f} ms, citations {done * 1000:.0f} ms")
         # A refusal shows as a refusal.
         page.locator("#question textarea").fill("Wie is de CEO van Anthropic?")
         page.locator("#send").click()
