@@ -17,6 +17,8 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing is ever fetched from a hub
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+from pydantic import ValidationError
+
 from rag.errors import RagError
 from rag.settings import Settings
 
@@ -44,15 +46,20 @@ def cmd_index(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> None:
     from rag.build import build_pipeline
-    from rag.pipeline import AnswerResult, Token
+    from rag.pipeline import AnswerResult, Reset, Token
 
     pipeline = build_pipeline(settings)
+    streamed = ""
     for event in pipeline.stream(args.question, doc_id=args.doc):
         if isinstance(event, Token):
+            streamed += event.text
             print(event.text, end="", flush=True)
+        elif isinstance(event, Reset):
+            streamed += "\n"
+            print(" [withdrawn]")
         elif isinstance(event, AnswerResult):
-            print("\r\033[K" if sys.stdout.isatty() else "\n", end="")
-            print(event.answer)
+            # The checked answer stands; print it when it differs from what streamed.
+            print("" if event.answer == streamed else ("\n" if streamed else "") + event.answer)
             for c in event.citations:
                 print(f"  [{c.n}] {c.doc_id} {c.start}-{c.end} (score {c.score}): {c.text}")
             timings = ", ".join(f"{k} {v}" for k, v in event.timings.items())
@@ -98,7 +105,15 @@ def main(argv: list[str] | None = None) -> int:
         None: cmd_serve,
     }
     try:
-        handlers[args.command](Settings(), args)
+        settings = Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"RAG_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()
+        )
+        print(f"error: bad setting: {problems}", file=sys.stderr)
+        return 2
+    try:
+        handlers[args.command](settings, args)
     except RagError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -219,7 +219,7 @@ class Pipeline:
         attempts = [[], [s.passage for s in ranked[:2]]]
 
         with self.gate.turn():
-            timings["queue_ms"] = _ms(started) - timings["retrieval_ms"]
+            timings["queue_ms"] = round(_ms(started) - timings["retrieval_ms"], 1)
             streamed = False
             for number, hint in enumerate(attempts, start=1):
                 if streamed:
