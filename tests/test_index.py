@@ -100,3 +100,25 @@ def test_pdf_text_is_indexed_and_broken_pdf_is_refused(settings, embeddings, tmp
     broken.write_bytes(b"%PDF-1.4 nothing else")
     with pytest.raises(InputError, match=r"Cannot read document broken\.pdf"):
         add_to_seeds(local, broken)
+
+
+def test_interrupted_indexing_leaves_the_old_index_usable(settings, embeddings, tmp_path) -> None:
+    seeds = tmp_path / "seeds"
+    write_seed(seeds, "a.txt", "Appels zijn rood. " * 5)
+    local = copy_settings(settings, seeds_dir=seeds, index_dir=tmp_path / "index")
+    index, _ = index_seeds(local, embeddings)
+    before = index.stored_texts()
+
+    class Interrupted(type(embeddings)):  # dies while embedding the new passages
+        def embed_documents(self, texts):
+            raise KeyboardInterrupt
+
+    broken = Interrupted(
+        embeddings.model, embeddings.name, embeddings.query_prefix, embeddings.passage_prefix
+    )
+    write_seed(seeds, "a.txt", "Peren zijn groen. " * 5)
+    with pytest.raises(KeyboardInterrupt):
+        index_seeds(local, broken)
+    index = PassageIndex.open(local, embeddings, embeddings.name)
+    assert index.stored_texts() == before  # the old passages, still searchable
+    assert "Appels" in index.search("Welke kleur hebben appels?", 1)[0].passage.text

@@ -1,33 +1,21 @@
 """The API with real clients: plain HTTP, the openai SDK, gradio_client; bad input gets a 4xx."""
 
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 from gradio_client import Client
 from openai import OpenAI
 
-from rag.server import create_app
+from tests.conftest import serve_in_thread
 
 PORT = 7872
-BASE = f"http://127.0.0.1:{PORT}"
 
 
 @pytest.fixture(scope="module")
 def server(settings, real_pipeline):
-    app = create_app(settings, real_pipeline)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=PORT, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.1)
-    yield BASE
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(settings, real_pipeline, PORT) as base:
+        yield base
 
 
 def test_ask_returns_cited_answer(server, article) -> None:

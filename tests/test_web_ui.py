@@ -1,14 +1,12 @@
 """The web chat driven as a person uses it, in headless Chromium (Debian's package)."""
 
-import threading
 import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import sync_playwright
 
-from rag.server import create_app
+from tests.conftest import serve_in_thread
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -17,17 +15,8 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 @pytest.fixture(scope="module")
 def server_url(settings, real_pipeline):
     real_pipeline.warm_up()  # as `python app.py` does at start-up
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, real_pipeline), host="127.0.0.1", port=7871, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.1)
-    yield "http://127.0.0.1:7871"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(settings, real_pipeline, 7871) as base:
+        yield base
 
 
 def test_ask_in_the_browser_and_see_the_cited_passage(server_url) -> None:
