@@ -206,7 +206,9 @@ def choose_citations(
 
     order = sorted(range(len(context)), key=rank, reverse=True)
     best = order[0]
-    if _support(claim, context[best].passage.text, {}) == 0:  # unweighted: any shared content
+    # The answer (with its quote) must share something with the passage; the question
+    # alone is not support ("Ja." to any question would pass).
+    if _support(f"{evidence} {answer}", context[best].passage.text, {}) == 0:
         return []
     chosen = [best]
     facts = numbers_in(answer) | names_in(answer)

@@ -98,3 +98,11 @@ def test_quote_and_answer_are_split() -> None:
 def test_spelled_out_amounts_are_checked() -> None:
     assert amounts_in("twee miljoen") == {("2", "e6")}
     assert unsupported_facts("Amazon heeft twee miljoen medewerkers.", [P1]) == ["2 (e6)"]
+
+
+def test_a_bare_yes_without_evidence_cites_nothing() -> None:
+    assert choose_citations("Ja.", "Kost Project Rainier 2,2 gigawatt?", context(), []) == []
+    cited = choose_citations(
+        "Ja.", "Kost het 2,2 gigawatt?", context(), [], evidence="goed voor 2,2 gigawatt"
+    )
+    assert [c.start for c in cited] == [100]
