@@ -41,7 +41,7 @@ def bench_answers() -> None:
     from langchain_core.messages import convert_to_openai_messages
 
     from rag.build import build_pipeline
-    from rag.pipeline import AnswerResult, Token, Turn
+    from rag.pipeline import NEXT_ROUND, AnswerResult, Token, Turn
 
     pipeline = build_pipeline(Settings())
     llama = pipeline.llm.client  # the llama_cpp.Llama inside LangChain's ChatLlamaCpp
@@ -81,7 +81,7 @@ def bench_answers() -> None:
                 temperature=0,
                 repeat_penalty=1.0,
                 max_tokens=pipeline.settings.llm_max_tokens,
-                stop=["\nQuote:", "\nCitaat:"],
+                stop=NEXT_ROUND,
             ):
                 if chunk["choices"][0]["delta"].get("content"):
                     pieces += 1

@@ -4,10 +4,11 @@ question -> retrieval -> prompt -> LLM (streamed) -> grounding check -> citation
 
 The prompt puts every passage of the corpus, in document order, in the system message
 when they fit: that prefix never changes, so llama.cpp reuses its cached state and a
-question only pays for its own tokens. Retrieval still ranks the passages (it breaks
-citation ties) and, when the corpus is too big, picks the top-k that go in the prompt.
-An answer that is a refusal or fails the grounding check is tried once more on the
-top-k passages alone (a focused prompt); if that fails too, the answer is a refusal.
+question only pays for its own tokens. Retrieval still ranks the passages and, when the
+corpus is too big, picks the top-k that go in the prompt. The model quotes its evidence,
+then answers; only the answer streams to the reader. An answer that is a refusal or fails
+the checks is tried once more with retrieval's two best passages repeated after the
+question (the cached prefix stays as it is); if that fails too, the answer is a refusal.
 """
 
 from __future__ import annotations
@@ -108,6 +109,8 @@ def _quote_first(raw: str) -> bool:
     return any(label.startswith(start) or start.startswith(label) for label in ("quote:", "citaat:"))
 
 
+# A small model sometimes starts a second "Quote: ... Answer: ..." round: stop there.
+NEXT_ROUND = ["\nQuote:", "\nCitaat:"]
 ANSWER_STARTED = re.compile(r"\b(?:Answer|Antwoord)\s*:\s*\S", re.IGNORECASE)
 
 
@@ -227,7 +230,7 @@ class Pipeline:
                 text = ""
                 stream_filter = _StreamFilter()
                 messages = self._messages(question, language, history, context, hint)
-                for chunk in self.llm.stream(messages, stop=["\nQuote:", "\nCitaat:"]):
+                for chunk in self.llm.stream(messages, stop=NEXT_ROUND):
                     piece = chunk.content if isinstance(chunk.content, str) else ""
                     text += piece
                     visible = stream_filter.feed(piece)
