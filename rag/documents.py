@@ -6,7 +6,6 @@ Plain text and Markdown are taken as they are; HTML and PDF are reduced to their
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +18,6 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 class Document:
     doc_id: str  # the file name, e.g. "amazon-anthropic.nl.txt"
     text: str
-
-    @property
-    def fingerprint(self) -> str:
-        return hashlib.sha256(self.text.encode()).hexdigest()[:16]
 
 
 def html_text(markup: str) -> str:

@@ -55,6 +55,9 @@ def load_llm(settings: Settings) -> BaseChatModel:
         raise ModelError(f"Could not load the LLM {path}: {error}") from error
 
 
+QUEUE_FULL = "The model is busy and the queue is full; try again shortly."
+
+
 class ModelGate:
     """One caller at a time uses the model; at most `queue_size` more wait for it."""
 
@@ -72,13 +75,13 @@ class ModelGate:
     def check_room(self) -> None:
         """Turn a caller away before it starts a response, when the queue is already full."""
         if self._inside >= self._limit:  # a snapshot: turn() still decides for real
-            raise BusyError("The model is busy and the queue is full; try again shortly.")
+            raise BusyError(QUEUE_FULL)
 
     @contextmanager
     def turn(self) -> Iterator[None]:
         with self._count:
             if self._inside >= self._limit:
-                raise BusyError("The model is busy and the queue is full; try again shortly.")
+                raise BusyError(QUEUE_FULL)
             self._inside += 1
         try:
             with self._model:

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from rag.errors import BusyError, InputError, RagError
+from rag.errors import InputError, RagError
 from rag.pipeline import AnswerResult, Pipeline, Reset, Token, Turn
 from rag.settings import Settings
 
@@ -280,6 +280,3 @@ async def stream_text(events: Iterator, render: Callable[[object], str]) -> Asyn
 
 
 _END = object()
-
-
-__all__ = ["BusyError", "create_app"]
