@@ -92,3 +92,18 @@ def test_quote_is_hidden_and_helps_cite(settings, embeddings) -> None:
     assert shown == "The Financial Times reported it."
     result = events[-1]
     assert "Dat meldt de Financial Times." in result.citations[0].text
+
+
+def test_answer_in_the_wrong_language_falls_back_to_the_quoted_sentence(settings, embeddings) -> None:
+    quote = (
+        "The samenwerking draait vooral om de ontwikkeling van grootschalige datacenters"  # 1 word translated
+    )
+    reply = f"Quote: {quote}\nAnswer: The partnership is mainly about building large data centers for them."
+    pipeline = fake_pipeline(settings, embeddings, [reply])
+    result = pipeline.answer("Waar draait de samenwerking vooral om?")
+    sentence = (
+        "De samenwerking draait vooral om de ontwikkeling van grootschalige datacenters en de inzet van "
+        "Amazon’s eigen Trainium2-chips voor het trainen van taalmodellen."
+    )
+    assert not result.refused and result.answer == sentence and result.timings["attempts"] == 1
+    assert sentence in result.citations[0].text
