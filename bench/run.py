@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,19 @@ DEV = ROOT.parent / "shared" / "eval" / "qa_dev.jsonl"
 
 def p50_max(values: list[float]) -> str:
     return f"p50 {statistics.median(values):7.1f}  max {max(values):7.1f}"
+
+
+def query_times(search, queries: list[str]) -> list[float]:
+    """Milliseconds per query over three rounds, after a warm-up on three queries."""
+    for q in queries[:3]:
+        search(q)
+    times = []
+    for _ in range(3):
+        for q in queries:
+            t0 = time.perf_counter()
+            search(q)
+            times.append((time.perf_counter() - t0) * 1000)
+    return times
 
 
 def bench_answers() -> None:
@@ -153,14 +167,7 @@ def bench_retrieval() -> None:
     index, _ = index_seeds(settings, embeddings)
     retriever = HybridRetriever.build(index, settings.top_k, settings.rrf_k)
     queries = [json.loads(line)["question"] for line in DEV.read_text().splitlines() if line.strip()]
-    for q in queries[:3]:
-        retriever.retrieve(q)  # warm-up
-    times = []
-    for _ in range(3):
-        for q in queries:
-            t0 = time.perf_counter()
-            retriever.retrieve(q)
-            times.append((time.perf_counter() - t0) * 1000)
+    times = query_times(retriever.retrieve, queries)
     print(f"retrieval over the article ({len(retriever.passages)} passages), ms: {p50_max(times)}")
 
     # Synthetic corpus: random sentences from the article's words, random unit vectors
@@ -190,14 +197,7 @@ def bench_retrieval() -> None:
         t0 = time.perf_counter()
         big_retriever = HybridRetriever.build(big_index, settings.top_k, settings.rrf_k)
         build_s = time.perf_counter() - t0
-        for q in queries[:3]:
-            big_retriever.retrieve(q)
-        times = []
-        for _ in range(3):
-            for q in queries:
-                t0 = time.perf_counter()
-                big_retriever.retrieve(q)
-                times.append((time.perf_counter() - t0) * 1000)
+        times = query_times(big_retriever.retrieve, queries)
         print(
             f"retrieval over {n:,} synthetic passages, ms: {p50_max(times)} "
             f"(vectors into Chroma {load_s:.1f} s, BM25 + passage load {build_s:.1f} s)"
@@ -341,14 +341,7 @@ def bench_stores() -> None:
                 t0 = time.perf_counter()
                 index.sync(passages)
                 insert_rate = len(passages) / (time.perf_counter() - t0)
-                for q in queries[:3]:
-                    index.search(q, 4)
-                times = []
-                for _ in range(3):
-                    for q in queries:
-                        t0 = time.perf_counter()
-                        index.search(q, 4)
-                        times.append((time.perf_counter() - t0) * 1000)
+                times = query_times(partial(index.search, k=4), queries)
                 overall = 1 / (1 / embed_rate + 1 / insert_rate)
                 print(
                     f"  {name:8s}: {index.count()} chunks; store writes {insert_rate:.0f} chunks/s, "

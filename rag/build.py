@@ -11,7 +11,7 @@ from pathlib import Path
 from langchain_core.language_models import BaseChatModel
 
 from rag.chunking import chunk_documents
-from rag.documents import SUPPORTED_SUFFIXES, load_documents, read_document
+from rag.documents import SUPPORTED_SUFFIXES, Document, load_documents, read_document
 from rag.embedding import PrefixedEmbeddings, load_embedder
 from rag.errors import InputError
 from rag.index import PassageIndex, SyncReport
@@ -23,11 +23,16 @@ from rag.settings import Settings
 
 
 def index_seeds(
-    settings: Settings, embeddings: PrefixedEmbeddings, rebuild: bool = False, progress: bool = False
+    settings: Settings,
+    embeddings: PrefixedEmbeddings,
+    rebuild: bool = False,
+    progress: bool = False,
+    documents: list[Document] | None = None,
 ) -> tuple[PassageIndex, SyncReport]:
-    """Bring the index in line with seeds/: unchanged passages cost nothing, changed ones
-    are replaced, those of removed documents disappear."""
-    documents = load_documents(settings.seeds_dir)
+    """Bring the index in line with seeds/ (or these documents, already read from it):
+    unchanged passages cost nothing, changed ones are replaced, those of removed
+    documents disappear."""
+    documents = load_documents(settings.seeds_dir) if documents is None else documents
     passages = chunk_documents(documents, settings.chunk_chars, settings.chunk_overlap_sentences)
     index = PassageIndex.open(settings, embeddings, embeddings.name, rebuild=rebuild)
     return index, index.sync(passages, progress=progress)
@@ -54,7 +59,8 @@ def build_pipeline(
 ) -> Pipeline:
     prompts = load_prompts(settings.prompts_dir)  # fail fast on a broken template
     embeddings = embeddings or load_embedder(settings)
-    index, _ = index_seeds(settings, embeddings)
+    documents = load_documents(settings.seeds_dir)  # read (and extracted) once
+    index, _ = index_seeds(settings, embeddings, documents=documents)
     retriever = HybridRetriever.build(index, settings.top_k, settings.rrf_k)
-    documents = {d.doc_id: d for d in load_documents(settings.seeds_dir)}
-    return Pipeline(settings, prompts, retriever, llm or load_llm(settings), documents)
+    by_id = {d.doc_id: d for d in documents}
+    return Pipeline(settings, prompts, retriever, llm or load_llm(settings), by_id)
