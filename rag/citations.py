@@ -136,10 +136,14 @@ def names_in(text: str) -> set[str]:
     return names
 
 
+def is_content_word(word: str) -> bool:
+    return len(word) > 3 and word.lower() not in _STOPWORDS
+
+
 def content_words(text: str) -> set[str]:
     # A 5-letter prefix makes "toegezegd" meet "toezegde" no more than it should, but
     # lets "datacenters" meet "datacenterproject" and "investeerde" meet "investeren".
-    return {w.lower()[:5] for w in _WORD.findall(text) if len(w) > 3 and w.lower() not in _STOPWORDS}
+    return {w.lower()[:5] for w in _WORD.findall(text) if is_content_word(w)}
 
 
 def unsupported_facts(answer: str, passages: list[str]) -> list[str]:

@@ -43,6 +43,7 @@ from rag.llm import ModelGate
 from rag.prompts import Prompts
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
+from rag.yes_no import NO_BECAUSE, denial, is_yes_no_question, says_no, unfounded_verdict
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class Token:
 
 @dataclass(frozen=True)
 class Reset:
-    """What was streamed so far is withdrawn; a second attempt follows."""
+    """What was streamed so far is withdrawn; a second attempt or the checked answer follows."""
 
 
 StreamEvent = Token | Reset | AnswerResult
@@ -227,7 +228,7 @@ class Pipeline:
             for number, hint in enumerate(attempts, start=1):
                 if streamed:
                     yield Reset()
-                text = ""
+                text = shown = ""
                 stream_filter = _StreamFilter()
                 messages = self._messages(question, language, history, context, hint)
                 for chunk in self.llm.stream(messages, stop=NEXT_ROUND):
@@ -238,12 +239,15 @@ class Pipeline:
                         # What a reader sees: the quote before the answer is not shown.
                         timings.setdefault("first_token_ms", _ms(started))
                         streamed = True
+                        shown += visible
                         yield Token(visible)
                 timings["attempts"] = number
                 result = self._judge(text, question, language, context, number == len(attempts))
                 log.debug("attempt %d: %r -> refused=%s", number, text, result.refused)
                 if not result.refused:
                     break
+        if shown and shown.strip() != result.answer:
+            yield Reset()  # the checked answer differs from what streamed (a refusal, a quoted "no")
         timings["total_ms"] = _ms(started)
         result.timings = timings
         yield result
@@ -260,6 +264,15 @@ class Pipeline:
         quote, answer = split_quote(raw)
         answer = strip_markers(answer)
         refusal = AnswerResult(REFUSALS[language], True, language, [])
+        if is_yes_no_question(question):
+            unfounded = unfounded_verdict(question, quote, answer, context)
+            denied = denial(question, language, context)
+            if denied and (unfounded or not says_no(answer)):
+                # The article says "not" where the model said yes, or nothing: quote it.
+                answer = NO_BECAUSE[language].format(sentence=denied.sentence)
+                return self._cited(answer, denied.sentence, question, language, context, []) or refusal
+            if unfounded:
+                return refusal
         if not answer or is_refusal(answer):
             return refusal
         if unsupported_facts(answer, [p.text for p in context]):
@@ -270,12 +283,16 @@ class Pipeline:
                 answer = sentence  # the article's own sentence answers in the question's language
             elif not last_attempt:
                 return refusal  # try again; on the last attempt a right answer beats a refusal
+        return self._cited(answer, quote, question, language, context, marked_numbers(raw)) or refusal
+
+    def _cited(
+        self, answer: str, quote: str, question: str, language: str, context: list[Passage], marked: list[int]
+    ) -> AnswerResult | None:
+        """The answer with the passages that support it; None when none does."""
         # The quote is the model's evidence: it weighs in when choosing the passages to cite.
         similarity = self._similarity(question, f"{quote} {answer}", context)
-        citations = choose_citations(answer, question, similarity, marked_numbers(raw), evidence=quote)
-        if not citations:
-            return refusal
-        return AnswerResult(answer, False, language, citations)
+        citations = choose_citations(answer, question, similarity, marked, evidence=quote)
+        return AnswerResult(answer, False, language, citations) if citations else None
 
     def _similarity(self, question: str, answer: str, context: list[Passage]) -> list[ScoredPassage]:
         """Each context passage scored by cosine similarity to the question and answer."""

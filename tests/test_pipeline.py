@@ -107,3 +107,38 @@ def test_answer_in_the_wrong_language_falls_back_to_the_quoted_sentence(settings
     )
     assert not result.refused and result.answer == sentence and result.timings["attempts"] == 1
     assert sentence in result.citations[0].text
+
+
+def test_a_yes_no_question_the_text_denies_gets_no_with_the_sentence(settings, embeddings, article) -> None:
+    # The small model says "no answer" (or "yes") where the article says "not": the app
+    # answers "no" itself, quoting the sentence, and cites its passage.
+    for reply in ["Quote: none\nAnswer: NO_ANSWER", "Quote: Anthropic wordt gecontroleerd.\nAnswer: Ja."]:
+        pipeline = fake_pipeline(settings, embeddings, [reply])
+        result = pipeline.answer("Wordt Anthropic gecontroleerd door één techgigant?")
+        assert not result.refused
+        assert result.answer.startswith("Nee. Het artikel zegt: „")
+        assert "niet wordt gecontroleerd" in result.answer
+        assert "niet wordt gecontroleerd" in result.citations[0].text
+        assert article[result.citations[0].start : result.citations[0].end] == result.citations[0].text
+        assert result.timings["attempts"] == 1
+
+
+def test_a_yes_resting_on_an_invented_quote_is_refused(settings, embeddings) -> None:
+    reply = "Quote: Anthropic is sinds vorig jaar beursgenoteerd.\nAnswer: Ja, Anthropic is beursgenoteerd."
+    pipeline = fake_pipeline(settings, embeddings, [reply, reply])
+    result = pipeline.answer("Is Anthropic beursgenoteerd?")
+    assert result.refused and result.timings["attempts"] == 2
+
+
+def test_a_yes_to_a_number_the_text_does_not_hold_is_refused(settings, embeddings) -> None:
+    reply = "Quote: Project Rainier uses 2.2 gigawatts.\nAnswer: Yes"
+    pipeline = fake_pipeline(settings, embeddings, [reply, reply])
+    assert pipeline.answer("Does Project Rainier use 5 gigawatts?").refused
+
+
+def test_a_streamed_answer_that_is_overruled_is_withdrawn(settings, embeddings) -> None:
+    pipeline = fake_pipeline(settings, embeddings, ["Quote: Anthropic wordt gecontroleerd.\nAnswer: Ja."])
+    events = list(pipeline.stream("Wordt Anthropic gecontroleerd door één techgigant?"))
+    kinds = [type(e).__name__ for e in events]
+    assert kinds[0] == "Token" and kinds[-2:] == ["Reset", "AnswerResult"]
+    assert events[-1].answer.startswith("Nee.")
