@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from rag.chunking import Passage, sentence_spans
 from rag.index import ScoredPassage
 
 # The model is asked to say this word when the passages don't answer: a word that no
@@ -232,3 +233,17 @@ def _facts_in(facts: set[str], passage: str) -> set[str]:
     lower = passage.lower()
     numbers = numbers_in(passage)
     return {f for f in facts if f in numbers or (not f[0].isdigit() and f in lower)}
+
+
+def quoted_sentence(quote: str, context: list[Passage]) -> str | None:
+    """The passages' sentence that the model quoted, if it really quoted one (at least 80%
+    of the quote's words; a small model sometimes translates a word or two)."""
+    words = set(re.findall(r"\w+", quote.lower()))
+    best, best_share = None, 0.0
+    for passage in context:
+        for start, end in sentence_spans(passage.text):
+            sentence = passage.text[start:end]
+            share = len(words & set(re.findall(r"\w+", sentence.lower()))) / len(words) if words else 0.0
+            if share > best_share:
+                best, best_share = sentence, share
+    return best if best_share >= 0.8 and len(words) >= 3 else None

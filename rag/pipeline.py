@@ -23,7 +23,7 @@ from typing import Literal
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from rag.chunking import Passage, sentence_spans
+from rag.chunking import Passage
 from rag.citations import (
     REFUSAL_WORD,
     REFUSALS,
@@ -31,6 +31,7 @@ from rag.citations import (
     choose_citations,
     is_refusal,
     marked_numbers,
+    quoted_sentence,
     split_quote,
     strip_markers,
     unsupported_facts,
@@ -278,7 +279,7 @@ class Pipeline:
         if unsupported_facts(answer, [p.text for p in context]):
             return refusal
         if clearly_other_language(answer, language):
-            sentence = _quoted_sentence(quote, context)
+            sentence = quoted_sentence(quote, context)
             if sentence and not clearly_other_language(sentence, language):
                 answer = sentence  # the article's own sentence answers in the question's language
             elif not last_attempt:
@@ -318,20 +319,6 @@ class Pipeline:
             if isinstance(event, AnswerResult):
                 return event
         raise RuntimeError("the answer stream ended without a result")
-
-
-def _quoted_sentence(quote: str, context: list[Passage]) -> str | None:
-    """The passages' sentence that the model quoted, if it really quoted one (at least 80%
-    of the quote's words; a small model sometimes translates a word or two)."""
-    words = set(re.findall(r"\w+", quote.lower()))
-    best, best_share = None, 0.0
-    for passage in context:
-        for start, end in sentence_spans(passage.text):
-            sentence = passage.text[start:end]
-            share = len(words & set(re.findall(r"\w+", sentence.lower()))) / len(words) if words else 0.0
-            if share > best_share:
-                best, best_share = sentence, share
-    return best if best_share >= 0.8 and len(words) >= 3 else None
 
 
 def _is_valid_text(text: str) -> bool:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from rag.chunking import Passage, sentence_spans
-from rag.citations import content_words, is_content_word, names_in, unsupported_facts
+from rag.citations import is_content_word, names_in, quoted_sentence, unsupported_facts
 from rag.language import Language, detect_language
 
 _WORD = re.compile(r"\w+(?:[’'-]\w+)*")
@@ -88,42 +88,40 @@ def denial(question: str, language: Language, context: list[Passage]) -> Denial 
         return None  # "Is Anthropic niet ...?": a "no" would be ambiguous
     names = names_in(question)
     predicates = [w for w in words[1:] if is_content_word(w) and w not in names]
-    previous: tuple[Passage, int, str] | None = None  # passage, end offset, text
-    for passage, start, end in _sentences(context):
-        sentence = passage.text[start - passage.start : end - passage.start]
-        # The sentence before, if it directly precedes this one in the same document.
-        before = (
-            previous[2]
-            if previous and previous[0].doc_id == passage.doc_id and 0 <= start - previous[1] <= 3
-            else ""
-        )
-        tokens = [t.lower() for t in _WORD.findall(sentence)]
-        window = f"{before} {sentence}".lower()
+    sentences = _sentences(context)
+    for i, (passage, start, end) in enumerate(sentences):
+        sentence = _text(passage, start, end)
+        window = sentence
+        if i and sentences[i - 1][0].doc_id == passage.doc_id and 0 <= start - sentences[i - 1][2] <= 3:
+            window = f"{_text(*sentences[i - 1])} {sentence}"  # the sentence right before it
         if (
             detect_language(sentence) == language
-            and all(name in window for name in names)
-            and _negates(tokens, predicates)
+            and all(name in window.lower() for name in names)
+            and _negates([t.lower() for t in _WORD.findall(sentence)], predicates)
         ):
             return Denial(passage, sentence)
-        previous = (passage, end, sentence)
     return None
 
 
 def _sentences(context: list[Passage]) -> list[tuple[Passage, int, int]]:
     """Each sentence of the context once, in document order: (passage, start, end) with
     offsets into the document."""
-    seen: dict[tuple[str, int], tuple[Passage, int, int]] = {}
+    found: dict[tuple[str, int], tuple[Passage, int, int]] = {}
     for passage in context:
         for start, end in sentence_spans(passage.text):
-            seen.setdefault(
+            found.setdefault(
                 (passage.doc_id, passage.start + start), (passage, passage.start + start, passage.start + end)
             )
-    return [seen[key] for key in sorted(seen)]
+    return [found[key] for key in sorted(found)]
+
+
+def _text(passage: Passage, start: int, end: int) -> str:
+    return passage.text[start - passage.start : end - passage.start]
 
 
 def _negates(tokens: list[str], predicates: list[str]) -> bool:
     """A negation with a predicate at most two words after it ("niet wordt gecontroleerd"),
-    or closing a clause two words after the predicate ("controleert Anthropic niet")."""
+    or ending the sentence at most two words after it ("controleert Anthropic niet")."""
     for i, token in enumerate(tokens):
         if token not in _NEGATIONS:
             continue
@@ -137,17 +135,13 @@ def _negates(tokens: list[str], predicates: list[str]) -> bool:
 
 
 def quote_is_invented(quote: str, context: list[Passage]) -> bool:
-    """True when a quote in the context's language is not, even loosely (80% of its
-    content words in one sentence), a sentence of the context. A quote in another
-    language (translated for the question) cannot be checked this way."""
-    words = content_words(quote)
-    if len(words) < 2:
-        return False  # "Claude", "8 miljard dollar": too short to tell
-    sentences = [p.text[a:b] for p in context for a, b in sentence_spans(p.text)]
-    if not sentences or detect_language(quote) != detect_language(" ".join(sentences)):
+    """True when a quote of three words or more, in the context's language, is not (even
+    loosely) a sentence of the context. A quote translated for the question cannot be
+    compared word for word, and "Claude" or "8 miljard" is too short to tell."""
+    if len(_WORD.findall(quote)) < 3 or quoted_sentence(quote, context):
         return False
-    best = max(len(words & content_words(s)) for s in sentences)
-    return best < 0.8 * len(words)
+    text = " ".join(p.text for p in context)
+    return detect_language(quote) == detect_language(text)
 
 
 def unfounded_verdict(question: str, quote: str, answer: str, context: list[Passage]) -> bool:
