@@ -45,7 +45,7 @@ index: setup
 	$(PY) app.py index
 
 eval: setup
-	$(PY) app.py eval ../shared/eval/qa_dev.jsonl
+	$(PY) app.py eval tests/data/qa_dev.jsonl
 	$(PY) app.py eval tests/data/qa_extra.jsonl
 
 bench: setup

@@ -247,3 +247,41 @@ def quoted_sentence(quote: str, context: list[Passage]) -> str | None:
             if share > best_share:
                 best, best_share = sentence, share
     return best if best_share >= 0.8 and len(words) >= 3 else None
+
+
+_CLOSING_MARK = {'"': '"', "“": "”", "„": "”", "'": "'"}
+
+
+def quote_rest(reply: str, context: list[Passage], min_words: int = 4) -> str:
+    """The passage text that completes the quote a reply is writing ("Quote: ..."), once
+    its last `min_words` whole words occur in one sentence of the context and nowhere else:
+    the rest of that sentence, and a closing quotation mark if the quote opened one.
+    "" while the quote is short, differs from every sentence, or is nearly done. Only the
+    last words count: a quote that starts loosely ("X is een" for "X, een") and then
+    copies word for word is completed too."""
+    label = _QUOTE_LABEL.match(reply)
+    if not label or _ANSWER_LABEL.search(reply):
+        return ""
+    written = reply[label.end() :]
+    opening = written[:1] if written[:1] in _CLOSING_MARK else ""
+    whole = list(re.finditer(r"\w+", written))
+    if whole and whole[-1].end() == len(written):
+        whole.pop()  # the last word may still be growing
+    words = [m.group().lower() for m in whole[-min_words:]]
+    if len(words) < min_words:
+        return ""
+    after_words = written[whole[-1].end() :]  # e.g. ", Anth": must be how the rest starts
+    rests = set()
+    for passage in context:
+        for start, end in sentence_spans(passage.text):
+            sentence = passage.text[start:end]
+            found = list(re.finditer(r"\w+", sentence))
+            for i in range(len(found) - len(words) + 1):
+                if [m.group().lower() for m in found[i : i + len(words)]] == words:
+                    rests.add(sentence[found[i + len(words) - 1].end() :])
+    if len(rests) != 1:
+        return ""
+    rest = rests.pop()
+    if not rest.startswith(after_words) or len(re.findall(r"\w+", rest)) < 3:
+        return ""
+    return rest[len(after_words) :] + _CLOSING_MARK.get(opening, "")

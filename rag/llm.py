@@ -8,7 +8,6 @@ queues callers and turns them away when the queue is full.
 from __future__ import annotations
 
 import threading
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -33,11 +32,10 @@ def load_llm(settings: Settings) -> BaseChatModel:
             timeout=120,
         )
     path = verify_llm(settings.models_dir, settings.llm_model)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # langchain-community's notice
-        from langchain_community.chat_models import ChatLlamaCpp
+    from rag.llama_chat import ContinuingChatLlamaCpp
+
     try:
-        return ChatLlamaCpp(
+        return ContinuingChatLlamaCpp(
             model_path=str(path),
             n_ctx=settings.llm_context_tokens,
             n_threads=settings.llm_threads,

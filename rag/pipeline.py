@@ -31,6 +31,7 @@ from rag.citations import (
     choose_citations,
     is_refusal,
     marked_numbers,
+    quote_rest,
     quoted_sentence,
     split_quote,
     strip_markers,
@@ -137,6 +138,7 @@ class Pipeline:
         self.documents = documents
         self.gate = ModelGate(settings.queue_size)
         self.full_context = self.whole_corpus(retriever.passages)
+        self.copies_quotes = settings.copy_quotes and getattr(llm, "continues_replies", False)
 
     def whole_corpus(self, passages: list[Passage]) -> list[Passage] | None:
         """All these passages, in document order, when they fit in the prompt."""
@@ -232,8 +234,7 @@ class Pipeline:
                 text = shown = ""
                 stream_filter = _StreamFilter()
                 messages = self._messages(question, language, history, context, hint)
-                for chunk in self.llm.stream(messages, stop=NEXT_ROUND):
-                    piece = chunk.content if isinstance(chunk.content, str) else ""
+                for piece in self._reply(messages, context):
                     text += piece
                     visible = stream_filter.feed(piece)
                     if visible:
@@ -252,6 +253,26 @@ class Pipeline:
         timings["total_ms"] = _ms(started)
         result.timings = timings
         yield result
+
+    def _reply(self, messages: list[BaseMessage], context: list[Passage]) -> Iterator[str]:
+        """The model's reply, piece by piece. A model that can continue its own reply gets
+        the rest of a sentence it is quoting from the passages, once only one sentence
+        fits, rather than writing it word by word: the answer starts sooner."""
+        reply = ""
+        for chunk in self.llm.stream(messages, stop=NEXT_ROUND):
+            piece = chunk.content if isinstance(chunk.content, str) else ""
+            reply += piece
+            yield piece
+            rest = quote_rest(reply, context) if self.copies_quotes else ""
+            if rest:
+                break
+        else:
+            return
+        log.debug("quote completed from the passages after %r", reply)
+        reply += rest + "\nAnswer:"
+        yield rest + "\nAnswer:"
+        for chunk in self.llm.stream([*messages, AIMessage(reply)], stop=NEXT_ROUND):
+            yield chunk.content if isinstance(chunk.content, str) else ""
 
     def _judge(
         self,

@@ -44,7 +44,7 @@ def test_article_passages_keep_sentences_whole(article: str) -> None:
     passages = chunk_document(document, 400)
     rebuilds(document, passages)
     # Every dev-set support quote is a sentence fragment: it must sit inside one passage.
-    dev = PROJECT_ROOT.parent / "shared" / "eval" / "qa_dev.jsonl"
+    dev = PROJECT_ROOT / "tests" / "data" / "qa_dev.jsonl"  # a copy of shared/eval/qa_dev.jsonl
     supports = [json.loads(line).get("support") for line in dev.read_text().splitlines()]
     for support in filter(None, supports):
         assert any(support in p.text for p in passages), support

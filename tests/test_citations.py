@@ -106,3 +106,40 @@ def test_a_bare_yes_without_evidence_cites_nothing() -> None:
         "Ja.", "Kost het 2,2 gigawatt?", context(), [], evidence="goed voor 2,2 gigawatt"
     )
     assert [c.start for c in cited] == [100]
+
+
+def test_a_quote_that_only_one_sentence_fits_is_completed_from_it() -> None:
+    from rag.citations import quote_rest
+
+    passages = [s.passage for s in context()]
+    # P3's sentence word for word: the rest of it, and the quotation mark closed.
+    assert quote_rest('Quote: "Google, dat meer dan 3 milj', passages) == (
+        'ard in Anthropic investeerde, blijft een medespeler."'
+    )
+    assert quote_rest("Quote: Project Rainier in Indiana is goed ", passages) == (
+        "voor 2,2 gigawatt aan stroomverbruik."
+    )
+
+
+def test_a_quote_is_left_to_the_model_while_it_is_unsure_or_not_a_copy() -> None:
+    from rag.citations import quote_rest
+
+    passages = [s.passage for s in context()]
+    assert quote_rest("Quote: Google, dat meer", passages) == ""  # too few words yet
+    assert quote_rest("Quote: Project Rainier in Indiana uses 2.2", passages) == ""  # translated
+    nearly_done = "Quote: Project Rainier in Indiana is goed voor 2,2 gigawatt aan"
+    assert quote_rest(nearly_done, passages) == ""
+    assert quote_rest("Quote: Project Rainier in Indiana is goed voor 2,3", passages) == ""  # differs
+    assert quote_rest("Quote: Dat meldt\nAnswer: De Financial Times meldt het", passages) == ""  # answered
+    other = "Project Rainier in Indiana is goed voor veel banen in de regio."
+    both = [*passages, Passage("b.txt", 0, len(other), other)]
+    assert quote_rest("Quote: Project Rainier in Indiana is goed ", both) == ""  # two sentences fit
+
+
+def test_a_quote_that_starts_loosely_is_completed_once_it_copies() -> None:
+    from rag.citations import quote_rest
+
+    passages = [s.passage for s in context()]
+    assert quote_rest("Quote: Project Rainier ligt in Indiana en is goed voor 2,2 gig", passages) == (
+        "awatt aan stroomverbruik."
+    )

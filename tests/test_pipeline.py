@@ -1,7 +1,13 @@
 """The pipeline with the real embedder and Chroma, and a scripted LLM."""
 
-import pytest
+from typing import ClassVar
 
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from pydantic import Field
+
+from rag.build import build_pipeline
 from rag.errors import IndexError_, InputError
 from rag.pipeline import AnswerResult, Reset, Token, Turn
 from tests.conftest import copy_settings, fake_pipeline, write_seed
@@ -142,3 +148,34 @@ def test_a_streamed_answer_that_is_overruled_is_withdrawn(settings, embeddings) 
     kinds = [type(e).__name__ for e in events]
     assert kinds[0] == "Token" and kinds[-2:] == ["Reset", "AnswerResult"]
     assert events[-1].answer.startswith("Nee.")
+
+
+class ContinuingFakeChatModel(FakeListChatModel):
+    """A scripted model that, like the local one, continues a reply it is handed."""
+
+    continues_replies: ClassVar[bool] = True
+    calls: list[list[BaseMessage]] = Field(default_factory=list)
+
+    def _stream(self, messages, *args, **kwargs):
+        self.calls.append(messages)
+        yield from super()._stream(messages, *args, **kwargs)
+
+
+def test_a_quote_only_one_sentence_fits_is_completed_from_the_article(settings, embeddings, article) -> None:
+    # The model starts copying the Google sentence, then would drift off: it is handed the
+    # article's own rest of that sentence, and answers after it.
+    drifting = "Quote: Google, dat meer dan 3 miljard in Amazon stak, is boos.\nAnswer: Amazon."
+    llm = ContinuingFakeChatModel(responses=[drifting, " Google."])
+    pipeline = build_pipeline(settings, llm=llm, embeddings=embeddings)
+    events = list(pipeline.stream("Welke andere grote investeerder in Anthropic noemt het artikel?"))
+    sentence = (
+        "Google, dat meer dan 3 miljard in Anthropic investeerde, blijft daarmee een medespeler, "
+        "maar Amazon wil duidelijk een dominante rol behouden."
+    )
+    assert sentence in article
+    handed = llm.calls[1][-1]
+    assert isinstance(handed, AIMessage) and handed.content == f"Quote: {sentence}\nAnswer:"
+    result = events[-1]
+    assert isinstance(result, AnswerResult) and result.answer == "Google." and not result.refused
+    assert "".join(e.text for e in events if isinstance(e, Token)) == "Google."
+    assert sentence in result.citations[0].text
