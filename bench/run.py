@@ -170,11 +170,9 @@ def bench_answers() -> None:
 
 def _chat_text(llama, messages: list[dict]) -> bytes:
     """The prompt as the model sees it (its chat template applied)."""
-    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+    from rag.llama_chat import chat_prompt
 
-    template = llama.metadata.get("tokenizer.chat_template", "")
-    formatter = Jinja2ChatFormatter(template, eos_token="<|im_end|>", bos_token="")
-    return formatter(messages=messages).prompt.encode()
+    return chat_prompt(llama, messages).encode()
 
 
 def bench_retrieval() -> None:

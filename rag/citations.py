@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rag.chunking import Passage, sentence_spans
@@ -235,17 +236,21 @@ def _facts_in(facts: set[str], passage: str) -> set[str]:
     return {f for f in facts if f in numbers or (not f[0].isdigit() and f in lower)}
 
 
+def _sentences(context: list[Passage]) -> Iterator[str]:
+    for passage in context:
+        for start, end in sentence_spans(passage.text):
+            yield passage.text[start:end]
+
+
 def quoted_sentence(quote: str, context: list[Passage]) -> str | None:
     """The passages' sentence that the model quoted, if it really quoted one (at least 80%
     of the quote's words; a small model sometimes translates a word or two)."""
     words = set(re.findall(r"\w+", quote.lower()))
     best, best_share = None, 0.0
-    for passage in context:
-        for start, end in sentence_spans(passage.text):
-            sentence = passage.text[start:end]
-            share = len(words & set(re.findall(r"\w+", sentence.lower()))) / len(words) if words else 0.0
-            if share > best_share:
-                best, best_share = sentence, share
+    for sentence in _sentences(context):
+        share = len(words & set(re.findall(r"\w+", sentence.lower()))) / len(words) if words else 0.0
+        if share > best_share:
+            best, best_share = sentence, share
     return best if best_share >= 0.8 and len(words) >= 3 else None
 
 
@@ -272,13 +277,11 @@ def quote_rest(reply: str, context: list[Passage], min_words: int = 4) -> str:
         return ""
     after_words = written[whole[-1].end() :]  # e.g. ", Anth": must be how the rest starts
     rests = set()
-    for passage in context:
-        for start, end in sentence_spans(passage.text):
-            sentence = passage.text[start:end]
-            found = list(re.finditer(r"\w+", sentence))
-            for i in range(len(found) - len(words) + 1):
-                if [m.group().lower() for m in found[i : i + len(words)]] == words:
-                    rests.add(sentence[found[i + len(words) - 1].end() :])
+    for sentence in _sentences(context):
+        found = list(re.finditer(r"\w+", sentence))
+        for i in range(len(found) - len(words) + 1):
+            if [m.group().lower() for m in found[i : i + len(words)]] == words:
+                rests.add(sentence[found[i + len(words) - 1].end() :])
     if len(rests) != 1:
         return ""
     rest = rests.pop()

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
+from llama_cpp import Llama
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
 with warnings.catch_warnings():
@@ -35,18 +36,24 @@ class ContinuingChatLlamaCpp(ChatLlamaCpp):
             yield from super()._stream(messages, stop, run_manager, **kwargs)
             return
         llama = self.client
-        eos = llama.detokenize([llama.token_eos()], special=True).decode()
-        formatter = Jinja2ChatFormatter(
-            llama.metadata["tokenizer.chat_template"], eos_token=eos, bos_token=""
-        )
         # The conversation up to the reply, as create_chat_completion renders it, then the
         # reply so far: the cached state of the first try is reused up to where it stopped.
-        prompt = formatter(messages=self._create_message_dicts(messages[:-1])).prompt
+        prompt = chat_prompt(llama, self._create_message_dicts(messages[:-1]))
         prompt += str(messages[-1].content)
         params = {**self._get_parameters(stop), **kwargs}
-        params["stop"] = [*params["stop"], eos]
+        params["stop"] = [*params["stop"], _eos(llama)]
         tokens = llama.tokenize(prompt.encode(), add_bos=True, special=True)  # as the chat handler does
         for chunk in llama.create_completion(tokens, stream=True, **params):
             text = chunk["choices"][0]["text"]
             if text:
                 yield ChatGenerationChunk(message=AIMessageChunk(content=text))
+
+
+def chat_prompt(llama: Llama, messages: list[dict]) -> str:
+    """The messages as the model's own chat template renders them, ready for its answer."""
+    template = llama.metadata["tokenizer.chat_template"]
+    return Jinja2ChatFormatter(template, eos_token=_eos(llama), bos_token="")(messages=messages).prompt
+
+
+def _eos(llama: Llama) -> str:
+    return llama.detokenize([llama.token_eos()], special=True).decode()

@@ -259,8 +259,7 @@ class Pipeline:
         the rest of a sentence it is quoting from the passages, once only one sentence
         fits, rather than writing it word by word: the answer starts sooner."""
         reply = ""
-        for chunk in self.llm.stream(messages, stop=NEXT_ROUND):
-            piece = chunk.content if isinstance(chunk.content, str) else ""
+        for piece in self._model_pieces(messages):
             reply += piece
             yield piece
             rest = quote_rest(reply, context) if self.copies_quotes else ""
@@ -271,7 +270,10 @@ class Pipeline:
         log.debug("quote completed from the passages after %r", reply)
         reply += rest + "\nAnswer:"
         yield rest + "\nAnswer:"
-        for chunk in self.llm.stream([*messages, AIMessage(reply)], stop=NEXT_ROUND):
+        yield from self._model_pieces([*messages, AIMessage(reply)])
+
+    def _model_pieces(self, messages: list[BaseMessage]) -> Iterator[str]:
+        for chunk in self.llm.stream(messages, stop=NEXT_ROUND):
             yield chunk.content if isinstance(chunk.content, str) else ""
 
     def _judge(
