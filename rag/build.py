@@ -15,6 +15,7 @@ from rag.documents import SUPPORTED_SUFFIXES, Document, load_documents, read_doc
 from rag.embedding import PrefixedEmbeddings, load_embedder
 from rag.errors import InputError
 from rag.index import PassageIndex, SyncReport
+from rag.judge import CALIBRATED, Thresholds
 from rag.llm import load_llm
 from rag.pipeline import Pipeline
 from rag.prompts import load_prompts
@@ -56,6 +57,7 @@ def build_pipeline(
     settings: Settings,
     llm: BaseChatModel | None = None,
     embeddings: PrefixedEmbeddings | None = None,
+    thresholds: Thresholds = CALIBRATED,
 ) -> Pipeline:
     prompts = load_prompts(settings.prompts_dir)  # fail fast on a broken template
     embeddings = embeddings or load_embedder(settings)
@@ -63,4 +65,4 @@ def build_pipeline(
     index, _ = index_seeds(settings, embeddings, documents=documents)
     retriever = HybridRetriever.build(index, settings.top_k, settings.rrf_k)
     by_id = {d.doc_id: d for d in documents}
-    return Pipeline(settings, prompts, retriever, llm or load_llm(settings), by_id)
+    return Pipeline(settings, prompts, retriever, llm or load_llm(settings), by_id, thresholds)

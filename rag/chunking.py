@@ -85,8 +85,9 @@ def _split_long(text: str, span: tuple[int, int], max_chars: int) -> list[tuple[
 def chunk_document(document: Document, max_chars: int, overlap_sentences: int = 0) -> list[Passage]:
     """Pack whole sentences into passages of at most `max_chars` characters.
 
-    A passage prefers to end at a paragraph break once it is half full, so passages
-    follow the article's own structure.
+    A passage never crosses a paragraph break: it ends where its paragraph ends. A
+    heading (a paragraph of one line without closing punctuation) starts the passage of
+    the paragraph below it, so it is never the tail of the section before.
     """
     text = document.text
     sentences = [piece for span in sentence_spans(text) for piece in _split_long(text, span, max_chars)]
@@ -101,16 +102,30 @@ def chunk_document(document: Document, max_chars: int, overlap_sentences: int = 
         if group:
             length = sentence[1] - group[0][0]
             new_paragraph = "\n" in text[group[-1][1] : sentence[0]]
-            half_full = group[-1][1] - group[0][0] >= max_chars // 2
-            if length > max_chars or (new_paragraph and half_full):
+            under_heading = len(group) == 1 and _is_heading(text, group[0])
+            if length > max_chars or (new_paragraph and not under_heading):
                 flush()
-                kept = group[-overlap_sentences:] if overlap_sentences else []
+                kept = group[-overlap_sentences:] if overlap_sentences and not new_paragraph else []
                 # Overlap only while it leaves room for the new sentence.
                 group = [s for s in kept if sentence[1] - s[0] <= max_chars]
         group.append(sentence)
     if group:
         flush()
     return passages
+
+
+def _is_heading(text: str, span: tuple[int, int]) -> bool:
+    """A line of its own, short, without a sentence's closing punctuation ("## Verkeer",
+    "Anthropic wil onafhankelijk opereren")."""
+    start, end = span
+    line = text[start:end]
+    alone = (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n")
+    return (
+        alone
+        and "\n" not in line
+        and len(line) <= 120
+        and not line.rstrip().endswith((".", "!", "?", ":", ";"))
+    )
 
 
 def chunk_documents(documents: list[Document], max_chars: int, overlap_sentences: int = 0) -> list[Passage]:

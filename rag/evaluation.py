@@ -1,34 +1,58 @@
-"""Evaluation over a questions file (JSON lines, the format of shared/eval/qa_dev.jsonl).
+"""Evaluation over a questions file (JSON lines, the format of tests/data/qa_dev.jsonl).
 
-Each line: `id`, `question`, optional `history`, and either `expect` (groups of
+Each line: `id`, `question`, optional `history`, `lang` (the question's language),
+`split` ("tune" or "report": decide on the tune half, quote figures from the report
+half), `class` (what kind of question it is), and either `expect` (groups of
 alternatives; one alternative of every group must appear in the answer) with `support`
-(text the citations must contain), or `unanswerable: true`.
+(text, or a list of texts, that the cited evidence must contain), or `unanswerable: true`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
 from rag.documents import Document
 from rag.errors import InputError
-from rag.language import clearly_other_language, detect_language
-from rag.pipeline import AnswerResult, Pipeline, Turn
+from rag.language import clearly_other_language
+from rag.pipeline import AnswerResult, Pipeline, Reset, Token, Turn
+from rag.text import unsupported_facts
+
+SPLITS = ("tune", "report")
+# Text the answer quotes from the article ("Het artikel zegt: „…”") is the article's own
+# language, whatever the question's: the language check reads the answer without it.
+_QUOTED = re.compile(r"[„“\"][^”\"]*[”\"]")
 
 
 @dataclass(frozen=True)
 class QuestionScore:
     qid: str
+    split: str
+    kind: str
     unanswerable: bool
     correct: bool  # answerable: expected words present; unanswerable: refused
-    support_cited: bool
+    support_cited: bool  # the cited evidence holds the supporting text
     offsets_exact: bool
     language_ok: bool
+    unsupported: list[str]  # numbers and names of the answer that the cited text lacks
+    withdrawn: bool  # text was shown while streaming, then taken back
     total_ms: float
     first_token_ms: float
     answer: str
+    reason: str  # why it was answered or refused
+    signals: dict[str, float]  # the model's probabilities where its answer starts
+
+
+def _says(answer: str, expected: str) -> bool:
+    """The expected text in the answer; a short one ("ja", "no", "2,2") as a whole word, so
+    that "ja" is not found in "jaar" nor "no" in "november"."""
+    expected = expected.lower()
+    if len(expected) > 4:
+        return expected in answer
+    return re.search(rf"(?<!\w){re.escape(expected)}(?!\w)", answer) is not None
 
 
 def load_questions(path: Path) -> list[dict]:
@@ -39,32 +63,50 @@ def load_questions(path: Path) -> list[dict]:
         raise InputError(f"Cannot read questions file {path}: {error}") from error
 
 
-def score(record: dict, result: AnswerResult, documents: dict[str, Document]) -> QuestionScore:
+def cited_texts(result: AnswerResult) -> list[str]:
+    """What each citation shows as evidence: its sentence where it has one."""
+    return [c.sentence or c.text for c in result.citations]
+
+
+def score(
+    record: dict, result: AnswerResult, documents: dict[str, Document], withdrawn: bool
+) -> QuestionScore:
     answer = result.answer.lower()
     unanswerable = bool(record.get("unanswerable"))
     if unanswerable:
         correct = result.refused
     else:
         groups = record.get("expect", [])
-        correct = not result.refused and all(any(a.lower() in answer for a in g) for g in groups)
-    support = record.get("support")
-    support_cited = unanswerable or not support or any(support in c.text for c in result.citations)
+        correct = not result.refused and all(any(_says(answer, a) for a in g) for g in groups)
+    support = record.get("support") or []
+    supports = [support] if isinstance(support, str) else support
+    evidence = " ".join(cited_texts(result))
+    support_cited = unanswerable or all(s in evidence for s in supports)
     offsets_exact = all(
-        c.doc_id in documents and documents[c.doc_id].text[c.start : c.end] == c.text
+        c.doc_id in documents
+        and documents[c.doc_id].text[c.start : c.end] == c.text
+        and (not c.sentence or documents[c.doc_id].text[c.sentence_start : c.sentence_end] == c.sentence)
         for c in result.citations
     )
-    expected_language = record.get("lang") or detect_language(record["question"])
+    expected_language = record.get("lang") or result.language
+    own_words = _QUOTED.sub(" ", result.answer)
     return QuestionScore(
         qid=str(record.get("id", "?")),
+        split=str(record.get("split", "")),
+        kind=str(record.get("class", "")),
         unanswerable=unanswerable,
         correct=correct,
         support_cited=support_cited,
         offsets_exact=offsets_exact,
         language_ok=result.language == expected_language
-        and not clearly_other_language(result.answer, expected_language),
+        and not clearly_other_language(own_words, expected_language),
+        unsupported=[] if result.refused else unsupported_facts(result.answer, cited_texts(result)),
+        withdrawn=withdrawn,
         total_ms=result.timings.get("total_ms", 0.0),
         first_token_ms=result.timings.get("first_token_ms", 0.0),
         answer=result.answer,
+        reason=result.reason,
+        signals=result.signals,
     )
 
 
@@ -72,8 +114,17 @@ def evaluate(pipeline: Pipeline, records: list[dict]) -> list[QuestionScore]:
     scores = []
     for record in records:
         history = [Turn(t["role"], t["content"]) for t in record.get("history", [])]
-        result = pipeline.answer(record["question"], history)
-        scores.append(score(record, result, pipeline.documents))
+        shown, withdrawn, result = "", False, None
+        for event in pipeline.stream(record["question"], history):
+            if isinstance(event, Token):
+                shown += event.text
+            elif isinstance(event, Reset):
+                withdrawn = withdrawn or bool(shown.strip())
+                shown = ""
+            else:
+                result = event
+        assert result is not None
+        scores.append(score(record, result, pipeline.documents, withdrawn))
     return scores
 
 
@@ -82,12 +133,20 @@ def summary(scores: list[QuestionScore]) -> dict[str, str]:
     unanswerable = [s for s in scores if s.unanswerable]
     totals = [s.total_ms for s in scores] or [0.0]
     firsts = [s.first_token_ms for s in scores if s.first_token_ms] or [0.0]
+
+    def share(hits: int, of: int) -> str:
+        return f"{hits}/{of}" + (f" ({100 * hits / of:.0f} %)" if of else "")
+
     return {
-        "answerable correct": f"{sum(s.correct for s in answerable)}/{len(answerable)}",
-        "support cited": f"{sum(s.support_cited and s.correct for s in answerable)}/{len(answerable)}",
-        "unanswerable refused": f"{sum(s.correct for s in unanswerable)}/{len(unanswerable)}",
-        "citation offsets exact": f"{sum(s.offsets_exact for s in scores)}/{len(scores)}",
-        "answer language right": f"{sum(s.language_ok for s in scores)}/{len(scores)}",
+        "answerable right + evidence cited": share(
+            sum(s.correct and s.support_cited for s in answerable), len(answerable)
+        ),
+        "answerable right (words only)": share(sum(s.correct for s in answerable), len(answerable)),
+        "unanswerable refused": share(sum(s.correct for s in unanswerable), len(unanswerable)),
+        "answers with facts not cited": str(sum(bool(s.unsupported) for s in scores)),
+        "answer language right": share(sum(s.language_ok for s in scores), len(scores)),
+        "shown, then withdrawn": share(sum(s.withdrawn for s in scores), len(scores)),
+        "citation offsets exact": share(sum(s.offsets_exact for s in scores), len(scores)),
         "latency p50/max (ms)": f"{statistics.median(totals):.0f}/{max(totals):.0f}",
         "first token p50/max (ms)": f"{statistics.median(firsts):.0f}/{max(firsts):.0f}",
     }
@@ -96,8 +155,12 @@ def summary(scores: list[QuestionScore]) -> dict[str, str]:
 def report(scores: list[QuestionScore]) -> str:
     lines = []
     for s in scores:
-        flags = "ok " if s.correct and s.support_cited and s.offsets_exact else "BAD"
-        lines.append(f"{flags} {s.qid:>6} {s.total_ms:7.0f} ms  {s.answer[:90]!r}")
-    lines.append("")
-    lines += [f"{name:>26}: {value}" for name, value in summary(scores).items()]
+        good = s.correct and s.support_cited and s.offsets_exact and s.language_ok and not s.unsupported
+        flags = ("ok " if good else "BAD") + (" W" if s.withdrawn else "  ")
+        lines.append(f"{flags} {s.qid:>5} {s.split:>6} {s.kind:>18} {s.total_ms:6.0f} ms  {s.answer[:80]!r}")
+    splits = [name for name in SPLITS if any(s.split == name for s in scores)]
+    for name in [*splits, "all"]:
+        part = [s for s in scores if name == "all" or s.split == name]
+        lines += ["", f"== {name} ({len(part)} questions) =="]
+        lines += [f"{key:>34}: {value}" for key, value in summary(part).items()]
     return "\n".join(lines)

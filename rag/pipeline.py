@@ -1,20 +1,25 @@
 """The answer function that the CLI, the web chat and the API all call.
 
-question -> retrieval -> prompt -> LLM (streamed) -> grounding check -> citations.
+question -> retrieval (passages, then their sentences) -> prompt -> the model quotes its
+evidence -> the model's own signals decide whether and how it answers -> the answer
+streams -> checks in code -> citations down to the evidence sentence.
 
 The prompt puts every passage of the corpus, in document order, in the system message
 when they fit: that prefix never changes, so llama.cpp reuses its cached state and a
 question only pays for its own tokens. Retrieval still ranks the passages and, when the
-corpus is too big, picks the top-k that go in the prompt. The model quotes its evidence,
-then answers; only the answer streams to the reader. An answer that is a refusal or fails
-the checks is tried once more with retrieval's two best passages repeated after the
-question (the cached prefix stays as it is); if that fails too, the answer is a refusal.
+corpus is too big, picks the top-k that go in the prompt.
+
+A local model (llama-cpp-python) quotes under a grammar: only the sentences that
+retrieval ranks highest, or "none". Its next-word probabilities right after the quote
+decide whether to refuse and, for a yes/no answer, which way (`rag/judge.py`). So the
+checks that can refuse run before any answer text is shown. Any other chat model (a
+server, the tests' scripted one) writes "Quote: ... Answer: ..." freely, and the quote is
+matched to a sentence of the context afterwards.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,29 +28,35 @@ from typing import Literal
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from rag.chunking import Passage
-from rag.citations import (
+from rag.answer_format import (
+    ANSWER_LABEL,
+    NEXT_ROUND,
+    NO,
+    NO_QUOTE,
+    QUOTE_LABEL,
     REFUSAL_WORD,
     REFUSALS,
-    Citation,
-    choose_citations,
-    is_refusal,
+    YES,
+    answer_started,
     marked_numbers,
-    quote_rest,
-    quoted_sentence,
+    may_become_refusal,
+    quote_first,
     split_quote,
     strip_markers,
-    unsupported_facts,
 )
+from rag.chunking import Passage
+from rag.citations import Citation, choose_citations, quoted_sentence, snap_quote
 from rag.documents import Document
 from rag.errors import IndexError_, InputError
+from rag.evidence import SentenceMatcher
 from rag.index import ScoredPassage
-from rag.language import ANSWER_IN, clearly_other_language, detect_language
+from rag.judge import CALIBRATED, Opening, Signals, Thresholds, judge, opening
+from rag.language import ANSWER_IN, detect_language
 from rag.llm import ModelGate
 from rag.prompts import Prompts
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
-from rag.yes_no import NO_BECAUSE, denial, is_yes_no_question, says_no, unfounded_verdict
+from rag.text import Sentence, sentences
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +74,9 @@ class AnswerResult:
     language: str
     citations: list[Citation]
     timings: dict[str, float] = field(default_factory=dict)
+    # Why it was answered or refused, and the model's signals: for the logs and calibration.
+    reason: str = ""
+    signals: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -74,7 +88,7 @@ class Token:
 
 @dataclass(frozen=True)
 class Reset:
-    """What was streamed so far is withdrawn; a second attempt or the checked answer follows."""
+    """What was streamed so far is withdrawn; the checked answer follows."""
 
 
 StreamEvent = Token | Reset | AnswerResult
@@ -82,23 +96,24 @@ StreamEvent = Token | Reset | AnswerResult
 
 class _StreamFilter:
     """Decides what of the model's reply a reader sees as it streams: only the answer after
-    "Answer:" (the quote before it is evidence for the citations), without [n] markers,
-    and nothing while the answer may still turn out to be a refusal."""
+    "Answer:" (the quote before it is evidence), without [n] markers, and nothing while the
+    answer may still turn out to be a refusal."""
 
-    def __init__(self) -> None:
+    def __init__(self, answer_only: bool = False) -> None:
         self.raw = ""
         self.sent = 0
+        self.answer_only = answer_only  # the reply holds no quote (it was handed over)
 
     def feed(self, piece: str) -> str:
         self.raw += piece
-        if _quote_first(self.raw) and not ANSWER_STARTED.search(self.raw):
+        if not self.answer_only and quote_first(self.raw) and not answer_started(self.raw):
             return ""
-        _, visible = split_quote(self.raw)
+        visible = self.raw.strip() if self.answer_only else split_quote(self.raw)[1]
         cut = visible.rfind("[")
         if cut != -1 and "]" not in visible[cut:]:
             visible = visible[:cut]  # a marker may be starting
         visible = strip_markers(visible) if "[" in visible else visible
-        if _may_become_refusal(visible):
+        if may_become_refusal(visible):
             return ""
         # Stripping can shorten text already sent (a trailing space): never resend.
         out = visible[self.sent :] if len(visible) > self.sent else ""
@@ -106,20 +121,19 @@ class _StreamFilter:
         return out
 
 
-def _quote_first(raw: str) -> bool:
-    """Whether the reply is (or may still become) "Quote: ... Answer: ..."."""
-    start = raw.lstrip()[:7].lower()
-    return any(label.startswith(start) or start.startswith(label) for label in ("quote:", "citaat:"))
+@dataclass
+class _Reading:
+    """One question's way through the model: what it quoted and said, and why."""
 
-
-# A small model sometimes starts a second "Quote: ... Answer: ..." round: stop there.
-NEXT_ROUND = ["\nQuote:", "\nCitaat:"]
-ANSWER_STARTED = re.compile(r"\b(?:Answer|Antwoord)\s*:\s*\S", re.IGNORECASE)
-
-
-def _may_become_refusal(text: str) -> bool:
-    start = text.strip().lower()
-    return any(r.lower().startswith(start) for r in (REFUSAL_WORD, *REFUSALS.values()))
+    raw: str = ""
+    declined: bool = False  # it quoted "none": no sentence answers
+    evidence: Sentence | None = None
+    quoted: str = ""
+    quote_similarity: float | None = None  # to the sentence it was matched to by meaning
+    opening: Opening | None = None
+    signals: Signals | None = None
+    shown: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class Pipeline:
@@ -130,15 +144,19 @@ class Pipeline:
         retriever: HybridRetriever,
         llm: BaseChatModel,
         documents: dict[str, Document],
+        thresholds: Thresholds = CALIBRATED,
     ):
         self.settings = settings
+        self.thresholds = thresholds
         self.prompts = prompts
         self.retriever = retriever
         self.llm = llm
         self.documents = documents
         self.gate = ModelGate(settings.queue_size)
         self.full_context = self.whole_corpus(retriever.passages)
-        self.copies_quotes = settings.copy_quotes and getattr(llm, "continues_replies", False)
+        self.matcher = SentenceMatcher(retriever.index.embeddings)
+        # A local llama.cpp model quotes under a grammar and reports its probabilities.
+        self.reads_signals = getattr(llm, "reads_signals", False)
 
     def whole_corpus(self, passages: list[Passage]) -> list[Passage] | None:
         """All these passages, in document order, when they fit in the prompt."""
@@ -169,36 +187,23 @@ class Pipeline:
     # ------------------------------------------------------------ prompts
 
     def _messages(
-        self,
-        question: str,
-        language: str,
-        history: list[Turn],
-        context: list[Passage],
-        hint: list[Passage],
+        self, question: str, language: str, history: list[Turn], context: list[Passage]
     ) -> list[BaseMessage]:
-        """System (passages, rules) + history + question; `hint` repeats the passages that
-        retrieval ranks first, for a second attempt, after the cacheable system prefix."""
-        numbers = {p.passage_id: n for n, p in enumerate(context, start=1)}
-        system = self.prompts.system.format(
-            passages=self._format_passages(context, numbers),
-            refusal=REFUSAL_WORD,
+        """System (passages, rules) + history + question; the system message is the same for
+        every question over the same context, so its computed state is reused."""
+        passages = "\n\n".join(
+            self.prompts.passage.format(n=n, doc=p.doc_id, text=p.text)
+            for n, p in enumerate(context, start=1)
         )
-        messages: list[BaseMessage] = [SystemMessage(system)]
+        messages: list[BaseMessage] = [
+            SystemMessage(self.prompts.system.format(passages=passages, refusal=REFUSAL_WORD))
+        ]
         recent = history[-self.settings.max_history_messages :] if self.settings.max_history_messages else []
         for turn in recent:
             messages.append(HumanMessage(turn.content) if turn.role == "user" else AIMessage(turn.content))
         fields = {"question": question.strip(), "answer_in": ANSWER_IN[language], "refusal": REFUSAL_WORD}
-        if hint:
-            user = self.prompts.retry.format(passages=self._format_passages(hint, numbers), **fields)
-        else:
-            user = self.prompts.question.format(**fields)
-        messages.append(HumanMessage(user))
+        messages.append(HumanMessage(self.prompts.question.format(**fields)))
         return messages
-
-    def _format_passages(self, passages: list[Passage], numbers: dict[str, int]) -> str:
-        return "\n\n".join(
-            self.prompts.passage.format(n=numbers[p.passage_id], doc=p.doc_id, text=p.text) for p in passages
-        )
 
     # ------------------------------------------------------------ answering
 
@@ -216,107 +221,152 @@ class Pipeline:
         self.check_question(question, history, doc_id)
         started = time.perf_counter()
         language = detect_language(question)
-        ranked = self.retriever.retrieve(self.retrieval_query(question, history), doc_id=doc_id)
-        timings = {"retrieval_ms": _ms(started)}
+        query = self.retrieval_query(question, history)
+        ranked = self.retriever.retrieve(query, doc_id=doc_id)
         whole = self.full_context
         if doc_id is not None:
             whole = self.whole_corpus([p for p in self.retriever.passages if p.doc_id == doc_id])
         context = whole or [s.passage for s in ranked]
-        # Second attempt: the same prompt, with retrieval's two best passages repeated.
-        attempts = [[], [s.passage for s in ranked[:2]]]
+        timings = {"retrieval_ms": _ms(started)}
 
         with self.gate.turn():
             timings["queue_ms"] = round(_ms(started) - timings["retrieval_ms"], 1)
-            streamed = False
-            for number, hint in enumerate(attempts, start=1):
-                if streamed:
-                    yield Reset()
-                text = shown = ""
-                stream_filter = _StreamFilter()
-                messages = self._messages(question, language, history, context, hint)
-                for piece in self._reply(messages, context):
-                    text += piece
-                    visible = stream_filter.feed(piece)
-                    if visible:
-                        # What a reader sees: the quote before the answer is not shown.
-                        timings.setdefault("first_token_ms", _ms(started))
-                        streamed = True
-                        shown += visible
-                        yield Token(visible)
-                timings["attempts"] = number
-                result = self._judge(text, question, language, context, number == len(attempts))
-                log.debug("attempt %d: %r -> refused=%s", number, text, result.refused)
-                if not result.refused:
-                    break
-        if shown and shown.strip() != result.answer:
-            yield Reset()  # the checked answer differs from what streamed (a refusal, a quoted "no")
+            messages = self._messages(question, language, history, context)
+            reading = _Reading()
+            read = self._read_with_signals if self.reads_signals else self._read_freely
+            for piece in read(reading, messages, question, language, context):
+                timings.setdefault("first_token_ms", _ms(started))
+                reading.shown += piece
+                yield Token(piece)
+            result = self._verdict(reading, question, language, context)
+        if reading.shown and reading.shown.strip() != result.answer:
+            yield Reset()  # the checked answer differs from what streamed
         timings["total_ms"] = _ms(started)
-        result.timings = timings
+        result.timings = {**timings, **reading.timings}
+        log.debug("%r -> %s (%s) %r", question, result.answer, result.reason, reading.raw)
         yield result
 
-    def _reply(self, messages: list[BaseMessage], context: list[Passage]) -> Iterator[str]:
-        """The model's reply, piece by piece. A model that can continue its own reply gets
-        the rest of a sentence it is quoting from the passages, once only one sentence
-        fits, rather than writing it word by word: the answer starts sooner."""
-        reply = ""
-        for piece in self._model_pieces(messages):
-            reply += piece
-            yield piece
-            rest = quote_rest(reply, context) if self.copies_quotes else ""
-            if rest:
-                break
-        else:
-            return
-        log.debug("quote completed from the passages after %r", reply)
-        reply += rest + "\nAnswer:"
-        yield rest + "\nAnswer:"
-        yield from self._model_pieces([*messages, AIMessage(reply)])
-
-    def _model_pieces(self, messages: list[BaseMessage]) -> Iterator[str]:
-        for chunk in self.llm.stream(messages, stop=NEXT_ROUND):
-            yield chunk.content if isinstance(chunk.content, str) else ""
-
-    def _judge(
+    def _read_with_signals(
         self,
-        raw: str,
+        reading: _Reading,
+        messages: list[BaseMessage],
         question: str,
         language: str,
         context: list[Passage],
-        last_attempt: bool = True,
+    ) -> Iterator[str]:
+        """The model quotes; its quote is matched to a real sentence of the context, which
+        replaces it; the model's probabilities right after that sentence decide whether and
+        how it answers; then the answer streams. Nothing is shown before the checks that
+        can refuse it have passed."""
+        started = time.perf_counter()
+        written = ""
+        for chunk in self.llm.stream([*messages, AIMessage(QUOTE_LABEL)], stop=["\n"]):
+            written += str(chunk.content)
+            if written.strip().lower().startswith(NO_QUOTE):
+                reading.declined = True
+                return
+            # Once the quote copies one sentence only, the rest need not be written.
+            reading.evidence = snap_quote(written, context)
+            if reading.evidence:
+                break
+        reading.quoted = written.strip().strip('"“”„')
+        if reading.evidence is None:
+            reading.evidence = snap_quote(reading.quoted, context, finished=True) or quoted_sentence(
+                reading.quoted, context
+            )
+        if reading.evidence is None:  # translated or paraphrased: the closest sentence in meaning
+            match = self.matcher.nearest(reading.quoted, sentences(context))
+            reading.quote_similarity = match.score if match else 0.0
+            if match and match.score >= self.thresholds.quote_min_similarity:
+                reading.evidence = match.sentence
+        reading.timings["quote_ms"] = _ms(started)
+        if reading.evidence is None:
+            return
+        head = f"{QUOTE_LABEL} {reading.evidence.text}\n{ANSWER_LABEL}"
+        reply = head
+        words = {"refuse": [REFUSAL_WORD], "yes": [*YES.values()], "no": [*NO.values()]}
+        reading.signals = Signals(**self.llm.next_word_probabilities(messages, reply, words))
+        reading.timings["signals_ms"] = round(_ms(started) - reading.timings["quote_ms"], 1)
+        context_texts = [p.text for p in context]
+        reading.opening = opening(
+            reading.signals, question, language, reading.evidence.text, context_texts, self.thresholds
+        )
+        if reading.opening.refuse:
+            return
+        first = reading.opening.first_word
+        if first:
+            reply += f" {first}"
+            yield first
+        stream_filter = _StreamFilter(answer_only=True)
+        stream_filter.feed(first)
+        stream_filter.sent = len(first)
+        answer = first
+        for chunk in self.llm.stream([*messages, AIMessage(reply)], stop=NEXT_ROUND):
+            piece = chunk.content if isinstance(chunk.content, str) else ""
+            answer += piece
+            visible = stream_filter.feed(piece)
+            if visible:
+                yield visible
+        reading.raw = f"{head} {answer}"
+
+    def _read_freely(
+        self,
+        reading: _Reading,
+        messages: list[BaseMessage],
+        question: str,
+        language: str,
+        context: list[Passage],
+    ) -> Iterator[str]:
+        """Any chat model: it writes "Quote: ... Answer: ..." and the quote is matched to a
+        sentence of the context afterwards."""
+        stream_filter = _StreamFilter()
+        for chunk in self.llm.stream(messages, stop=NEXT_ROUND):
+            piece = chunk.content if isinstance(chunk.content, str) else ""
+            reading.raw += piece
+            visible = stream_filter.feed(piece)
+            if visible:
+                yield visible
+        reading.quoted, _ = split_quote(reading.raw)
+        reading.evidence = quoted_sentence(reading.quoted, context)
+
+    def _verdict(
+        self, reading: _Reading, question: str, language: str, context: list[Passage]
     ) -> AnswerResult:
-        """Accept an answer only if it is grounded and citable; otherwise refuse."""
-        quote, answer = split_quote(raw)
+        signals = vars(reading.signals).copy() if reading.signals else {}
+        if reading.quote_similarity is not None:
+            signals["quote_similarity"] = reading.quote_similarity
+        _, answer = split_quote(reading.raw)
         answer = strip_markers(answer)
-        refusal = AnswerResult(REFUSALS[language], True, language, [])
-        if is_yes_no_question(question):
-            unfounded = unfounded_verdict(question, quote, answer, context)
-            denied = denial(question, language, context)
-            if denied and (unfounded or not says_no(answer)):
-                # The article says "not" where the model said yes, or nothing: quote it.
-                answer = NO_BECAUSE[language].format(sentence=denied.sentence)
-                return self._cited(answer, denied.sentence, question, language, context, []) or refusal
-            if unfounded:
-                return refusal
-        if not answer or is_refusal(answer):
-            return refusal
-        if unsupported_facts(answer, [p.text for p in context]):
-            return refusal
-        if clearly_other_language(answer, language):
-            sentence = quoted_sentence(quote, context)
-            if sentence and not clearly_other_language(sentence, language):
-                answer = sentence  # the article's own sentence answers in the question's language
-            elif not last_attempt:
-                return refusal  # try again; on the last attempt a right answer beats a refusal
-        return self._cited(answer, quote, question, language, context, marked_numbers(raw)) or refusal
+        if reading.declined:
+            return self._refusal(language, "the model quoted none of the sentences offered", signals)
+        if reading.opening and reading.opening.refuse:
+            return self._refusal(language, reading.opening.reason, signals)
+        if reading.quoted and reading.evidence is None and _same_language(reading.quoted, context):
+            return self._refusal(language, "the quote is not a sentence of the text", signals)
+        if not reading.raw or (not answer and reading.evidence is None):
+            return self._refusal(language, "the model quoted nothing", signals)
+        verdict = judge(answer, language, reading.evidence, [p.text for p in context])
+        if not verdict.accepted:
+            return self._refusal(language, verdict.reason, signals)
+        citations = self._cited(
+            verdict.answer, reading.evidence, question, context, marked_numbers(reading.raw)
+        )
+        if not citations:
+            return self._refusal(language, "no passage supports the answer", signals)
+        reason = verdict.reason + (f"; {reading.opening.reason}" if reading.opening else "")
+        return AnswerResult(verdict.answer, False, language, citations, reason=reason, signals=signals)
+
+    @staticmethod
+    def _refusal(language: str, reason: str, signals: dict[str, float]) -> AnswerResult:
+        return AnswerResult(REFUSALS[language], True, language, [], reason=reason, signals=signals)
 
     def _cited(
-        self, answer: str, quote: str, question: str, language: str, context: list[Passage], marked: list[int]
-    ) -> AnswerResult | None:
-        """The answer with the passages that support it; None when none does."""
-        # The quote is the model's evidence: it weighs in when choosing the passages to cite.
+        self, answer: str, evidence: Sentence | None, question: str, context: list[Passage], marked: list[int]
+    ) -> list[Citation]:
+        """The passages that support the answer, each with its evidence sentence."""
+        quote = evidence.text if evidence else ""
         similarity = self._similarity(question, f"{quote} {answer}", context)
-        citations = choose_citations(answer, question, similarity, marked, evidence=quote)
-        return AnswerResult(answer, False, language, citations) if citations else None
+        return choose_citations(answer, question, similarity, marked, evidence=evidence)
 
     def _similarity(self, question: str, answer: str, context: list[Passage]) -> list[ScoredPassage]:
         """Each context passage scored by cosine similarity to the question and answer."""
@@ -331,7 +381,7 @@ class Pipeline:
     def warm_up(self) -> None:
         """Compute the fixed prompt prefix once, so the first real question is fast too."""
         if self.full_context:
-            messages = self._messages("?", "nl", [], self.full_context, [])
+            messages = self._messages("?", "nl", [], self.full_context)
             with self.gate.turn():
                 self.llm.invoke([messages[0], HumanMessage("Hallo")], max_tokens=1)
 
@@ -342,6 +392,12 @@ class Pipeline:
             if isinstance(event, AnswerResult):
                 return event
         raise RuntimeError("the answer stream ended without a result")
+
+
+def _same_language(quote: str, context: list[Passage]) -> bool:
+    """A quote in the text's own language can be compared word for word; a translated one
+    (an English question over a Dutch text) cannot."""
+    return detect_language(quote) == detect_language(" ".join(p.text for p in context[:3]))
 
 
 def _is_valid_text(text: str) -> bool:

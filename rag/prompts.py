@@ -7,6 +7,7 @@ from pathlib import Path
 
 from langchain_core.prompts import PromptTemplate
 
+from rag.answer_format import check_prompts
 from rag.errors import ModelError
 
 # File name -> the placeholders it may use; all but the OPTIONAL ones are required.
@@ -14,7 +15,6 @@ REQUIRED = {
     "system.txt": {"passages", "refusal"},
     "passage.txt": {"n", "text", "doc"},
     "question.txt": {"question", "answer_in", "refusal"},
-    "retry.txt": {"question", "answer_in", "passages", "refusal"},
 }
 
 # Passage numbers and document names are there for templates that want to show them;
@@ -27,7 +27,6 @@ class Prompts:
     system: PromptTemplate
     passage: PromptTemplate
     question: PromptTemplate
-    retry: PromptTemplate
 
 
 def load_prompts(prompts_dir: Path) -> Prompts:
@@ -47,4 +46,5 @@ def load_prompts(prompts_dir: Path) -> Prompts:
         templates[name.removesuffix(".txt")] = template
     if not any("refusal" in t.input_variables for t in templates.values()):
         raise ModelError(f"No prompt template in {prompts_dir} tells the model how to refuse ({{refusal}}).")
+    check_prompts(templates["system"].template)
     return Prompts(**templates)

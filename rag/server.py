@@ -43,10 +43,15 @@ class AskRequest(BaseModel):
 class CitationOut(BaseModel):
     n: int
     doc: str
-    start: int
+    start: int = Field(description="The cited passage: document[start:end] == text.")
     end: int
     text: str
     score: float
+    sentence_start: int = Field(
+        description="The evidence sentence inside it: document[sentence_start:sentence_end]."
+    )
+    sentence_end: int
+    sentence: str
 
 
 class AskResponse(BaseModel):

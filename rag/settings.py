@@ -57,9 +57,6 @@ class Settings(BaseSettings):
     llm_threads: int = Field(default=2, ge=1)
     llm_context_tokens: int = Field(default=2048, ge=512)
     llm_max_tokens: int = Field(default=160, ge=8)
-    # Once the model's quote can only be one sentence of the passages, hand it the rest of
-    # that sentence instead of letting it write it (local model only; see rag/llama_chat.py).
-    copy_quotes: bool = True
 
     # Limits for callers.
     max_question_chars: int = Field(default=1000, ge=10)

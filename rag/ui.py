@@ -21,28 +21,46 @@ EXAMPLES = [
 
 ALL_DOCUMENTS = "All documents"
 
+# Once an answer is in, the article panel scrolls to the first evidence sentence.
+SCROLL_TO_EVIDENCE = """() => {
+  const mark = document.querySelector('#citations mark.evidence');
+  if (mark) mark.scrollIntoView({block: 'center', behavior: 'smooth'});
+}"""
+
 CSS = """
 .citation {border-left: 3px solid #f59e0b; padding: 4px 8px; margin: 6px 0; font-size: 0.92em}
 .refusal {border-left: 3px solid #9ca3af; padding: 4px 8px; color: #4b5563}
 .article {white-space: pre-wrap; font-size: 0.9em; line-height: 1.5; max-height: 420px; overflow-y: auto}
-.article mark {background: #fde68a; padding: 0 1px}
-.article mark sup {font-weight: bold; color: #92400e}
+.article .passage {background: #fef9e7}
+.article mark.evidence {background: #fde68a; padding: 0 1px}
+.article .passage sup {font-weight: bold; color: #92400e}
 .timings {font-size: 0.8em; color: #6b7280}
 """
 
 
 def highlight(document: Document, citations: list[Citation]) -> str:
-    """The document's text with each cited span marked at its exact offsets."""
-    spans = sorted((c.start, c.end, c.n) for c in citations if c.doc_id == document.doc_id)
-    parts, position = [], 0
-    for start, end, n in spans:
-        start = max(start, position)  # overlapping citations: mark the rest only
-        if start >= end:
+    """The document's text with each cited passage lightly marked and, inside it, its
+    evidence sentence marked strongly, at their exact offsets."""
+    cited = sorted((c for c in citations if c.doc_id == document.doc_id), key=lambda c: c.start)
+    text, parts, position = document.text, [], 0
+    for c in cited:
+        start = max(c.start, position)  # overlapping citations: mark the rest only
+        if start >= c.end:
             continue
-        parts.append(html.escape(document.text[position:start]))
-        parts.append(f'<mark data-n="{n}"><sup>[{n}]</sup>{html.escape(document.text[start:end])}</mark>')
-        position = end
-    parts.append(html.escape(document.text[position:]))
+        inner_start, inner_end = max(c.sentence_start, start), min(c.sentence_end, c.end)
+        parts.append(html.escape(text[position:start]))
+        parts.append(f'<span class="passage" data-n="{c.n}"><sup>[{c.n}]</sup>')
+        if inner_start < inner_end:
+            parts.append(html.escape(text[start:inner_start]))
+            parts.append(
+                f'<mark class="evidence" data-n="{c.n}">{html.escape(text[inner_start:inner_end])}</mark>'
+            )
+            parts.append(html.escape(text[inner_end : c.end]))
+        else:
+            parts.append(html.escape(text[start : c.end]))
+        parts.append("</span>")
+        position = c.end
+    parts.append(html.escape(text[position:]))
     return f'<div class="article" data-doc="{html.escape(document.doc_id)}">{"".join(parts)}</div>'
 
 
@@ -51,7 +69,7 @@ def citations_html(result: AnswerResult, documents: dict[str, Document]) -> str:
         return f'<div class="refusal" id="refusal">Refused: {html.escape(result.answer)}</div>'
     items = [
         f'<div class="citation" data-n="{c.n}"><b>[{c.n}]</b> {html.escape(c.doc_id)} '
-        f"{c.start}–{c.end} · score {c.score}<br>{html.escape(c.text)}</div>"
+        f"{c.start}–{c.end} · score {c.score}<br>{html.escape(c.sentence or c.text)}</div>"
         for c in result.citations
     ]
     cited_docs = dict.fromkeys(c.doc_id for c in result.citations)
@@ -117,8 +135,12 @@ def build_ui(get_pipeline: Callable[[], Pipeline], startup_error: str | None) ->
                 gr.Markdown("#### Cited passages")
                 cited = gr.HTML(elem_id="citations")
         outputs = [chatbot, cited, timings, question]
-        question.submit(respond, [question, chatbot, doc], outputs, api_name="chat")
-        send.click(respond, [question, chatbot, doc], outputs, api_name=False)
+        question.submit(respond, [question, chatbot, doc], outputs, api_name="chat").then(
+            None, None, None, js=SCROLL_TO_EVIDENCE
+        )
+        send.click(respond, [question, chatbot, doc], outputs, api_name=False).then(
+            None, None, None, js=SCROLL_TO_EVIDENCE
+        )
         clear.click(lambda: ([], "", "", ""), None, outputs, api_name=False)
     return ui
 

@@ -71,3 +71,32 @@ def test_overlap_repeats_sentences() -> None:
     passages = chunk_document(Document("d.txt", text), 60, overlap_sentences=1)
     for before, after in itertools.pairwise(passages):
         assert after.start < before.end  # shares a sentence
+
+
+def test_passages_never_cross_a_paragraph() -> None:
+    text = "Eerste alinea, kort. Nog een zin.\n\nTweede alinea. Ook kort.\n\nDerde."
+    passages = chunk_document(Document("p.txt", text), 400)
+    assert [p.text for p in passages] == [
+        "Eerste alinea, kort. Nog een zin.",
+        "Tweede alinea. Ook kort.",
+        "Derde.",
+    ]
+
+
+def test_a_heading_starts_the_passage_below_it() -> None:
+    text = "De molen draait al eeuwen. Hij maalt graan.\n\n## Openingstijden\n\nDe molen is open op zaterdag."
+    passages = chunk_document(Document("m.md", text), 400)
+    assert [p.text for p in passages] == [
+        "De molen draait al eeuwen. Hij maalt graan.",
+        "## Openingstijden\n\nDe molen is open op zaterdag.",
+    ]
+
+
+@hsettings(max_examples=100, deadline=None)
+@given(text=texts, max_chars=st.integers(min_value=50, max_value=500))
+def test_only_a_heading_shares_a_passage_across_a_blank_line(text: str, max_chars: int) -> None:
+    for p in chunk_document(Document("t.txt", text), max_chars):
+        parts = [part for part in p.text.split("\n\n")]
+        assert len(parts) <= 2
+        if len(parts) == 2:
+            assert "\n" not in parts[0] and not parts[0].rstrip().endswith((".", "!", "?"))

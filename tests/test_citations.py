@@ -1,14 +1,8 @@
+from rag.answer_format import is_refusal, split_quote, strip_markers
 from rag.chunking import Passage
-from rag.citations import (
-    amounts_in,
-    choose_citations,
-    is_refusal,
-    names_in,
-    numbers_in,
-    strip_markers,
-    unsupported_facts,
-)
+from rag.citations import choose_citations, quoted_sentence
 from rag.index import ScoredPassage
+from rag.text import Sentence, amounts_in, names_in, numbers_in, unsupported_facts
 
 P1 = "Dat meldt de Financial Times. De investering komt bovenop de 8 miljard dollar."
 P2 = "Project Rainier in Indiana is goed voor 2,2 gigawatt aan stroomverbruik."
@@ -84,8 +78,6 @@ def test_a_single_passage_is_cited_even_though_its_words_are_everywhere() -> Non
 
 
 def test_quote_and_answer_are_split() -> None:
-    from rag.citations import split_quote
-
     assert split_quote('Quote: "Dat meldt de Financial Times."\nAnswer: The Financial Times.') == (
         "Dat meldt de Financial Times.",
         "The Financial Times.",
@@ -102,44 +94,56 @@ def test_spelled_out_amounts_are_checked() -> None:
 
 def test_a_bare_yes_without_evidence_cites_nothing() -> None:
     assert choose_citations("Ja.", "Kost Project Rainier 2,2 gigawatt?", context(), []) == []
-    cited = choose_citations(
-        "Ja.", "Kost het 2,2 gigawatt?", context(), [], evidence="goed voor 2,2 gigawatt"
-    )
+    rainier = context()[1].passage
+    evidence = Sentence(rainier, rainier.start, rainier.end)
+    cited = choose_citations("Ja.", "Kost het 2,2 gigawatt?", context(), [], evidence=evidence)
     assert [c.start for c in cited] == [100]
 
 
-def test_a_quote_that_only_one_sentence_fits_is_completed_from_it() -> None:
-    from rag.citations import quote_rest
+def test_each_citation_names_its_evidence_sentence() -> None:
+    text = "De brug is oud. Hij is 40 meter lang en van ijzer. Er rijden trams over."
+    passage = Passage("brug.txt", 10, 10 + len(text), text)
+    cited = choose_citations(
+        "De brug is 40 meter lang.", "Hoe lang is de brug?", [ScoredPassage(passage, 0.5)], []
+    )
+    assert cited[0].sentence == "Hij is 40 meter lang en van ijzer."
+    assert text[cited[0].sentence_start - 10 : cited[0].sentence_end - 10] == cited[0].sentence
+
+
+def test_the_quoted_sentence_is_the_evidence_even_without_shared_facts() -> None:
+    text = "De brug is oud. Hij is 40 meter lang. Er rijden trams over."
+    passage = Passage("brug.txt", 0, len(text), text)
+    evidence = Sentence(passage, 38, 59)
+    assert evidence.text == "Er rijden trams over."
+    cited = choose_citations(
+        "Ja, trams.", "Rijden er trams?", [ScoredPassage(passage, 0.5)], [], evidence=evidence
+    )
+    assert cited[0].sentence == "Er rijden trams over."
+
+
+def test_a_quote_matches_its_sentence_loosely_but_not_an_invention() -> None:
+    text = "De veerboot vaart zes keer per dag. De overtocht duurt een uur."
+    passage = Passage("veer.txt", 0, len(text), text)
+    assert (
+        quoted_sentence("De veerboot vaart zes keer per dag", [passage]).text
+        == "De veerboot vaart zes keer per dag."
+    )
+    assert (
+        quoted_sentence("The veerboot vaart zes keer per dag.", [passage]) is not None
+    )  # one word translated
+    assert quoted_sentence("De veerboot is gratis voor kinderen.", [passage]) is None
+
+
+def test_a_quote_snaps_to_the_one_sentence_it_copies() -> None:
+    from rag.citations import snap_quote
 
     passages = [s.passage for s in context()]
-    # P3's sentence word for word: the rest of it, and the quotation mark closed.
-    assert quote_rest('Quote: "Google, dat meer dan 3 milj', passages) == (
-        'ard in Anthropic investeerde, blijft een medespeler."'
-    )
-    assert quote_rest("Quote: Project Rainier in Indiana is goed ", passages) == (
-        "voor 2,2 gigawatt aan stroomverbruik."
-    )
-
-
-def test_a_quote_is_left_to_the_model_while_it_is_unsure_or_not_a_copy() -> None:
-    from rag.citations import quote_rest
-
-    passages = [s.passage for s in context()]
-    assert quote_rest("Quote: Google, dat meer", passages) == ""  # too few words yet
-    assert quote_rest("Quote: Project Rainier in Indiana uses 2.2", passages) == ""  # translated
-    nearly_done = "Quote: Project Rainier in Indiana is goed voor 2,2 gigawatt aan"
-    assert quote_rest(nearly_done, passages) == ""
-    assert quote_rest("Quote: Project Rainier in Indiana is goed voor 2,3", passages) == ""  # differs
-    assert quote_rest("Quote: Dat meldt\nAnswer: De Financial Times meldt het", passages) == ""  # answered
+    assert snap_quote("Google, dat meer", passages) is None  # too few words yet
+    snapped = snap_quote("Project Rainier ligt in Indiana en is goed voor 2,2 gig", passages)
+    assert snapped is not None and snapped.text == P2  # started loosely, then copied
+    assert snap_quote("Project Rainier in Indiana uses 2.2 gigawatts", passages) is None  # translated
     other = "Project Rainier in Indiana is goed voor veel banen in de regio."
     both = [*passages, Passage("b.txt", 0, len(other), other)]
-    assert quote_rest("Quote: Project Rainier in Indiana is goed ", both) == ""  # two sentences fit
-
-
-def test_a_quote_that_starts_loosely_is_completed_once_it_copies() -> None:
-    from rag.citations import quote_rest
-
-    passages = [s.passage for s in context()]
-    assert quote_rest("Quote: Project Rainier ligt in Indiana en is goed voor 2,2 gig", passages) == (
-        "awatt aan stroomverbruik."
-    )
+    assert snap_quote("Project Rainier in Indiana is goed ", both) is None  # two sentences fit
+    assert snap_quote("Google", passages, finished=True) is not None  # a short, finished quote
+    assert snap_quote("Indiana", both, finished=True) is None

@@ -4,7 +4,6 @@ from typing import ClassVar
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
-from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import Field
 
 from rag.build import build_pipeline
@@ -24,26 +23,22 @@ def test_grounded_answer_gets_exact_citations(settings, embeddings, article) -> 
     assert {"retrieval_ms", "first_token_ms", "total_ms"} <= set(result.timings)
 
 
-def test_invented_number_is_retried_then_refused(settings, embeddings) -> None:
-    pipeline = fake_pipeline(settings, embeddings, ["Amazon gaf 12 miljard.", "Het was 13 miljard."])
+def test_invented_number_is_refused(settings, embeddings) -> None:
+    pipeline = fake_pipeline(settings, embeddings, ["Amazon gaf 12 miljard."])
     result = pipeline.answer("Hoeveel gaf Amazon?")
     assert result.refused and result.answer == "Dat staat niet in het artikel."
-    assert result.citations == [] and result.timings["attempts"] == 2
+    assert result.citations == [] and "12" in result.reason
 
 
-def test_second_attempt_can_rescue_a_refusal(settings, embeddings) -> None:
-    pipeline = fake_pipeline(settings, embeddings, ["NO_ANSWER", "Project Rainier ligt in Indiana."])
+def test_a_refusal_is_held_back_while_it_streams(settings, embeddings) -> None:
+    pipeline = fake_pipeline(settings, embeddings, ["NO_ANSWER"])
     events = list(pipeline.stream("Where is Project Rainier?"))
-    result = events[-1]
-    assert isinstance(result, AnswerResult) and not result.refused
-    assert "Indiana" in result.citations[0].text
-    # The refusal was held back, so nothing had to be withdrawn.
-    assert not any(isinstance(e, Reset) for e in events)
-    assert "".join(e.text for e in events if isinstance(e, Token)) == "Project Rainier ligt in Indiana."
+    assert isinstance(events[-1], AnswerResult) and events[-1].refused
+    assert not any(isinstance(e, (Token, Reset)) for e in events)
 
 
 def test_english_refusal(settings, embeddings) -> None:
-    pipeline = fake_pipeline(settings, embeddings, ["NO_ANSWER", "NO_ANSWER"])
+    pipeline = fake_pipeline(settings, embeddings, ["NO_ANSWER"])
     result = pipeline.answer("What is Anthropic's yearly revenue?")
     assert result.refused and result.answer == "The article does not say." and result.language == "en"
 
@@ -111,71 +106,103 @@ def test_answer_in_the_wrong_language_falls_back_to_the_quoted_sentence(settings
         "De samenwerking draait vooral om de ontwikkeling van grootschalige datacenters en de inzet van "
         "Amazon’s eigen Trainium2-chips voor het trainen van taalmodellen."
     )
-    assert not result.refused and result.answer == sentence and result.timings["attempts"] == 1
-    assert sentence in result.citations[0].text
+    assert not result.refused and result.answer == sentence
+    assert result.citations[0].sentence == sentence
 
 
-def test_a_yes_no_question_the_text_denies_gets_no_with_the_sentence(settings, embeddings, article) -> None:
-    # The small model says "no answer" (or "yes") where the article says "not": the app
-    # answers "no" itself, quoting the sentence, and cites its passage.
-    for reply in ["Quote: none\nAnswer: NO_ANSWER", "Quote: Anthropic wordt gecontroleerd.\nAnswer: Ja."]:
-        pipeline = fake_pipeline(settings, embeddings, [reply])
-        result = pipeline.answer("Wordt Anthropic gecontroleerd door één techgigant?")
-        assert not result.refused
-        assert result.answer.startswith("Nee. Het artikel zegt: „")
-        assert "niet wordt gecontroleerd" in result.answer
-        assert "niet wordt gecontroleerd" in result.citations[0].text
-        assert article[result.citations[0].start : result.citations[0].end] == result.citations[0].text
-        assert result.timings["attempts"] == 1
-
-
-def test_a_yes_resting_on_an_invented_quote_is_refused(settings, embeddings) -> None:
+def test_a_quote_that_is_not_in_the_text_is_refused(settings, embeddings) -> None:
     reply = "Quote: Anthropic is sinds vorig jaar beursgenoteerd.\nAnswer: Ja, Anthropic is beursgenoteerd."
-    pipeline = fake_pipeline(settings, embeddings, [reply, reply])
+    pipeline = fake_pipeline(settings, embeddings, [reply])
     result = pipeline.answer("Is Anthropic beursgenoteerd?")
-    assert result.refused and result.timings["attempts"] == 2
+    assert result.refused and "not a sentence of the text" in result.reason
 
 
-def test_a_yes_to_a_number_the_text_does_not_hold_is_refused(settings, embeddings) -> None:
-    reply = "Quote: Project Rainier uses 2.2 gigawatts.\nAnswer: Yes"
-    pipeline = fake_pipeline(settings, embeddings, [reply, reply])
-    assert pipeline.answer("Does Project Rainier use 5 gigawatts?").refused
-
-
-def test_a_streamed_answer_that_is_overruled_is_withdrawn(settings, embeddings) -> None:
-    pipeline = fake_pipeline(settings, embeddings, ["Quote: Anthropic wordt gecontroleerd.\nAnswer: Ja."])
-    events = list(pipeline.stream("Wordt Anthropic gecontroleerd door één techgigant?"))
+def test_an_overruled_streamed_answer_is_withdrawn(settings, embeddings) -> None:
+    pipeline = fake_pipeline(settings, embeddings, ["Quote: none\nAnswer: Amazon gaf 12 miljard."])
+    events = list(pipeline.stream("Hoeveel gaf Amazon?"))
     kinds = [type(e).__name__ for e in events]
     assert kinds[0] == "Token" and kinds[-2:] == ["Reset", "AnswerResult"]
-    assert events[-1].answer.startswith("Nee.")
+    assert events[-1].refused
 
 
-class ContinuingFakeChatModel(FakeListChatModel):
-    """A scripted model that, like the local one, continues a reply it is handed."""
+class SignalsFakeChatModel(FakeListChatModel):
+    """A scripted model with the local model's extras: it continues the reply it is handed
+    (first its quote, then its answer, from `responses`) and reports scripted probabilities."""
 
-    continues_replies: ClassVar[bool] = True
-    calls: list[list[BaseMessage]] = Field(default_factory=list)
+    reads_signals: ClassVar[bool] = True
+    probabilities: dict[str, float] = Field(default_factory=dict)
+    handed: list[str] = Field(default_factory=list)
+
+    def next_word_probabilities(self, messages, reply, words) -> dict[str, float]:
+        self.handed.append(reply)
+        return {name: self.probabilities.get(name, 0.0) for name in words}
 
     def _stream(self, messages, *args, **kwargs):
-        self.calls.append(messages)
+        self.handed.append(str(messages[-1].content))
         yield from super()._stream(messages, *args, **kwargs)
 
 
-def test_a_quote_only_one_sentence_fits_is_completed_from_the_article(settings, embeddings, article) -> None:
-    # The model starts copying the Google sentence, then would drift off: it is handed the
-    # article's own rest of that sentence, and answers after it.
-    drifting = "Quote: Google, dat meer dan 3 miljard in Amazon stak, is boos.\nAnswer: Amazon."
-    llm = ContinuingFakeChatModel(responses=[drifting, " Google."])
-    pipeline = build_pipeline(settings, llm=llm, embeddings=embeddings)
-    events = list(pipeline.stream("Welke andere grote investeerder in Anthropic noemt het artikel?"))
-    sentence = (
-        "Google, dat meer dan 3 miljard in Anthropic investeerde, blijft daarmee een medespeler, "
-        "maar Amazon wil duidelijk een dominante rol behouden."
+def signals_pipeline(settings, embeddings, **script) -> tuple:
+    llm = SignalsFakeChatModel(**script)
+    return build_pipeline(settings, llm=llm, embeddings=embeddings), llm
+
+
+def test_a_weak_yes_becomes_no_and_the_model_goes_on_from_there(settings, embeddings, article) -> None:
+    pipeline, llm = signals_pipeline(
+        settings,
+        embeddings,
+        # It starts a loose copy of the sentence; once it fits that one sentence, the
+        # sentence itself is handed over and the model answers after it.
+        responses=[
+            " Het bedrijf benadrukt dat het niet wordt gecontroleerd door",
+            ", het wordt niet door één techgigant gecontroleerd.",
+        ],
+        probabilities={"refuse": 0.02, "yes": 0.6, "no": 0.35},
     )
-    assert sentence in article
-    handed = llm.calls[1][-1]
-    assert isinstance(handed, AIMessage) and handed.content == f"Quote: {sentence}\nAnswer:"
+    events = list(pipeline.stream("Wordt Anthropic gecontroleerd door één techgigant?"))
+    tokens = [e.text for e in events if isinstance(e, Token)]
+    assert tokens[0] == "Nee" and not any(isinstance(e, Reset) for e in events)
     result = events[-1]
-    assert isinstance(result, AnswerResult) and result.answer == "Google." and not result.refused
-    assert "".join(e.text for e in events if isinstance(e, Token)) == "Google."
-    assert sentence in result.citations[0].text
+    assert result.answer == "Nee, het wordt niet door één techgigant gecontroleerd." and not result.refused
+    sentence = (
+        "Tegelijkertijd blijft het bedrijf onafhankelijk opereren en benadrukt het dat het niet wordt "
+        "gecontroleerd door één techgigant."
+    )
+    assert llm.handed[-1] == f"Quote: {sentence}\nAnswer: Nee"
+    c = result.citations[0]
+    assert c.sentence == sentence and article[c.sentence_start : c.sentence_end] == sentence
+
+
+def test_a_likely_refusal_shows_nothing(settings, embeddings) -> None:
+    pipeline, llm = signals_pipeline(
+        settings,
+        embeddings,
+        responses=[" Een belangrijk onderdeel van de samenwerking is Project Rainier", "Het kost veel."],
+        probabilities={"refuse": 0.8, "yes": 0.0, "no": 0.0},
+    )
+    events = list(pipeline.stream("Hoeveel kost Project Rainier?"))
+    assert [type(e).__name__ for e in events] == ["AnswerResult"]
+    assert events[-1].refused and events[-1].signals["refuse"] == 0.8
+    assert not any("Het kost" in h for h in llm.handed)  # the answer was never written
+
+
+def test_quoting_none_refuses_at_once(settings, embeddings) -> None:
+    pipeline, llm = signals_pipeline(settings, embeddings, responses=[" none", "unused"])
+    result = pipeline.answer("Wie is de CEO van Anthropic?")
+    assert result.refused and llm.handed == ["Quote:"]
+
+
+def test_a_translated_quote_stands_for_the_sentence_closest_in_meaning(settings, embeddings) -> None:
+    pipeline, _ = signals_pipeline(
+        settings,
+        embeddings,
+        responses=[
+            " Project Rainier is an ambitious data center project in Indiana that uses 2.2 gigawatts.",
+            " Indiana.",
+        ],
+        probabilities={"refuse": 0.01},
+    )
+    result = pipeline.answer("Where is Project Rainier?")
+    assert not result.refused and result.answer == "Indiana."
+    assert "datacenterproject in Indiana" in result.citations[0].sentence
+    assert result.signals["quote_similarity"] >= 0.85

@@ -1,0 +1,132 @@
+"""Calibrate the judge's thresholds on the *tune* halves of the question sets.
+
+    .venv/bin/python bench/calibrate.py            # answer the tune halves, then print the tables
+    .venv/bin/python bench/calibrate.py --cached   # print the tables from the last run's answers
+
+The tune questions are answered with the probability rules switched off (`SIGNALS_OFF`),
+so each question's signals and the model's own answer are seen unaltered. Each table then
+counts, for a range of thresholds, how many questions would come out right:
+- refusal: an unanswerable question is right when refused (by the model or by the
+  threshold); an answerable one when the model's answer was right and the threshold does
+  not refuse it;
+- yes/no: for questions whose expected answer is a yes or a no, whether the share
+  P(yes) / (P(yes) + P(no)) on the right side of the threshold gives the right word, and
+  how many other questions a mass threshold would wrongly treat as yes/no.
+The report halves are never read here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+DATA = ROOT / "tests" / "data"
+# (questions file, the folder of documents they are about; None = the seed article)
+SETS = [
+    (DATA / "qa_dev.jsonl", None),
+    (DATA / "qa_extra.jsonl", None),
+    (DATA / "qa_corpus.jsonl", DATA / "corpus"),
+]
+CACHE = ROOT / ".cache" / "calibration"
+YES_WORDS, NO_WORDS = {"ja", "yes"}, {"nee", "no", "niet", "not"}
+
+
+def answer_tune_halves() -> None:
+    from rag.build import build_pipeline
+    from rag.evaluation import evaluate, load_questions
+    from rag.judge import SIGNALS_OFF
+    from rag.settings import Settings
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    base = Settings()
+    for questions_file, seeds in SETS:
+        settings = base
+        if seeds is not None:
+            settings = base.model_copy(
+                update={"seeds_dir": seeds, "index_dir": ROOT / ".cache" / "eval-index" / seeds.name}
+            )
+        pipeline = build_pipeline(settings, thresholds=SIGNALS_OFF)
+        tune = [q for q in load_questions(questions_file) if q.get("split") == "tune"]
+        scores = evaluate(pipeline, tune)
+        with (CACHE / questions_file.name).open("w", encoding="utf-8") as out:
+            for question, score in zip(tune, scores, strict=True):
+                out.write(
+                    json.dumps({**asdict(score), "expect": question.get("expect")}, ensure_ascii=False) + "\n"
+                )
+        print(f"{questions_file.name}: {len(scores)} tune questions answered", flush=True)
+        del pipeline
+
+
+def gold_polarity(expect: list[list[str]] | None) -> str | None:
+    alternatives = {a.lower() for group in expect or [] for a in group}
+    if alternatives & YES_WORDS and not alternatives & NO_WORDS:
+        return "yes"
+    if alternatives & NO_WORDS and not alternatives & YES_WORDS:
+        return "no"
+    return None
+
+
+def tables(rows: list[dict]) -> None:
+    with_signals = [r for r in rows if r["signals"]]
+    print(f"{len(rows)} tune questions, {len(with_signals)} with signals")
+    print("\nrefusal threshold (refuse when P(refusal word) >= T):")
+    print("     T  answerable right  unanswerable refused  total")
+    for step in range(1, 20):
+        t = step / 20
+        answerable = [r for r in with_signals if not r["unanswerable"]]
+        unanswerable = [r for r in with_signals if r["unanswerable"]]
+        a = sum(r["correct"] and r["support_cited"] and r["signals"]["refuse"] < t for r in answerable)
+        u = sum(r["correct"] or r["signals"]["refuse"] >= t for r in unanswerable)
+        print(f"  {t:4.2f}  {a:>6}/{len(answerable):<9} {u:>8}/{len(unanswerable):<11} {a + u}")
+
+    polar = [(r, gold_polarity(r["expect"])) for r in with_signals if not r["unanswerable"]]
+    yes_no = [(r, g) for r, g in polar if g]
+    others = [r for r, g in polar if not g]
+    print(
+        f"\nyes/no questions with a gold yes or no: {len(yes_no)}; other answerable questions: {len(others)}"
+    )
+    for r, g in yes_no:
+        s = r["signals"]
+        share = s["yes"] / (s["yes"] + s["no"]) if s["yes"] + s["no"] else 0.0
+        print(
+            f"  {r['qid']:>5} gold {g:<3} mass {s['yes'] + s['no']:.2f} share {share:.2f} "
+            f"refuse {s['refuse']:.2f}"
+        )
+    print("\n  mass M: other questions with P(yes)+P(no) >= M (wrongly taken as yes/no):")
+    for step in range(1, 10):
+        m = step / 10
+        wrong = sum(r["signals"]["yes"] + r["signals"]["no"] >= m for r in others)
+        caught = sum(r["signals"]["yes"] + r["signals"]["no"] >= m for r, _ in yes_no)
+        print(f"  M {m:3.1f}: yes/no questions caught {caught}/{len(yes_no)}, others taken as yes/no {wrong}")
+    print("\n  share T: say yes when P(yes)/(P(yes)+P(no)) >= T")
+    for step in range(1, 20):
+        t = step / 20
+        right = 0
+        for r, g in yes_no:
+            s = r["signals"]
+            share = s["yes"] / (s["yes"] + s["no"]) if s["yes"] + s["no"] else 0.0
+            right += (share >= t) == (g == "yes")
+        print(f"  T {t:4.2f}: right word {right}/{len(yes_no)}")
+
+
+def main() -> None:
+    if "--cached" not in sys.argv:
+        answer_tune_halves()
+    rows = []
+    for questions_file, _ in SETS:
+        path = CACHE / questions_file.name
+        if path.exists():
+            rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    tables(rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""The answer format, defined once: the model quotes its evidence, then answers.
+
+    Quote: <a sentence of the passages, or "none">
+    Answer: <the answer, or the refusal word>
+
+The labels and the refusal word are checked against the prompt templates at start-up
+(`check_prompts`), so a template and the code that reads the model's reply cannot drift
+apart.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.errors import ModelError
+
+QUOTE_LABEL = "Quote:"
+ANSWER_LABEL = "Answer:"
+NO_QUOTE = "none"
+# The model is asked to say this word when the passages don't answer: a word that no
+# answer starts with keeps a small model from drifting into a refusal ("Dat staat...").
+REFUSAL_WORD = "NO_ANSWER"
+REFUSALS = {"nl": "Dat staat niet in het artikel.", "en": "The article does not say."}
+# The answer to a yes/no question starts with one of these, in the question's language.
+YES = {"nl": "Ja", "en": "Yes"}
+NO = {"nl": "Nee", "en": "No"}
+
+_ANSWER = re.compile(r"\b(?:Answer|Antwoord)\s*:", re.IGNORECASE)
+_QUOTE = re.compile(r"^\s*(?:Quote|Citaat)\s*:\s*", re.IGNORECASE)
+_NEXT_QUOTE = re.compile(r"\n\s*(?:Quote|Citaat)\s*:", re.IGNORECASE)
+_MARKER = re.compile(r"\s*\[(\d{1,2})\](?:\s*(?:,|and|en)\s*\[\d{1,2}\])*")
+# Ways a model says "not in the text", in either language.
+_REFUSAL = re.compile(
+    r"NO[_ ]ANSWER|staat niet in (het|de) (artikel|tekst|passages?)|wordt niet (vermeld|genoemd)"
+    r"|niet vermeld|geen informatie|does not (say|mention|state|specify)|doesn't (say|mention)"
+    r"|not (mentioned|stated|specified) in|no information|not in the (article|passages?|text)",
+    re.IGNORECASE,
+)
+# A small model sometimes starts a second "Quote: ... Answer: ..." round: stop there.
+NEXT_ROUND = ["\nQuote:", "\nCitaat:"]
+
+
+def split_quote(raw: str) -> tuple[str, str]:
+    """(quote, answer) from "Quote: ... Answer: ..."; without the labels, all is answer."""
+    label = _ANSWER.search(raw)
+    if not label:
+        return "", raw.strip()
+    quote = _QUOTE.sub("", raw[: label.start()]).strip().strip('"“”„').strip()
+    answer = _NEXT_QUOTE.split(raw[label.end() :])[0]  # a second round is cut off
+    return ("" if quote.lower().rstrip(".") in (NO_QUOTE, "geen") else quote), answer.strip()
+
+
+def answer_started(raw: str) -> bool:
+    return bool(_ANSWER.search(raw))
+
+
+def quote_first(raw: str) -> bool:
+    """Whether the reply is (or may still become) "Quote: ... Answer: ..."."""
+    start = raw.lstrip()[:7].lower()
+    return any(label.startswith(start) or start.startswith(label) for label in ("quote:", "citaat:"))
+
+
+def is_refusal(answer: str) -> bool:
+    return bool(_REFUSAL.search(answer))
+
+
+def may_become_refusal(text: str) -> bool:
+    start = text.strip().lower()
+    return any(r.lower().startswith(start) for r in (REFUSAL_WORD, *REFUSALS.values()))
+
+
+def strip_markers(answer: str) -> str:
+    """Remove the model's own [n] markers: the app shows verified citations instead."""
+    return re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", answer)).strip()
+
+
+def marked_numbers(answer: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\[(\d{1,2})\]", answer)]
+
+
+def check_prompts(system_template: str) -> None:
+    """The system prompt must teach the format the code reads."""
+    for needed in (QUOTE_LABEL, ANSWER_LABEL, NO_QUOTE, "{refusal}"):
+        if needed not in system_template:
+            raise ModelError(
+                f"The system prompt must use {needed!r}: the answer format is read by that label."
+            )

@@ -1,0 +1,164 @@
+"""Judging an answer (pure functions): small named checks with named thresholds.
+
+Two moments:
+- `opening(...)`, before the answer is written: from the model's own next-word
+  probabilities where its answer starts (right after its evidence sentence), decide to
+  refuse, to start with "Ja"/"Nee" ("Yes"/"No"), or to let the model write freely;
+- `judge(...)`, after: the answer must not be a refusal, its numbers, amounts and names
+  must be in the context, and it must be in the question's language.
+
+The thresholds were calibrated on the *tune* halves of the question sets
+(`bench/calibrate.py` prints the table they were read from); figures are quoted from the
+*report* halves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rag.answer_format import NO, REFUSALS, YES, is_refusal
+from rag.language import Language, clearly_other_language
+from rag.text import Sentence, negates, unsupported_facts
+
+# Each threshold below was read off the tables that `bench/calibrate.py` prints for the
+# tune halves of the three question sets (64 questions, the probability rules switched off).
+
+# Refuse when the model's probability of starting its answer with the refusal word, right
+# after its evidence sentence, is at least this (tune: 0.05-0.10 refuse 1-2 more
+# unanswerable questions than 0.15 and up, and no answerable one that was right).
+REFUSE_MIN_PROBABILITY = 0.10
+# The answer is a yes or a no when "yes" and "no" (either language) together take at least
+# this much of the probability of its first word (tune: 0.2 catches 12/12 yes/no
+# questions and none of the 34 others; 0.5 only 7/12).
+YES_NO_MIN_MASS = 0.20
+# Then "yes" when P(yes) / (P(yes) + P(no)) is at least this. The default model leans to
+# "yes" whatever the text says (tune: the share is 0.97-1.00 for four questions whose
+# answer is "no"), so this share alone cannot tell; an evidence sentence that negates
+# decides first (`opening`).
+YES_MIN_SHARE = 0.75
+# A quote that copies no sentence word for word (translated for an English question, or
+# paraphrased) stands for the context sentence closest to it in meaning when their cosine
+# similarity (multilingual-e5-small) is at least this; otherwise it is taken as invented
+# (tune: the one unanswerable question matched this way scored 0.83; answerable ones
+# 0.86-0.96).
+QUOTE_MIN_SIMILARITY = 0.85
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The thresholds above, in one object, so calibration can switch the rules off."""
+
+    refuse_min_probability: float = REFUSE_MIN_PROBABILITY
+    yes_no_min_mass: float = YES_NO_MIN_MASS
+    yes_min_share: float = YES_MIN_SHARE
+    quote_min_similarity: float = QUOTE_MIN_SIMILARITY
+
+
+CALIBRATED = Thresholds()
+# Never refuse on probabilities, never choose "yes"/"no": the model's own answer stands.
+SIGNALS_OFF = Thresholds(refuse_min_probability=2.0, yes_no_min_mass=3.0, quote_min_similarity=0.0)
+
+
+@dataclass(frozen=True)
+class Signals:
+    """The model's probabilities for its answer's first word, after its evidence."""
+
+    refuse: float
+    yes: float
+    no: float
+
+    @property
+    def yes_no_mass(self) -> float:
+        return self.yes + self.no
+
+    @property
+    def yes_share(self) -> float:
+        return self.yes / self.yes_no_mass if self.yes_no_mass else 0.0
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What to do before the answer is written."""
+
+    refuse: bool
+    first_word: str  # "" to let the model choose
+    reason: str
+
+
+def opening(
+    signals: Signals | None,
+    question: str,
+    language: Language,
+    evidence: str | None,
+    context_texts: list[str],
+    thresholds: Thresholds = CALIBRATED,
+) -> Opening:
+    if signals is None:
+        return Opening(False, "", "no signals from this model")
+    refuse = Opening(True, "", f"P(refusal) {signals.refuse:.2f} >= {thresholds.refuse_min_probability}")
+    if signals.yes_no_mass < thresholds.yes_no_min_mass:
+        return (
+            refuse
+            if signals.refuse >= thresholds.refuse_min_probability
+            else Opening(False, "", "free answer")
+        )
+    # A yes/no question. The model hesitates between "no answer" and "yes" where its
+    # evidence says "not" ("... dat het niet wordt gecontroleerd" for "Wordt het
+    # gecontroleerd?"): a negating sentence answers no.
+    if evidence is not None and negates(evidence) and not negates(question):
+        return Opening(False, NO[language], "the evidence sentence negates")
+    if unsupported_facts(question, context_texts):
+        # "Does it use 5 gigawatts?" where the text says 2.2: not a yes.
+        return Opening(False, NO[language], "the question's own numbers or names are not in the text")
+    if signals.refuse >= thresholds.refuse_min_probability:
+        return refuse
+    share = signals.yes_share
+    if share >= thresholds.yes_min_share:
+        return Opening(False, YES[language], f"P(yes share) {share:.2f} >= {thresholds.yes_min_share}")
+    return Opening(False, NO[language], f"P(yes share) {share:.2f} < {thresholds.yes_min_share}")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    accepted: bool
+    answer: str  # the answer to show: the model's, the evidence sentence, or a refusal
+    reason: str
+
+
+def refused(language: Language, reason: str) -> Verdict:
+    return Verdict(False, REFUSALS[language], reason)
+
+
+def numbers_outside(answer: str, evidence: Sentence | None) -> list[str]:
+    """Numbers and amounts of the answer that its evidence sentence lacks."""
+    if evidence is None:
+        return []
+    return [fact for fact in unsupported_facts(answer, [evidence.text]) if fact[0].isdigit()]
+
+
+def judge(
+    answer: str,
+    language: Language,
+    evidence: Sentence | None,
+    context_texts: list[str],
+) -> Verdict:
+    """Accept an answer only when it says something, states no fact the context lacks nor
+    a number its evidence sentence lacks, and is in the question's language (or the
+    evidence sentence is, and stands in)."""
+    if not answer or is_refusal(answer):
+        return refused(language, "the model refused")
+    missing = unsupported_facts(answer, context_texts)
+    if missing:
+        return refused(language, f"not in the text: {', '.join(missing)}")
+    elsewhere = numbers_outside(answer, evidence)
+    if elsewhere:
+        # The model quoted one sentence and took its number from another ("8 miljard",
+        # the earlier pledge, for the new investment): it answered a different question.
+        return refused(language, f"numbers not in the quoted sentence: {', '.join(elsewhere)}")
+    if clearly_other_language(answer, language):
+        if evidence and not clearly_other_language(evidence.text, language):
+            return Verdict(
+                True, evidence.text, "answered in the other language; the evidence sentence stands in"
+            )
+        return Verdict(True, answer, "answered in the other language; nothing better to show")
+    return Verdict(True, answer, "grounded")

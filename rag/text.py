@@ -1,0 +1,163 @@
+"""The text toolkit every check shares (pure functions): words, stop words, stems,
+sentences with document offsets, and the facts (numbers, amounts, names) an answer states.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import snowballstemmer
+
+from rag.chunking import Passage, sentence_spans
+
+WORD = re.compile(r"\w+(?:[’'-]\w+)*")
+STOPWORDS = frozenset(
+    """de het een en van is dat die niet wat wie waar hoe zijn heeft wordt werd was op met voor
+    naar om ook nog al er dit deze bij aan uit door over tot als maar dan of the a an and of is
+    are was were that this not what who where how has have had will would can in on with for to
+    from by about into as but or it its yes nee ja no also ook welk welke which does do did""".split()
+)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A capitalised word that is not the first of a sentence: a name (Amazon, Project Rainier).
+NAME = re.compile(r"(?<![.!?]\s)(?<!^)(?<![„“\"‘'])\b[A-Z][\w’'-]*[A-Za-z0-9]", re.MULTILINE)
+_MAGNITUDES = {
+    "miljard": "e9",
+    "billion": "e9",
+    "bn": "e9",
+    "miljoen": "e6",
+    "million": "e6",
+    "mln": "e6",
+    "duizend": "e3",
+    "thousand": "e3",
+}
+# Spelled-out numbers count in amounts ("twee miljoen" = "2 miljoen"); "een"/"one" don't,
+# being articles too.
+NUMBER_WORDS = {
+    "twee": "2",
+    "two": "2",
+    "drie": "3",
+    "three": "3",
+    "vier": "4",
+    "four": "4",
+    "vijf": "5",
+    "five": "5",
+    "zes": "6",
+    "six": "6",
+    "zeven": "7",
+    "seven": "7",
+    "acht": "8",
+    "eight": "8",
+    "negen": "9",
+    "nine": "9",
+    "tien": "10",
+    "ten": "10",
+    "honderd": "100",
+    "hundred": "100",
+}
+_MAGNITUDE = re.compile(
+    r"(\d+(?:[.,]\d+)*|" + "|".join(NUMBER_WORDS) + r")\s*(" + "|".join(_MAGNITUDES) + r")\b",
+    re.IGNORECASE,
+)
+
+
+# The closed class of words that deny what follows, in both languages.
+NEGATIONS = frozenset(
+    "niet geen nooit niemand niets zonder not no never none nobody nothing without cannot".split()
+)
+
+
+def negates(text: str) -> bool:
+    """Whether the text holds a negation ("niet", "zonder", "isn't")."""
+    return any(w in NEGATIONS or w.endswith("n't") for w in words(text))
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, lower-cased ("AI-start-up" is one word)."""
+    return [w.lower() for w in WORD.findall(text)]
+
+
+def is_content_word(word: str) -> bool:
+    return len(word) > 3 and word.lower() not in STOPWORDS
+
+
+@cache
+def _stemmers() -> tuple[snowballstemmer.Stemmer, snowballstemmer.Stemmer]:
+    return snowballstemmer.stemmer("dutch"), snowballstemmer.stemmer("english")
+
+
+def stem(word: str) -> str:
+    """A word's stem, by the Dutch and then the English Snowball stemmer: "investeerde"
+    and "investeren" meet, and so do "controlled" and "controls"."""
+    dutch, english = _stemmers()
+    return english.stemWord(dutch.stemWord(word.lower()))
+
+
+def content_stems(text: str) -> set[str]:
+    return {stem(w) for w in words(text) if is_content_word(w)}
+
+
+# ------------------------------------------------------------ sentences
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a passage, with offsets into its document."""
+
+    passage: Passage
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start - self.passage.start : self.end - self.passage.start]
+
+    @property
+    def doc_id(self) -> str:
+        return self.passage.doc_id
+
+
+def sentences(passages: list[Passage]) -> list[Sentence]:
+    """Each sentence of these passages once, in document order."""
+    found: dict[tuple[str, int], Sentence] = {}
+    for passage in passages:
+        for start, end in sentence_spans(passage.text):
+            key = (passage.doc_id, passage.start + start)
+            found.setdefault(key, Sentence(passage, passage.start + start, passage.start + end))
+    return [found[key] for key in sorted(found)]
+
+
+# ------------------------------------------------------------ facts
+
+
+def numbers_in(text: str) -> set[str]:
+    """Numbers with a decimal comma or point read alike: "2,2" == "2.2"."""
+    return {n.replace(",", ".").rstrip(".") for n in _NUMBER.findall(text)}
+
+
+def amounts_in(text: str) -> set[tuple[str, str]]:
+    """(number, order of magnitude): "8 miljard" and "8 billion" both give ("8", "e9")."""
+    return {
+        (NUMBER_WORDS.get(n.lower(), n).replace(",", "."), _MAGNITUDES[m.lower()])
+        for n, m in _MAGNITUDE.findall(text)
+    }
+
+
+def names_in(text: str) -> set[str]:
+    names = set()
+    for name in NAME.findall(text):
+        name = re.sub(r"(['’]s|['’])$", "", name)  # possessive: Anthropic's -> Anthropic
+        if name.lower() not in STOPWORDS and len(name) > 1:
+            names.add(name.lower())
+    return names
+
+
+def unsupported_facts(answer: str, texts: list[str]) -> list[str]:
+    """Numbers, amounts and names of the answer that none of the texts contains."""
+    joined = " ".join(texts)
+    joined_lower = joined.lower()
+    missing = sorted(numbers_in(answer) - numbers_in(joined))
+    missing += [f"{n} ({m})" for n, m in sorted(amounts_in(answer) - amounts_in(joined))]
+    missing += sorted(name for name in names_in(answer) if name not in joined_lower)
+    return missing

@@ -1,0 +1,108 @@
+"""The judging rules, on invented texts (never the article)."""
+
+import pytest
+
+from rag.chunking import Passage
+from rag.judge import (
+    REFUSE_MIN_PROBABILITY,
+    YES_MIN_SHARE,
+    YES_NO_MIN_MASS,
+    Signals,
+    judge,
+    opening,
+)
+from rag.text import Sentence
+
+TEXT = "De veerboot naar Schierhorn vaart zes keer per dag. De overtocht duurt 45 minuten."
+PASSAGE = Passage("veer.txt", 0, len(TEXT), TEXT)
+FERRY = Sentence(PASSAGE, 0, 51)
+
+
+def test_a_likely_refusal_refuses_before_anything_is_written() -> None:
+    signals = Signals(refuse=REFUSE_MIN_PROBABILITY + 0.01, yes=0.02, no=0.01)
+    decided = opening(signals, "Wat kost de overtocht?", "nl", FERRY.text, [TEXT])
+    assert decided.refuse and decided.first_word == ""
+
+
+def test_an_open_question_is_left_to_the_model() -> None:
+    decided = opening(
+        Signals(refuse=0.05, yes=0.01, no=0.02), "Hoe lang duurt de overtocht?", "nl", FERRY.text, [TEXT]
+    )
+    assert not decided.refuse and decided.first_word == ""
+
+
+@pytest.mark.parametrize(
+    ("yes", "no", "language", "word"),
+    [
+        (0.9, 0.05, "nl", "Ja"),
+        (0.6, 0.35, "nl", "Nee"),  # the model leans to yes; a weak yes is a no
+        (0.9, 0.05, "en", "Yes"),
+        (0.1, 0.8, "en", "No"),
+    ],
+)
+def test_a_yes_no_answer_starts_with_the_calibrated_word(yes, no, language, word) -> None:
+    assert yes + no >= YES_NO_MIN_MASS
+    decided = opening(
+        Signals(refuse=0.0, yes=yes, no=no),
+        "Vaart de veerboot naar Schierhorn?",
+        language,
+        FERRY.text,
+        [TEXT],
+    )
+    assert decided.first_word == word
+    assert (word in ("Ja", "Yes")) == (yes / (yes + no) >= YES_MIN_SHARE)
+
+
+def test_a_yes_to_numbers_the_text_lacks_is_a_no() -> None:
+    decided = opening(
+        Signals(refuse=0.0, yes=0.95, no=0.04), "Does the ferry sail 9 times a day?", "en", FERRY.text, [TEXT]
+    )
+    assert decided.first_word == "No"
+
+
+def test_a_negating_evidence_sentence_answers_no_where_the_model_would_refuse() -> None:
+    # The model hesitates between "no answer" and "yes" where its evidence says "not".
+    signals = Signals(refuse=0.4, yes=0.15, no=0.1)
+    denied = "De veerboot vaart niet in de winter."
+    decided = opening(signals, "Vaart de veerboot in de winter?", "nl", denied, [denied])
+    assert decided.first_word == "Nee" and not decided.refuse
+    # Without a negation in the evidence, the same signals refuse.
+    assert opening(signals, "Vaart de veerboot in de winter?", "nl", FERRY.text, [TEXT]).refuse
+    # A question that itself negates is not answered by a negating sentence.
+    asked = opening(signals, "Vaart de veerboot niet in de winter?", "nl", denied, [denied])
+    assert asked.refuse
+
+
+def test_no_signals_means_no_decision() -> None:
+    assert opening(None, "Vaart hij?", "nl", FERRY.text, [TEXT]).first_word == ""
+
+
+def test_an_answer_with_an_invented_number_is_refused() -> None:
+    verdict = judge("De overtocht duurt 50 minuten.", "nl", FERRY, [TEXT])
+    assert not verdict.accepted and "50" in verdict.reason
+    assert verdict.answer == "Dat staat niet in het artikel."
+
+
+def test_an_answer_with_an_invented_name_is_refused() -> None:
+    assert not judge("The ferry is run by Wadlijn Express.", "en", FERRY, [TEXT]).accepted
+
+
+def test_a_grounded_answer_is_accepted() -> None:
+    verdict = judge("Zes keer per dag, naar Schierhorn.", "nl", FERRY, [TEXT])
+    assert verdict.accepted and verdict.answer == "Zes keer per dag, naar Schierhorn."
+
+
+def test_a_written_refusal_is_a_refusal() -> None:
+    assert not judge("NO_ANSWER", "en", FERRY, [TEXT]).accepted
+    assert not judge("The text does not say.", "en", None, [TEXT]).accepted
+
+
+def test_the_evidence_stands_in_for_an_answer_in_the_other_language() -> None:
+    verdict = judge("The ferry to Schierhorn sails six times every single day.", "nl", FERRY, [TEXT])
+    assert verdict.accepted and verdict.answer == FERRY.text
+
+
+def test_a_number_from_another_sentence_than_the_quoted_one_is_refused() -> None:
+    verdict = judge("De overtocht duurt 45 minuten.", "nl", FERRY, [TEXT])
+    assert not verdict.accepted and "45" in verdict.reason
+    assert judge("De overtocht duurt 45 minuten.", "nl", None, [TEXT]).accepted
