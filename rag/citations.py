@@ -155,6 +155,12 @@ def quoted_sentence(quote: str, context: list[Passage]) -> Sentence | None:
     return best if best_share >= 0.8 and len(quoted) >= 3 else None
 
 
+def copied_sentence(quote: str, context: list[Passage]) -> Sentence | None:
+    """The context's sentence a finished quote copies: word for word (even a short or a
+    loosely started quote), or at least 80% of its words."""
+    return snap_quote(quote, context, finished=True) or quoted_sentence(quote, context)
+
+
 def snap_quote(
     written: str, context: list[Passage], min_words: int = 4, finished: bool = False
 ) -> Sentence | None:

@@ -45,7 +45,7 @@ from rag.answer_format import (
     strip_markers,
 )
 from rag.chunking import Passage
-from rag.citations import Citation, choose_citations, quoted_sentence, snap_quote
+from rag.citations import Citation, choose_citations, copied_sentence, snap_quote
 from rag.documents import Document
 from rag.errors import IndexError_, InputError
 from rag.evidence import SentenceMatcher
@@ -56,7 +56,7 @@ from rag.llm import ModelGate
 from rag.prompts import Prompts
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
-from rag.text import Sentence, sentences
+from rag.text import Sentence, sentences, unsupported_facts, words
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,14 @@ class _Reading:
     opening: Opening | None = None
     signals: Signals | None = None
     shown: str = ""
+    pending: str = ""  # answer text not shown yet: it has not passed the checks
     timings: dict[str, float] = field(default_factory=dict)
+
+
+# The answer streams once its first this-many words have passed the check on numbers and
+# names: a refusal on those facts then withdraws nothing that was shown. (An invented name
+# or number usually comes early: "De CEO van ..." ; shorter answers are shown once checked.)
+SHOWN_AFTER_WORDS = 4
 
 
 class Pipeline:
@@ -239,11 +246,24 @@ class Pipeline:
                 reading.shown += piece
                 yield Token(piece)
             result = self._verdict(reading, question, language, context)
+        if reading.pending and not result.refused:
+            # A short answer is shown once it has passed every check.
+            timings.setdefault("first_token_ms", _ms(started))
+            reading.shown += reading.pending
+            yield Token(reading.pending)
         if reading.shown and reading.shown.strip() != result.answer:
             yield Reset()  # the checked answer differs from what streamed
         timings["total_ms"] = _ms(started)
         result.timings = {**timings, **reading.timings}
-        log.debug("%r -> %s (%s) %r", question, result.answer, result.reason, reading.raw)
+        evidence = reading.evidence.text if reading.evidence else None
+        log.debug(
+            "%r -> %s (%s) quoted %r, evidence %r",
+            question,
+            result.answer,
+            result.reason,
+            reading.quoted,
+            evidence,
+        )
         yield result
 
     def _read_with_signals(
@@ -270,11 +290,10 @@ class Pipeline:
             if reading.evidence:
                 break
         reading.quoted = written.strip().strip('"“”„')
+        reading.evidence = reading.evidence or copied_sentence(reading.quoted, context)
         if reading.evidence is None:
-            reading.evidence = snap_quote(reading.quoted, context, finished=True) or quoted_sentence(
-                reading.quoted, context
-            )
-        if reading.evidence is None:  # translated or paraphrased: the closest sentence in meaning
+            # Translated or paraphrased: the closest sentence in meaning. (Only here: the
+            # model then answers from that sentence, and its probabilities are read.)
             match = self.matcher.nearest(reading.quoted, sentences(context))
             reading.quote_similarity = match.score if match else 0.0
             if match and match.score >= self.thresholds.quote_min_similarity:
@@ -284,8 +303,8 @@ class Pipeline:
             return
         head = f"{QUOTE_LABEL} {reading.evidence.text}\n{ANSWER_LABEL}"
         reply = head
-        words = {"refuse": [REFUSAL_WORD], "yes": [*YES.values()], "no": [*NO.values()]}
-        reading.signals = Signals(**self.llm.next_word_probabilities(messages, reply, words))
+        first_words = {"refuse": [REFUSAL_WORD], "yes": [*YES.values()], "no": [*NO.values()]}
+        reading.signals = Signals(**self.llm.next_word_probabilities(messages, reply, first_words))
         reading.timings["signals_ms"] = round(_ms(started) - reading.timings["quote_ms"], 1)
         context_texts = [p.text for p in context]
         reading.opening = opening(
@@ -296,17 +315,18 @@ class Pipeline:
         first = reading.opening.first_word
         if first:
             reply += f" {first}"
-            yield first
         stream_filter = _StreamFilter(answer_only=True)
-        stream_filter.feed(first)
-        stream_filter.sent = len(first)
-        answer = first
+        answer, reading.pending = first, stream_filter.feed(first)
         for chunk in self.llm.stream([*messages, AIMessage(reply)], stop=NEXT_ROUND):
             piece = chunk.content if isinstance(chunk.content, str) else ""
             answer += piece
-            visible = stream_filter.feed(piece)
-            if visible:
-                yield visible
+            reading.pending += stream_filter.feed(piece)
+            settled = answer[: answer.rfind(" ") + 1]  # the last word may still grow
+            if unsupported_facts(settled, context_texts):
+                break  # refused by the checks: stop writing, show no more
+            if reading.shown or len(words(settled)) >= SHOWN_AFTER_WORDS:
+                yield reading.pending
+                reading.pending = ""
         reading.raw = f"{head} {answer}"
 
     def _read_freely(
@@ -327,7 +347,7 @@ class Pipeline:
             if visible:
                 yield visible
         reading.quoted, _ = split_quote(reading.raw)
-        reading.evidence = quoted_sentence(reading.quoted, context)
+        reading.evidence = copied_sentence(reading.quoted, context)
 
     def _verdict(
         self, reading: _Reading, question: str, language: str, context: list[Passage]

@@ -161,7 +161,7 @@ def test_a_weak_yes_becomes_no_and_the_model_goes_on_from_there(settings, embedd
     )
     events = list(pipeline.stream("Wordt Anthropic gecontroleerd door één techgigant?"))
     tokens = [e.text for e in events if isinstance(e, Token)]
-    assert tokens[0] == "Nee" and not any(isinstance(e, Reset) for e in events)
+    assert tokens[0].startswith("Nee") and not any(isinstance(e, Reset) for e in events)
     result = events[-1]
     assert result.answer == "Nee, het wordt niet door één techgigant gecontroleerd." and not result.refused
     sentence = (
@@ -206,3 +206,30 @@ def test_a_translated_quote_stands_for_the_sentence_closest_in_meaning(settings,
     assert not result.refused and result.answer == "Indiana."
     assert "datacenterproject in Indiana" in result.citations[0].sentence
     assert result.signals["quote_similarity"] >= 0.85
+
+
+def test_an_answer_with_an_invented_name_is_stopped_before_it_shows(settings, embeddings) -> None:
+    pipeline, _ = signals_pipeline(
+        settings,
+        embeddings,
+        responses=[
+            " Anthropic ontwikkelt geavanceerde AI-modellen, waaronder Claude",
+            " De CEO is Dario Amodei.",
+        ],
+        probabilities={"refuse": 0.01},
+    )
+    events = list(pipeline.stream("Wie leidt Anthropic?"))
+    assert [type(e).__name__ for e in events] == ["AnswerResult"]
+    assert events[-1].refused and "ceo" in events[-1].reason  # stopped at its first invented name
+
+
+def test_a_short_answer_is_shown_once_checked(settings, embeddings) -> None:
+    pipeline, _ = signals_pipeline(
+        settings,
+        embeddings,
+        responses=[" Anthropic ontwikkelt geavanceerde AI-modellen, waaronder Claude", " Claude."],
+        probabilities={"refuse": 0.01},
+    )
+    events = list(pipeline.stream("Hoe heet het AI-model van Anthropic?"))
+    assert [type(e).__name__ for e in events] == ["Token", "AnswerResult"]
+    assert events[0].text == "Claude." == events[-1].answer

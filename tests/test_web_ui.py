@@ -38,9 +38,20 @@ def test_ask_in_the_browser_and_see_the_cited_passage(server_url) -> None:
             polling=20,
         )
         first_text = time.perf_counter() - clicked
-        mark = page.locator("#citations .article mark")
+        # The evidence sentence is marked inside its lightly marked passage, and the article
+        # panel scrolls to it.
+        mark = page.locator("#citations .article .passage mark.evidence")
         mark.first.wait_for(timeout=60_000)
         assert "2,2 gigawatt" in mark.first.inner_text()
+        page.wait_for_function(
+            """() => {
+              const mark = document.querySelector('#citations mark.evidence');
+              const panel = mark.closest('.article');
+              const m = mark.getBoundingClientRect(), p = panel.getBoundingClientRect();
+              return m.top >= p.top - 1 && m.bottom <= p.bottom + 1;
+            }""",
+            timeout=10_000,
+        )
         assert "2,2" in page.locator("#chat").inner_text()
         page.screenshot(path=str(ARTIFACTS / "chat-desktop.png"), full_page=True)
         done = time.perf_counter() - clicked
