@@ -312,7 +312,9 @@ class Pipeline:
         )
         if reading.opening.refuse:
             return
-        first = reading.opening.first_word
+        # A chosen "No" is handed over with its comma: bare, the model may go on with
+        # "_ANSWER", its refusal word.
+        first = f"{reading.opening.first_word}," if reading.opening.first_word else ""
         if first:
             reply += f" {first}"
         stream_filter = _StreamFilter(answer_only=True)

@@ -15,17 +15,22 @@ from tests.conftest import copy_settings
 DATA = PROJECT_ROOT / "tests" / "data"
 # Question id -> what kind of question it is (the `class` field of the questions file).
 ARTICLE_CASES = {
-    "x08": "a fraction (één derde)",
-    "x10": "which other partnership it is compared with",
-    "d07": "yes/no, Dutch, answered no",
+    "d09": "an English question over the Dutch article",
+    "d11": "a follow-up",
     "x29": "yes/no, English, answered yes",
-    "x15": "unanswerable",
+    "x14": "unanswerable: a CEO the article does not name",
+    "x31": "yes/no about a place the article does not name: refused",
 }
 CORPUS_CASES = {
-    "c11": "is X the largest? (it is the second largest)",
-    "c05": "yes/no, Dutch, answered yes",
-    "c21": "attribute missing: the topic is there, the asked attribute is not",
     "c01": "a fact",
+    "c21": "a superlative",
+    "c31": "which of the two",
+    "c37": "a percentage",
+    "c43": "a date",
+    "c49": "attribute missing: the topic is there, the asked attribute is not",
+    "c53": "unanswerable: the topic is not there",
+    "c63": "a follow-up",
+    "c67": "an English question over a Dutch document",
 }
 
 
@@ -44,12 +49,8 @@ def corpus_pipeline(settings, embeddings, tmp_path_factory):
 
 @pytest.mark.parametrize("qid", ARTICLE_CASES)
 def test_article_question(real_pipeline, qid) -> None:
-    [score] = evaluate(
-        real_pipeline,
-        questions(DATA / "qa_extra.jsonl", [qid])
-        if qid[0] == "x"
-        else questions(DATA / "qa_dev.jsonl", [qid]),
-    )
+    source = DATA / ("qa_extra.jsonl" if qid.startswith("x") else "qa_dev.jsonl")
+    [score] = evaluate(real_pipeline, questions(source, [qid]))
     assert score.correct and score.support_cited and score.language_ok, (ARTICLE_CASES[qid], score)
     assert not score.unsupported
 

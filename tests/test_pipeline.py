@@ -155,7 +155,7 @@ def test_a_weak_yes_becomes_no_and_the_model_goes_on_from_there(settings, embedd
         # sentence itself is handed over and the model answers after it.
         responses=[
             " Het bedrijf benadrukt dat het niet wordt gecontroleerd door",
-            ", het wordt niet door één techgigant gecontroleerd.",
+            " het wordt niet door één techgigant gecontroleerd.",
         ],
         probabilities={"refuse": 0.02, "yes": 0.6, "no": 0.35},
     )
@@ -168,7 +168,7 @@ def test_a_weak_yes_becomes_no_and_the_model_goes_on_from_there(settings, embedd
         "Tegelijkertijd blijft het bedrijf onafhankelijk opereren en benadrukt het dat het niet wordt "
         "gecontroleerd door één techgigant."
     )
-    assert llm.handed[-1] == f"Quote: {sentence}\nAnswer: Nee"
+    assert llm.handed[-1] == f"Quote: {sentence}\nAnswer: Nee,"
     c = result.citations[0]
     assert c.sentence == sentence and article[c.sentence_start : c.sentence_end] == sentence
 
