@@ -84,6 +84,10 @@ class Opening:
     first_word: str  # "" to let the model choose
     reason: str
 
+    @property
+    def denies(self) -> bool:
+        return self.first_word in NO.values()
+
 
 def opening(
     signals: Signals | None,
@@ -131,7 +135,7 @@ def refused(language: Language, reason: str) -> Verdict:
 
 def numbers_outside(answer: str, evidence: Sentence | None) -> list[str]:
     """Numbers and amounts of the answer that its evidence sentence lacks."""
-    if evidence is None:
+    if evidence is None or not answer:
         return []
     return [fact for fact in unsupported_facts(answer, [evidence.text]) if fact[0].isdigit()]
 
@@ -141,16 +145,18 @@ def judge(
     language: Language,
     evidence: Sentence | None,
     context_texts: list[str],
+    denied: str = "",
 ) -> Verdict:
     """Accept an answer only when it says something, states no fact the context lacks nor
     a number its evidence sentence lacks, and is in the question's language (or the
-    evidence sentence is, and stands in)."""
+    evidence sentence is, and stands in). `denied` is the question when the answer was
+    opened with "no": its own facts may be repeated ("No, not 5 gigawatts but 2.2")."""
     if not answer or is_refusal(answer):
         return refused(language, "the model refused")
-    missing = unsupported_facts(answer, context_texts)
+    missing = unsupported_facts(answer, [*context_texts, denied])
     if missing:
         return refused(language, f"not in the text: {', '.join(missing)}")
-    elsewhere = numbers_outside(answer, evidence)
+    elsewhere = [n for n in numbers_outside(answer, evidence) if n not in numbers_outside(denied, evidence)]
     if elsewhere:
         # The model quoted one sentence and took its number from another ("8 miljard",
         # the earlier pledge, for the new investment): it answered a different question.

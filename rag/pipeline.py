@@ -319,12 +319,13 @@ class Pipeline:
             reply += f" {first}"
         stream_filter = _StreamFilter(answer_only=True)
         answer, reading.pending = first, stream_filter.feed(first)
+        known = [*context_texts, question] if reading.opening.denies else context_texts
         for chunk in self.llm.stream([*messages, AIMessage(reply)], stop=NEXT_ROUND):
             piece = chunk.content if isinstance(chunk.content, str) else ""
             answer += piece
             reading.pending += stream_filter.feed(piece)
             settled = answer[: answer.rfind(" ") + 1]  # the last word may still grow
-            if unsupported_facts(settled, context_texts):
+            if unsupported_facts(settled, known):
                 break  # refused by the checks: stop writing, show no more
             if reading.shown or len(words(settled)) >= SHOWN_AFTER_WORDS:
                 yield reading.pending
@@ -367,7 +368,8 @@ class Pipeline:
             return self._refusal(language, "the quote is not a sentence of the text", signals)
         if not reading.raw or (not answer and reading.evidence is None):
             return self._refusal(language, "the model quoted nothing", signals)
-        verdict = judge(answer, language, reading.evidence, [p.text for p in context])
+        denied = question if reading.opening and reading.opening.denies else ""
+        verdict = judge(answer, language, reading.evidence, [p.text for p in context], denied)
         if not verdict.accepted:
             return self._refusal(language, verdict.reason, signals)
         citations = self._cited(

@@ -106,3 +106,10 @@ def test_a_number_from_another_sentence_than_the_quoted_one_is_refused() -> None
     verdict = judge("De overtocht duurt 45 minuten.", "nl", FERRY, [TEXT])
     assert not verdict.accepted and "45" in verdict.reason
     assert judge("De overtocht duurt 45 minuten.", "nl", None, [TEXT]).accepted
+
+
+def test_a_no_may_repeat_the_facts_of_the_question_it_denies() -> None:
+    question = "Does the ferry sail 9 times a day?"
+    answer = "No, it does not sail 9 times a day."
+    assert not judge(answer, "en", FERRY, [TEXT]).accepted
+    assert judge(answer, "en", FERRY, [TEXT], denied=question).accepted
