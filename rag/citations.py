@@ -9,12 +9,11 @@ the one holding most of the answer's facts).
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 from rag.chunking import Passage
 from rag.index import ScoredPassage
-from rag.text import Sentence, amounts_in, content_stems, names_in, numbers_in, sentences, words
+from rag.text import WORD, Sentence, amounts_in, content_stems, names_in, numbers_in, sentences, words
 
 
 @dataclass(frozen=True)
@@ -169,18 +168,14 @@ def snap_quote(
     count: a quote that starts loosely ("X is een" for "X, een") and then copies is found
     too; one that is translated or invented is not. A `finished` quote may be shorter
     ("Trainium2-chips")."""
-    found = list(re.finditer(r"\w+", written))
+    found = list(WORD.finditer(written))
     if found and found[-1].end() == len(written) and not finished:
         found.pop()  # the last word may still be growing
     tail = [m.group().lower() for m in found[-min_words:]]
     if not tail or (len(tail) < min_words and not finished):
         return None
-    fits = {s for s in sentences(context) if _contains_run(words_of(s.text), tail)}
+    fits = {s for s in sentences(context) if _contains_run(words(s.text), tail)}
     return fits.pop() if len(fits) == 1 else None
-
-
-def words_of(text: str) -> list[str]:
-    return [m.group().lower() for m in re.finditer(r"\w+", text)]
 
 
 def _contains_run(haystack: list[str], run: list[str]) -> bool:

@@ -5,7 +5,8 @@ Two moments:
   probabilities where its answer starts (right after its evidence sentence), decide to
   refuse, to start with "Ja"/"Nee" ("Yes"/"No"), or to let the model write freely;
 - `judge(...)`, after: the answer must not be a refusal, its numbers, amounts and names
-  must be in the context, and it must be in the question's language.
+  must be in the context (its numbers in its evidence sentence), and it must be in the
+  question's language.
 
 The thresholds were calibrated on the *tune* halves of the question sets
 (`bench/calibrate.py` prints the table they were read from); figures are quoted from the
@@ -42,6 +43,12 @@ YES_MIN_SHARE = 0.75
 # (tune: the one unanswerable question matched this way scored 0.83; answerable ones
 # 0.86-0.96).
 QUOTE_MIN_SIMILARITY = 0.85
+# A quote in the text's own language that copies no sentence is a paraphrase only when it
+# is this close; below, it is taken as invented (tune: an answerable paraphrase 0.94,
+# quotes for unanswerable questions 0.87-0.92; an invented "Anthropic is een AI-start-up
+# die ... in 2018 ..." stood in for the first sentence of the article and answered "who is
+# the CEO" with "Amazon").
+SAME_LANGUAGE_QUOTE_MIN_SIMILARITY = 0.93
 
 
 @dataclass(frozen=True)
@@ -52,11 +59,17 @@ class Thresholds:
     yes_no_min_mass: float = YES_NO_MIN_MASS
     yes_min_share: float = YES_MIN_SHARE
     quote_min_similarity: float = QUOTE_MIN_SIMILARITY
+    same_language_quote_min_similarity: float = SAME_LANGUAGE_QUOTE_MIN_SIMILARITY
 
 
 CALIBRATED = Thresholds()
 # Never refuse on probabilities, never choose "yes"/"no": the model's own answer stands.
-SIGNALS_OFF = Thresholds(refuse_min_probability=2.0, yes_no_min_mass=3.0, quote_min_similarity=0.0)
+SIGNALS_OFF = Thresholds(
+    refuse_min_probability=2.0,
+    yes_no_min_mass=3.0,
+    quote_min_similarity=0.0,
+    same_language_quote_min_similarity=0.0,
+)
 
 
 @dataclass(frozen=True)
@@ -111,9 +124,13 @@ def opening(
     # gecontroleerd?"): a negating sentence answers no.
     if evidence is not None and negates(evidence) and not negates(question):
         return Opening(False, NO[language], "the evidence sentence negates")
-    if unsupported_facts(question, context_texts):
+    missing = unsupported_facts(question, context_texts)
+    if any(not fact[0].isdigit() for fact in missing):
+        # "Has it an office in Amsterdam?" where the text names no Amsterdam: it is silent.
+        return Opening(True, "", f"the question names what the text does not: {', '.join(missing)}")
+    if missing:
         # "Does it use 5 gigawatts?" where the text says 2.2: not a yes.
-        return Opening(False, NO[language], "the question's own numbers or names are not in the text")
+        return Opening(False, NO[language], "the question's own numbers are not in the text")
     if signals.refuse >= thresholds.refuse_min_probability:
         return refuse
     share = signals.yes_share

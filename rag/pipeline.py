@@ -296,7 +296,12 @@ class Pipeline:
             # model then answers from that sentence, and its probabilities are read.)
             match = self.matcher.nearest(reading.quoted, sentences(context))
             reading.quote_similarity = match.score if match else 0.0
-            if match and match.score >= self.thresholds.quote_min_similarity:
+            needed = (
+                self.thresholds.same_language_quote_min_similarity
+                if _same_language(reading.quoted, context)
+                else self.thresholds.quote_min_similarity
+            )
+            if match and match.score >= needed:
                 reading.evidence = match.sentence
         reading.timings["quote_ms"] = _ms(started)
         if reading.evidence is None:
@@ -361,13 +366,13 @@ class Pipeline:
         _, answer = split_quote(reading.raw)
         answer = strip_markers(answer)
         if reading.declined:
-            return self._refusal(language, "the model quoted none of the sentences offered", signals)
+            return self._refusal(language, 'the model quoted "none"', signals)
         if reading.opening and reading.opening.refuse:
             return self._refusal(language, reading.opening.reason, signals)
         if reading.quoted and reading.evidence is None and _same_language(reading.quoted, context):
             return self._refusal(language, "the quote is not a sentence of the text", signals)
         if not reading.raw or (not answer and reading.evidence is None):
-            return self._refusal(language, "the model quoted nothing", signals)
+            return self._refusal(language, "the quote matches no sentence of the text", signals)
         denied = question if reading.opening and reading.opening.denies else ""
         verdict = judge(answer, language, reading.evidence, [p.text for p in context], denied)
         if not verdict.accepted:

@@ -113,3 +113,9 @@ def test_a_no_may_repeat_the_facts_of_the_question_it_denies() -> None:
     answer = "No, it does not sail 9 times a day."
     assert not judge(answer, "en", FERRY, [TEXT]).accepted
     assert judge(answer, "en", FERRY, [TEXT], denied=question).accepted
+
+
+def test_a_yes_no_question_about_a_name_the_text_lacks_is_refused() -> None:
+    signals = Signals(refuse=0.03, yes=0.74, no=0.02)
+    decided = opening(signals, "Vaart de veerboot ook naar Texel?", "nl", FERRY.text, [TEXT])
+    assert decided.refuse and "texel" in decided.reason
