@@ -3,7 +3,8 @@
 - continue a reply it started (the last message is the assistant's): the pipeline hands the
   model its own evidence sentence and lets it go on from there; reading tokens costs a CPU
   several times less than writing them;
-- report its next-word probabilities (a logits processor: no `logits_all`, no extra pass).
+- report its next-word probabilities (a logits processor on a one-token completion, whose
+  prompt the following answer reuses from the cache; no `logits_all`).
 
 Imported only when the local model is loaded.
 """
@@ -26,7 +27,7 @@ with warnings.catch_warnings():
 
 
 class ContinuingChatLlamaCpp(ChatLlamaCpp):
-    continues_replies: ClassVar[bool] = True
+    # The pipeline reads the model's probabilities and hands it its evidence sentence.
     reads_signals: ClassVar[bool] = True
 
     def _stream(
