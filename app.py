@@ -22,7 +22,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from pydantic import ValidationError
 
 from rag.errors import RagError
-from rag.settings import PROJECT_ROOT, Settings
+from rag.settings import Settings
 
 
 def cmd_setup(settings: Settings, args: argparse.Namespace) -> None:
@@ -70,14 +70,10 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> None:
     from rag.build import build_pipeline
-    from rag.evaluation import evaluate, load_questions, report
+    from rag.evaluation import corpus_settings, evaluate, load_questions, report
 
     if args.seeds:
-        # Another corpus gets an index of its own, so the main index is left as it is.
-        seeds = Path(args.seeds).resolve()
-        settings = settings.model_copy(
-            update={"seeds_dir": seeds, "index_dir": PROJECT_ROOT / ".cache" / "eval-index" / seeds.name}
-        )
+        settings = corpus_settings(settings, Path(args.seeds))
     questions = [q for q in load_questions(Path(args.file)) if args.split in ("all", q.get("split"))]
     pipeline = build_pipeline(settings)
     scores = evaluate(pipeline, questions)

@@ -41,18 +41,14 @@ YES_WORDS, NO_WORDS = {"ja", "yes"}, {"nee", "no", "niet", "not"}
 
 def answer_tune_halves() -> None:
     from rag.build import build_pipeline
-    from rag.evaluation import evaluate, load_questions
+    from rag.evaluation import corpus_settings, evaluate, load_questions
     from rag.judge import SIGNALS_OFF
     from rag.settings import Settings
 
     CACHE.mkdir(parents=True, exist_ok=True)
     base = Settings()
     for questions_file, seeds in SETS:
-        settings = base
-        if seeds is not None:
-            settings = base.model_copy(
-                update={"seeds_dir": seeds, "index_dir": ROOT / ".cache" / "eval-index" / seeds.name}
-            )
+        settings = base if seeds is None else corpus_settings(base, seeds)
         pipeline = build_pipeline(settings, thresholds=SIGNALS_OFF)
         tune = [q for q in load_questions(questions_file) if q.get("split") == "tune"]
         scores = evaluate(pipeline, tune)

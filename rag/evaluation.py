@@ -19,6 +19,7 @@ from rag.documents import Document
 from rag.errors import InputError
 from rag.language import clearly_other_language
 from rag.pipeline import AnswerResult, Pipeline, Reset, Token, Turn
+from rag.settings import PROJECT_ROOT, Settings
 from rag.text import unsupported_facts
 
 SPLITS = ("tune", "report")
@@ -53,6 +54,15 @@ def _says(answer: str, expected: str) -> bool:
     if len(expected) > 4:
         return expected in answer
     return re.search(rf"(?<!\w){re.escape(expected)}(?!\w)", answer) is not None
+
+
+def corpus_settings(settings: Settings, seeds: Path) -> Settings:
+    """Settings that answer from another folder of documents, with an index of its own under
+    .cache/, so the main index is left as it is."""
+    seeds = seeds.resolve()
+    return settings.model_copy(
+        update={"seeds_dir": seeds, "index_dir": PROJECT_ROOT / ".cache" / "eval-index" / seeds.name}
+    )
 
 
 def load_questions(path: Path) -> list[dict]:
