@@ -19,3 +19,7 @@ class InputError(RagError):
 
 class BusyError(RagError):
     """The answer queue is full."""
+
+
+class Cancelled(RagError):
+    """The caller went away; the model stops working for it."""

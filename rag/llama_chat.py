@@ -4,20 +4,25 @@
   model its own evidence sentence and lets it go on from there; reading tokens costs a CPU
   several times less than writing them;
 - report its next-word probabilities (a logits processor on a one-token completion, whose
-  prompt the following answer reuses from the cache; no `logits_all`).
+  prompt the following answer reuses from the cache; no `logits_all`);
+- tokenise what people and documents wrote as plain text: only the chat template's own
+  markup may become control tokens (`<|im_start|>` typed in a question stays text);
+- count a conversation's tokens exactly, so the pipeline fits it into the context.
 
 Imported only when the local model is loaded.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import numpy as np
+from langchain_core.language_models.chat_models import generate_from_stream
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGenerationChunk
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from llama_cpp import Llama, LogitsProcessorList
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
@@ -29,6 +34,7 @@ with warnings.catch_warnings():
 class ContinuingChatLlamaCpp(ChatLlamaCpp):
     # The pipeline reads the model's probabilities and hands it its evidence sentence.
     reads_signals: ClassVar[bool] = True
+    counts_tokens: ClassVar[bool] = True
 
     def _stream(
         self,
@@ -37,9 +43,6 @@ class ContinuingChatLlamaCpp(ChatLlamaCpp):
         run_manager: Any = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        if not messages or not isinstance(messages[-1], AIMessage):
-            yield from super()._stream(messages, stop, run_manager, **kwargs)
-            return
         params = {**self._get_parameters(stop), **kwargs}
         params["stop"] = [*params["stop"], _eos(self.client)]
         written = False
@@ -51,12 +54,46 @@ class ContinuingChatLlamaCpp(ChatLlamaCpp):
         if not written:  # the reply was already complete; LangChain wants at least one chunk
             yield ChatGenerationChunk(message=AIMessageChunk(content=""))
 
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        # Through _stream, so that every prompt is tokenised the same safe way.
+        return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+
+    def get_num_tokens(self, text: str) -> int:
+        return len(self.client.tokenize(text.encode(), add_bos=False, special=False))
+
+    def get_num_tokens_from_messages(self, messages: list[BaseMessage], tools: Any = None) -> int:
+        """The prompt's length in the model's own tokens (LangChain's default would fetch a
+        GPT-2 tokenizer from a hub)."""
+        return len(self._reply_tokens(messages))
+
     def _reply_tokens(self, messages: list[BaseMessage]) -> list[int]:
-        """The conversation up to the reply, as create_chat_completion renders it, then the
-        reply so far: the cached state of earlier calls is reused up to where they differ."""
+        """The conversation as the model's chat template renders it, ready for the reply; when
+        the last message is the assistant's, its reply so far follows. Earlier calls' cached
+        state is reused up to where the tokens differ.
+
+        Each message's text is tokenised with special tokens off and only the template's
+        markup with them on, so no text from a user or a document acts as a control token."""
         llama = self.client
-        prompt = chat_prompt(llama, self._create_message_dicts(messages[:-1])) + str(messages[-1].content)
-        return llama.tokenize(prompt.encode(), add_bos=True, special=True)
+        ends_in_reply = bool(messages) and isinstance(messages[-1], AIMessage)
+        reply = str(messages[-1].content) if ends_in_reply else ""
+        conversation = self._create_message_dicts(messages[:-1] if ends_in_reply else messages)
+        texts = [str(m["content"]) for m in conversation]
+        placeholders = [{**m, "content": f"{_HOLE}{n}{_HOLE}"} for n, m in enumerate(conversation)]
+        template = re.split(f"{_HOLE}(\\d+){_HOLE}", chat_prompt(llama, placeholders))
+        tokens = llama.tokenize(b"", add_bos=True, special=True)
+        for n, piece in enumerate(template):
+            text, special = (texts[int(piece)], False) if n % 2 else (piece, True)
+            if text:
+                tokens += llama.tokenize(text.encode(), add_bos=False, special=special)
+        if reply:
+            tokens += llama.tokenize(reply.encode(), add_bos=False, special=False)
+        return tokens
 
     def next_word_probabilities(
         self, messages: list[BaseMessage], reply: str, words: dict[str, list[str]]
@@ -93,6 +130,10 @@ def _first_tokens(llama: Llama, variants: list[str]) -> set[int]:
             if ids:
                 tokens.add(ids[0])
     return tokens
+
+
+# Stands for a message's text while the template is rendered; never in real text.
+_HOLE = "\x00"
 
 
 def chat_prompt(llama: Llama, messages: list[dict]) -> str:

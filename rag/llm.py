@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from langchain_core.language_models import BaseChatModel
 
-from rag.errors import BusyError, ModelError
+from rag.errors import BusyError, Cancelled, ModelError
 from rag.model_setup import verify_llm
 from rag.settings import Settings
 
@@ -76,14 +76,20 @@ class ModelGate:
             raise BusyError(QUEUE_FULL)
 
     @contextmanager
-    def turn(self) -> Iterator[None]:
+    def turn(self, cancelled: threading.Event | None = None) -> Iterator[None]:
+        """Wait for the model; a caller that goes away (`cancelled`) leaves the queue."""
         with self._count:
             if self._inside >= self._limit:
                 raise BusyError(QUEUE_FULL)
             self._inside += 1
         try:
-            with self._model:
+            while not self._model.acquire(timeout=0.1):
+                if cancelled is not None and cancelled.is_set():
+                    raise Cancelled("The caller went away while waiting for the model.")
+            try:
                 yield
+            finally:
+                self._model.release()
         finally:
             with self._count:
                 self._inside -= 1

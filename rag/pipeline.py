@@ -20,6 +20,7 @@ matched to a sentence of the context afterwards.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ from rag.answer_format import (
 from rag.chunking import Passage
 from rag.citations import Citation, choose_citations, copied_sentence, snap_quote
 from rag.documents import Document
-from rag.errors import IndexError_, InputError
+from rag.errors import Cancelled, IndexError_, InputError
 from rag.evidence import SentenceMatcher
 from rag.index import ScoredPassage
 from rag.judge import CALIBRATED, Opening, Signals, Thresholds, judge, opening
@@ -77,6 +78,8 @@ class AnswerResult:
     # Why it was answered or refused, and the model's signals: for the logs and calibration.
     reason: str = ""
     signals: dict[str, float] = field(default_factory=dict)
+    # Tokens read (the prompt) and written (quote and answer) by the model.
+    usage: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ class _Reading:
     """One question's way through the model: what it quoted and said, and why."""
 
     raw: str = ""
+    written: str = ""  # all the model wrote (the quote is replaced in `raw`)
     declined: bool = False  # it quoted "none": no sentence answers
     evidence: Sentence | None = None
     quoted: str = ""
@@ -135,7 +139,19 @@ class _Reading:
     shown: str = ""
     pending: str = ""  # answer text not shown yet: it has not passed the checks
     timings: dict[str, float] = field(default_factory=dict)
+    cancelled: threading.Event | None = None  # set when the caller goes away
+    max_answer_tokens: int | None = None
 
+    def go_on(self) -> None:
+        """Called between the model's tokens: stops the work of a caller that left."""
+        if self.cancelled is not None and self.cancelled.is_set():
+            raise Cancelled("The caller went away.")
+
+
+# Room kept for the reply's labels ("Quote:", "Answer:") and the template's end markers,
+# and for each message's chat markup when tokens are estimated.
+REPLY_MARKUP_TOKENS = 16
+MESSAGE_MARKUP_TOKENS = 8
 
 # The answer streams once its first this-many words have passed the check on numbers and
 # names: a refusal on those facts then withdraws nothing that was shown. (An invented name
@@ -164,6 +180,15 @@ class Pipeline:
         self.matcher = SentenceMatcher(retriever.index.embeddings)
         # A local llama.cpp model quotes under a grammar and reports its probabilities.
         self.reads_signals = getattr(llm, "reads_signals", False)
+        # The prompt may fill the context but for the reply: the quote, then the answer.
+        self.prompt_budget = settings.llm_context_tokens - 2 * settings.llm_max_tokens - REPLY_MARKUP_TOKENS
+        self.widest_context = max(
+            [
+                self.full_context or [],
+                sorted(retriever.passages, key=lambda p: len(p.text))[-settings.top_k :],
+            ],
+            key=lambda passages: sum(len(p.text) for p in passages),
+        )
 
     def whole_corpus(self, passages: list[Passage]) -> list[Passage] | None:
         """All these passages, in document order, when they fit in the prompt."""
@@ -190,11 +215,54 @@ class Pipeline:
                 raise InputError("The question or history holds invalid characters (lone surrogates).")
         if doc_id is not None and doc_id not in self.documents:
             raise InputError(f"Unknown document: {doc_id!r}. See GET /api/documents.")
+        # Checked with the widest context a question can get, before any answer starts.
+        self._fitted(question, detect_language(question), [], self.widest_context)
+
+    def _fitted(
+        self,
+        question: str,
+        language: str,
+        history: list[Turn],
+        context: list[Passage],
+        preference: str = "",
+    ) -> list[BaseMessage]:
+        """The prompt in the model's context, by tokens: the oldest turns go first (the
+        system message, whose state is cached, stays as it is)."""
+        turns = history[-self.settings.max_history_messages :] if self.settings.max_history_messages else []
+        while True:
+            messages = self._messages(question, language, turns, context, preference)
+            needed = self._prompt_tokens(messages)
+            if needed <= self.prompt_budget:
+                return messages
+            if not turns:
+                raise InputError(
+                    f"The question is too long for the model: with the documents it needs {needed} "
+                    f"tokens, and {self.prompt_budget} fit. Ask it in fewer words."
+                )
+            turns = turns[1:]
+            while turns and turns[0].role == "assistant":  # a conversation starts with a question
+                turns = turns[1:]
+
+    def _prompt_tokens(self, messages: list[BaseMessage]) -> int:
+        if getattr(self.llm, "counts_tokens", False):
+            return self.llm.get_num_tokens_from_messages(messages)
+        # Other models: an over-estimate (Dutch and English run at 3.5-4 characters a token).
+        return sum(self._text_tokens(str(m.content)) + MESSAGE_MARKUP_TOKENS for m in messages)
+
+    def _text_tokens(self, text: str) -> int:
+        if getattr(self.llm, "counts_tokens", False):
+            return self.llm.get_num_tokens(text)
+        return len(text) // 3
 
     # ------------------------------------------------------------ prompts
 
     def _messages(
-        self, question: str, language: str, history: list[Turn], context: list[Passage]
+        self,
+        question: str,
+        language: str,
+        history: list[Turn],
+        context: list[Passage],
+        preference: str = "",
     ) -> list[BaseMessage]:
         """System (passages, rules) + history + question; the system message is the same for
         every question over the same context, so its computed state is reused."""
@@ -205,11 +273,14 @@ class Pipeline:
         messages: list[BaseMessage] = [
             SystemMessage(self.prompts.system.format(passages=passages, refusal=REFUSAL_WORD))
         ]
-        recent = history[-self.settings.max_history_messages :] if self.settings.max_history_messages else []
-        for turn in recent:
+        for turn in history:
             messages.append(HumanMessage(turn.content) if turn.role == "user" else AIMessage(turn.content))
         fields = {"question": question.strip(), "answer_in": ANSWER_IN[language], "refusal": REFUSAL_WORD}
-        messages.append(HumanMessage(self.prompts.question.format(**fields)))
+        asked = self.prompts.question.format(**fields)
+        if preference.strip():
+            # After the question, so the cached system prefix stays the same.
+            asked += "\n" + self.prompts.preference.format(preference=preference.strip())
+        messages.append(HumanMessage(asked))
         return messages
 
     # ------------------------------------------------------------ answering
@@ -220,10 +291,20 @@ class Pipeline:
         return " ".join([*previous, question])
 
     def stream(
-        self, question: str, history: list[Turn] | None = None, doc_id: str | None = None
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        doc_id: str | None = None,
+        cancelled: threading.Event | None = None,
+        *,
+        preference: str = "",
+        max_answer_tokens: int | None = None,
     ) -> Iterator[StreamEvent]:
-        """Tokens as they come, maybe a Reset, then the AnswerResult; `doc_id` keeps the
-        question to one document."""
+        """Tokens as they come, maybe a Reset, then the AnswerResult.
+
+        `doc_id` keeps the question to one document; setting `cancelled` (the caller left)
+        frees the model; `preference` is a client's wish on tone or length, which the rules
+        outrank; `max_answer_tokens` caps the answer (not the quote before it)."""
         history = history or []
         self.check_question(question, history, doc_id)
         started = time.perf_counter()
@@ -236,16 +317,20 @@ class Pipeline:
         context = whole or [s.passage for s in ranked]
         timings = {"retrieval_ms": _ms(started)}
 
-        with self.gate.turn():
+        with self.gate.turn(cancelled):
             timings["queue_ms"] = round(_ms(started) - timings["retrieval_ms"], 1)
-            messages = self._messages(question, language, history, context)
-            reading = _Reading()
+            messages = self._fitted(question, language, history, context, preference)
+            reading = _Reading(cancelled=cancelled, max_answer_tokens=max_answer_tokens)
             read = self._read_with_signals if self.reads_signals else self._read_freely
             for piece in read(reading, messages, question, language, context):
                 timings.setdefault("first_token_ms", _ms(started))
                 reading.shown += piece
                 yield Token(piece)
             result = self._verdict(reading, question, language, context)
+            result.usage = {
+                "prompt_tokens": self._prompt_tokens(messages),
+                "completion_tokens": self._text_tokens(reading.written),
+            }
         if reading.pending and not result.refused:
             # A short answer is shown once it has passed every check.
             timings.setdefault("first_token_ms", _ms(started))
@@ -281,7 +366,9 @@ class Pipeline:
         started = time.perf_counter()
         written = ""
         for chunk in self.llm.stream([*messages, AIMessage(QUOTE_LABEL)], stop=["\n"]):
+            reading.go_on()
             written += str(chunk.content)
+            reading.written += str(chunk.content)
             if written.strip().lower().startswith(NO_QUOTE):
                 reading.declined = True
                 return
@@ -325,9 +412,12 @@ class Pipeline:
         stream_filter = _StreamFilter(answer_only=True)
         answer, reading.pending = first, stream_filter.feed(first)
         known = [*context_texts, question] if reading.opening.denies else context_texts
-        for chunk in self.llm.stream([*messages, AIMessage(reply)], stop=NEXT_ROUND):
+        limit = {"max_tokens": reading.max_answer_tokens} if reading.max_answer_tokens else {}
+        for chunk in self.llm.stream([*messages, AIMessage(reply)], stop=NEXT_ROUND, **limit):
+            reading.go_on()
             piece = chunk.content if isinstance(chunk.content, str) else ""
             answer += piece
+            reading.written += piece
             reading.pending += stream_filter.feed(piece)
             settled = answer[: answer.rfind(" ") + 1]  # the last word may still grow
             if unsupported_facts(settled, known):
@@ -348,9 +438,12 @@ class Pipeline:
         """Any chat model: it writes "Quote: ... Answer: ..." and the quote is matched to a
         sentence of the context afterwards."""
         stream_filter = _StreamFilter()
-        for chunk in self.llm.stream(messages, stop=NEXT_ROUND):
+        limit = {"max_tokens": reading.max_answer_tokens} if reading.max_answer_tokens else {}
+        for chunk in self.llm.stream(messages, stop=NEXT_ROUND, **limit):
+            reading.go_on()
             piece = chunk.content if isinstance(chunk.content, str) else ""
             reading.raw += piece
+            reading.written += piece
             visible = stream_filter.feed(piece)
             if visible:
                 yield visible
@@ -415,9 +508,13 @@ class Pipeline:
                 self.llm.invoke([messages[0], HumanMessage("Hallo")], max_tokens=1)
 
     def answer(
-        self, question: str, history: list[Turn] | None = None, doc_id: str | None = None
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        doc_id: str | None = None,
+        cancelled: threading.Event | None = None,
     ) -> AnswerResult:
-        for event in self.stream(question, history, doc_id):
+        for event in self.stream(question, history, doc_id, cancelled):
             if isinstance(event, AnswerResult):
                 return event
         raise RuntimeError("the answer stream ended without a result")

@@ -15,6 +15,7 @@ REQUIRED = {
     "system.txt": {"passages", "refusal"},
     "passage.txt": {"n", "text", "doc"},
     "question.txt": {"question", "answer_in", "refusal"},
+    "preference.txt": {"preference"},
 }
 
 # Passage numbers and document names are there for templates that want to show them;
@@ -27,6 +28,7 @@ class Prompts:
     system: PromptTemplate
     passage: PromptTemplate
     question: PromptTemplate
+    preference: PromptTemplate  # a client's own system prompt, as a wish the rules outrank
 
 
 def load_prompts(prompts_dir: Path) -> Prompts:
