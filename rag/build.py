@@ -11,7 +11,7 @@ from pathlib import Path
 from langchain_core.language_models import BaseChatModel
 
 from rag.chunking import chunk_documents
-from rag.documents import SUPPORTED_SUFFIXES, Document, load_documents, read_document
+from rag.documents import SUPPORTED_SUFFIXES, Document, load_documents, read_document, refuse_link
 from rag.embedding import PrefixedEmbeddings, load_embedder
 from rag.errors import InputError
 from rag.index import PassageIndex, SyncReport
@@ -36,11 +36,14 @@ def index_seeds(
     documents = load_documents(settings.seeds_dir) if documents is None else documents
     passages = chunk_documents(documents, settings.chunk_chars, settings.chunk_overlap_sentences)
     index = PassageIndex.open(settings, embeddings, embeddings.name, rebuild=rebuild)
-    return index, index.sync(passages, progress=progress)
+    report = index.sync(passages, progress=progress)
+    index.commit()
+    return index, report
 
 
 def add_to_seeds(settings: Settings, path: Path) -> Path:
     """Copy a document into seeds/ (the index is always rebuilt from seeds/)."""
+    refuse_link(path)
     if not path.is_file():
         raise InputError(f"No such file: {path}")
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:

@@ -58,5 +58,13 @@ def load_documents(seeds_dir: Path) -> list[Document]:
     """Every supported file in `seeds_dir`, sorted by name for a stable order."""
     if not seeds_dir.is_dir():
         return []
-    paths = sorted(p for p in seeds_dir.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
-    return [read_document(path) for path in paths]
+    paths = sorted(p for p in seeds_dir.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES)
+    for path in paths:
+        refuse_link(path)
+    return [read_document(path) for path in paths if path.is_file()]
+
+
+def refuse_link(path: Path) -> None:
+    """A symbolic link could point anywhere (/etc/passwd): documents are real files only."""
+    if path.is_symlink():
+        raise InputError(f"{path.name} is a symbolic link; copy the file itself instead.")

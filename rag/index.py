@@ -1,12 +1,19 @@
 """The vector index: passages and their embeddings in Chroma (embedded or a server).
 
 The collection records how it was built (embedder, chunk settings); opening it with
-other settings rebuilds it instead of mixing incompatible vectors.
+other settings rebuilds it instead of mixing incompatible vectors. A rebuild fills a new
+collection beside the old one and swaps it in only when complete, so a rebuild that is
+killed halfway leaves the old index answering.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
+import shutil
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
@@ -63,14 +70,38 @@ def open_client(settings: Settings) -> chromadb.ClientAPI:
         ) from error
 
 
+# Suffixes of a collection being rebuilt, and of one rebuilt but not yet swapped in.
+BUILDING = "-building"
+BUILT = "-built"
+
+
+def _names(client) -> list[str]:
+    return [c if isinstance(c, str) else c.name for c in client.list_collections()]
+
+
+_SEGMENT_FOLDER = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _remove_orphaned_segments(index_dir: Path) -> None:
+    """Chroma keeps each collection's vectors in a folder named after its segment; one that a
+    killed rebuild left behind is not removed with its collection."""
+    with contextlib.closing(sqlite3.connect(index_dir / "chroma.sqlite3")) as database:
+        known = {row[0] for row in database.execute("SELECT id FROM segments")}
+    for folder in index_dir.iterdir():
+        if folder.is_dir() and _SEGMENT_FOLDER.match(folder.name) and folder.name not in known:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _to_passage(passage_id: str, text: str, metadata: dict) -> Passage:
     return Passage(str(metadata["doc_id"]), int(metadata["start"]), int(metadata["end"]), text)
 
 
 class PassageIndex:
-    def __init__(self, collection, embeddings: Embeddings):
+    def __init__(self, collection, embeddings: Embeddings, client=None, replaces: str | None = None):
         self.collection = collection
         self.embeddings = embeddings
+        self._client = client
+        self._replaces = replaces  # a rebuild: the collection this one takes the place of
 
     @classmethod
     def open(
@@ -78,23 +109,47 @@ class PassageIndex:
     ) -> PassageIndex:
         client = open_client(settings)
         fingerprint = build_fingerprint(settings, embedder_name)
+        name, building, built = (
+            settings.collection,
+            f"{settings.collection}{BUILDING}",
+            f"{settings.collection}{BUILT}",
+        )
         try:
-            names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
-            if settings.collection in names:
-                existing = client.get_collection(settings.collection)
-                recorded = {k: (existing.metadata or {}).get(k) for k in fingerprint}
-                if rebuild or recorded != fingerprint:
-                    client.delete_collection(settings.collection)
-            collection = client.get_or_create_collection(
-                settings.collection,
-                metadata={"hnsw:space": "cosine", **fingerprint},
-                embedding_function=None,  # we embed ourselves: Chroma's default would download
-            )
+            names = _names(client)
+            if building in names:  # a rebuild that was interrupted: the old index stands
+                client.delete_collection(building)
+                if not settings.chroma_host:
+                    _remove_orphaned_segments(settings.index_dir)
+            if built in names:  # a rebuild interrupted at its swap: finish the swap
+                if name in names:
+                    client.delete_collection(name)
+                client.get_collection(built).modify(name=name)
+            metadata = {"hnsw:space": "cosine", **fingerprint}
+            if name not in _names(client):  # nothing to keep answering: fill it in place
+                # embedding_function=None: we embed ourselves (Chroma's default would download)
+                fresh = client.create_collection(name, metadata=metadata, embedding_function=None)
+                return cls(fresh, embeddings)
+            existing = client.get_collection(name, embedding_function=None)
+            recorded = {k: (existing.metadata or {}).get(k) for k in fingerprint}
+            if not rebuild and recorded == fingerprint:
+                return cls(existing, embeddings)
+            staging = client.create_collection(building, metadata=metadata, embedding_function=None)
         except Exception as error:
             raise IndexError_(
                 f"The index is unreadable ({error}). Rebuild it with `python app.py index --rebuild`."
             ) from error
-        return cls(collection, embeddings)
+        return cls(staging, embeddings, client=client, replaces=name)
+
+    def commit(self) -> None:
+        """After a rebuild has been filled: it takes the old collection's place."""
+        if self._replaces is None:
+            return
+        built = f"{self._replaces}{BUILT}"
+        self.collection.modify(name=built)  # complete: from here on, a restart finishes the swap
+        if self._replaces in _names(self._client):
+            self._client.delete_collection(self._replaces)
+        self.collection.modify(name=self._replaces)
+        self._replaces = None
 
     def count(self) -> int:
         return self.collection.count()

@@ -122,3 +122,41 @@ def test_interrupted_indexing_leaves_the_old_index_usable(settings, embeddings, 
     index = PassageIndex.open(local, embeddings, embeddings.name)
     assert index.stored_texts() == before  # the old passages, still searchable
     assert "Appels" in index.search("Welke kleur hebben appels?", 1)[0].passage.text
+
+
+def test_a_rebuild_that_never_finishes_leaves_the_old_index(settings, embeddings, tmp_path) -> None:
+    local = copy_settings(settings, index_dir=tmp_path / "index")
+    index, _ = index_seeds(local, embeddings)
+    before = index.count()
+    # A rebuild fills a collection beside the old one; stopped before its swap (killed)...
+    rebuilding = PassageIndex.open(local, embeddings, embeddings.name, rebuild=True)
+    assert rebuilding.collection.name != local.collection and rebuilding.count() == 0
+    # ...it leaves the old index answering, and the next start clears the leftover.
+    reopened = PassageIndex.open(local, embeddings, embeddings.name)
+    assert reopened.collection.name == local.collection and reopened.count() == before
+    index, report = index_seeds(local, embeddings, rebuild=True)
+    assert index.collection.name == local.collection and index.count() == report.added == before
+
+
+def test_a_rebuild_killed_at_its_swap_is_finished_at_the_next_start(settings, embeddings, tmp_path) -> None:
+    local = copy_settings(settings, index_dir=tmp_path / "index")
+    passages = index_seeds(local, embeddings)[0].all_passages()
+    rebuilding = PassageIndex.open(local, embeddings, embeddings.name, rebuild=True)
+    rebuilding.sync(passages)
+    rebuilding.collection.modify(name=f"{local.collection}-built")  # complete, not yet swapped
+    reopened = PassageIndex.open(local, embeddings, embeddings.name)
+    assert reopened.collection.name == local.collection and reopened.count() == rebuilding.count() > 0
+
+
+def test_symbolic_links_are_refused(settings, embeddings, tmp_path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Geheim: het wachtwoord is hunter2.", encoding="utf-8")
+    link = tmp_path / "link.txt"
+    link.symlink_to(outside)
+    local = copy_settings(settings, seeds_dir=tmp_path / "seeds", index_dir=tmp_path / "index")
+    with pytest.raises(InputError, match="symbolic link"):
+        add_to_seeds(local, link)
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "passwd.txt").symlink_to(outside)
+    with pytest.raises(InputError, match=r"passwd\.txt is a symbolic link"):
+        index_seeds(local, embeddings)
