@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine (see README):
 #   make run    virtual env, packages, models, index -> serves the web chat and the API
 #   make test   the same set-up, plus a browser for the UI test -> runs the tests
+#   make check  the unit tests alone, in under a minute
 # Each step leaves a stamp, so running again is quick.
 
 PYTHON ?= python3
@@ -15,13 +16,17 @@ export ANONYMIZED_TELEMETRY := False
 NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=ON -DCMAKE_C_FLAGS='$(NO_AMX)' -DCMAKE_CXX_FLAGS='$(NO_AMX)'
 
-.PHONY: run test setup models index lint eval bench browser clean
+.PHONY: run test check setup models index lint eval bench browser clean
 
 run: setup
 	$(PY) app.py serve
 
 test: setup browser
 	$(PY) -m pytest -q
+
+# The unit tests only (no real LLM, browser, servers or subprocesses): under a minute.
+check: setup
+	$(PY) -m pytest -q -m "not model and not browser and not slow"
 
 setup: $(VENV)/.installed models/.built
 

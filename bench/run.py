@@ -4,6 +4,9 @@
 
 - answers:   dev questions end to end: time to the first answer word a reader sees and the
              total, next to the bare model's first token for the same question in the same run.
+- clients:   the same questions over HTTP: first answer text on /api/ask/stream (shown once
+             its first words pass the checks) and on the OpenAI stream /v1 (held until every
+             check has passed), next to the bare model's first token.
 - retrieval: p50 query latency over the article and over a synthetic 100,000-passage corpus.
 - indexing:  chunks/s through the real embedder into Chroma.
 - serve:     cold start of `python app.py serve` to ready, and its peak RSS after answering.
@@ -76,17 +79,7 @@ def bench_answers() -> None:
                 result = event
         total = time.perf_counter() - started
         assert result is not None
-        # The bare model: the article as its system prompt, cached the same way.
-        messages = [{"role": "system", "content": bare_system}]
-        messages += [{"role": t.role, "content": t.content} for t in history]
-        messages.append({"role": "user", "content": q["question"]})
-        llama.create_chat_completion([*messages[:1], {"role": "user", "content": "?"}], max_tokens=1)
-        t0 = time.perf_counter()
-        bare_first = None
-        for chunk in llama.create_chat_completion(messages, stream=True, temperature=0, max_tokens=64):
-            if chunk["choices"][0]["delta"].get("content") and bare_first is None:
-                bare_first = time.perf_counter() - t0
-        bare_total = time.perf_counter() - t0
+        bare_first, bare_total = bare_model(llama, bare_system, history, q["question"])
         rows.append(
             {
                 "first": (first or total) * 1000,
@@ -110,6 +103,92 @@ def bench_answers() -> None:
     print(f"  bare model total   {p50_max([r['bare_total'] for r in rows])}")
     ratio = statistics.median(r["first"] / r["bare_first"] for r in answered)
     print(f"  first answer word / bare model's first token: median ratio {ratio:.2f}")
+
+
+def bare_model(llama, system: str, history: list, question: str) -> tuple[float, float]:
+    """The bare model answering from the article as its system prompt, cached the same way
+    (no quote, no checks): seconds to its first token and to its end."""
+    messages = [{"role": "system", "content": system}]
+    messages += [{"role": t.role, "content": t.content} for t in history]
+    messages.append({"role": "user", "content": question})
+    llama.create_chat_completion([*messages[:1], {"role": "user", "content": "?"}], max_tokens=1)
+    t0 = time.perf_counter()
+    first = None
+    for chunk in llama.create_chat_completion(messages, stream=True, temperature=0, max_tokens=64):
+        if chunk["choices"][0]["delta"].get("content") and first is None:
+            first = time.perf_counter() - t0
+    total = time.perf_counter() - t0
+    return first or total, total
+
+
+def bench_clients() -> None:
+    """What the wait for checked text costs an OpenAI client: the first answer text on /v1
+    (held until every check has passed) against /api/ask/stream, same questions, same run."""
+    import httpx
+
+    from rag.build import build_pipeline
+    from rag.pipeline import Turn
+    from tests.conftest import serve_in_thread
+
+    settings = Settings()
+    pipeline = build_pipeline(settings)
+    llama = pipeline.llm.client
+    bare_system = "Answer questions using only this article:\n\n" + "\n\n".join(
+        p.text for p in pipeline.retriever.passages
+    )
+    questions = [json.loads(line) for line in DEV.read_text().splitlines() if line.strip()]
+    rows = []
+    with serve_in_thread(settings, pipeline) as base:
+        for q in questions:
+            history = [{"role": t["role"], "content": t["content"]} for t in q.get("history", [])]
+            times = {}
+            for name, path, body in [
+                ("api", "/api/ask/stream", {"question": q["question"], "history": history}),
+                (
+                    "v1",
+                    "/v1/chat/completions",
+                    {
+                        "messages": [*history, {"role": "user", "content": q["question"]}],
+                        "stream": True,
+                        "model": "grounded-qa",
+                    },
+                ),
+            ]:
+                pipeline.warm_up()  # the same cache state for every question
+                t0, first = time.perf_counter(), None
+                with httpx.stream("POST", base + path, json=body, timeout=300) as response:
+                    event = ""
+                    for line in response.iter_lines():
+                        event = line.removeprefix("event: ") if line.startswith("event: ") else event
+                        if not line.startswith("data: {") or first is not None:
+                            continue
+                        data = json.loads(line.removeprefix("data: "))
+                        if name == "api":
+                            text = data.get("text", "") if event == "token" else ""
+                        else:
+                            text = ((data.get("choices") or [{}])[0].get("delta") or {}).get("content") or ""
+                        if text.strip():
+                            first = time.perf_counter() - t0
+                times[name] = (first or (time.perf_counter() - t0)) * 1000
+                times[name + "_total"] = (time.perf_counter() - t0) * 1000
+            bare_first, _ = bare_model(llama, bare_system, [Turn(**t) for t in history], q["question"])
+            times["bare"] = bare_first * 1000
+            rows.append(times)
+            print(
+                f"  {q['id']}: /api/ask/stream first text {times['api']:6.0f} ms | /v1 first text "
+                f"{times['v1']:6.0f} ms | bare model first token {times['bare']:6.0f} ms"
+            )
+    print("clients (ms):")
+    for key, label in [
+        ("api", "/api/ask/stream first text"),
+        ("v1", "/v1 first text (checked)"),
+        ("v1_total", "/v1 total"),
+        ("bare", "bare model first token"),
+    ]:
+        print(f"  {label:28s} {p50_max([r[key] for r in rows])}")
+    for other, label in [("api", "/api first text"), ("bare", "bare first token")]:
+        ratio = statistics.median(r["v1"] / r[other] for r in rows)
+        print(f"  /v1 first text / {label}: median ratio {ratio:.2f}")
 
 
 def bench_retrieval() -> None:
@@ -310,6 +389,7 @@ def bench_stores() -> None:
 
 BENCHES = {
     "answers": bench_answers,
+    "clients": bench_clients,
     "retrieval": bench_retrieval,
     "indexing": bench_indexing,
     "serve": bench_serve,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -66,3 +66,10 @@ class Settings(BaseSettings):
     # Serving.
     host: str = "127.0.0.1"
     port: int = Field(default=7860, ge=1, le=65535)
+    # Who may use it: with a key set, /api, /v1 and /metrics want `Authorization: Bearer
+    # <key>` and the web chat asks for it. Host headers other than these are refused.
+    api_key: SecretStr | None = None
+    allowed_hosts: list[str] = Field(default_factory=lambda: ["localhost", "127.0.0.1", "::1"])
+    # Questions per minute from one client address (0: no limit); bigger bodies get a 413.
+    rate_limit_per_minute: int = Field(default=60, ge=0)
+    max_request_bytes: int = Field(default=1_000_000, ge=1000)

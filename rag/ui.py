@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterator
+import logging
+from collections.abc import Iterator
 
 import gradio as gr
 
+from rag.api.errors import public_message
+from rag.api.runtime import Runtime
 from rag.citations import Citation
 from rag.documents import Document
 from rag.errors import RagError
-from rag.pipeline import AnswerResult, Pipeline, Reset, Token, Turn
+from rag.pipeline import AnswerResult, Reset, Token, Turn
+
+log = logging.getLogger(__name__)
 
 EXAMPLES = [
     "Hoeveel had Amazon eerder aan Anthropic toegezegd?",
@@ -85,55 +90,104 @@ def timings_text(result: AnswerResult) -> str:
     )
 
 
-def build_ui(get_pipeline: Callable[[], Pipeline], startup_error: str | None) -> gr.Blocks:
-    def respond(message: str, chat: list[dict], doc: str) -> Iterator[tuple[list[dict], str, str, str]]:
+def linked_passage(documents: dict[str, Document], params: dict[str, str]) -> str:
+    """The page opened from a client's source link (/?doc=…&start=…&end=…): that document,
+    with the linked span marked and scrolled to."""
+    document = documents.get(params.get("doc", ""))
+    try:
+        start, end = int(params.get("start", "")), int(params.get("end", ""))
+    except ValueError:
+        return ""
+    if document is None or not 0 <= start < end <= len(document.text):
+        return ""
+    span = document.text[start:end]
+    linked = Citation(1, document.doc_id, start, end, span, 0.0, start, end, span)
+    return highlight(document, [linked])
+
+
+def build_ui(runtime: Runtime) -> gr.Blocks:
+    def respond(
+        message: str, chat: list[dict], doc: str, request: gr.Request
+    ) -> Iterator[tuple[list[dict], str, str, str]]:
         turns = [Turn(m["role"], _text(m["content"])) for m in chat if m["role"] in ("user", "assistant")]
-        chat = [*chat, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+        chat = [*chat, {"role": "user", "content": as_text(message)}, {"role": "assistant", "content": ""}]
         yield chat, "", "", ""
         try:
-            pipeline = get_pipeline()
+            wait = runtime.limiter.wait_seconds(request.client.host if request and request.client else "ui")
+            if wait > 0:
+                raise RagError(f"Too many questions; try again in {wait:.0f} s.")
+            pipeline = runtime.ready()
             for event in pipeline.stream(message, turns, None if doc == ALL_DOCUMENTS else doc):
                 if isinstance(event, Token):
-                    chat[-1]["content"] += event.text
+                    chat[-1]["content"] += as_text(event.text)
                     yield chat, "", "", ""
                 elif isinstance(event, Reset):
                     chat[-1]["content"] = ""
                 elif isinstance(event, AnswerResult):
-                    chat[-1]["content"] = event.answer
+                    runtime.metrics.answered(event)
+                    chat[-1]["content"] = as_text(event.answer)
                     yield chat, citations_html(event, pipeline.documents), timings_text(event), ""
         except RagError as error:
-            chat[-1]["content"] = f"⚠️ {error}"
+            chat[-1]["content"] = as_text(f"⚠️ {public_message(error)}")
+            yield chat, "", "", ""
+        except Exception:  # never a raw exception in the page
+            log.exception("the web chat's answer failed")
+            chat[-1]["content"] = "⚠️ The answer failed on the server; its log has the details."
             yield chat, "", "", ""
 
-    try:
-        document_ids = list(get_pipeline().documents)
-    except RagError:
-        document_ids = []
+    def on_load(request: gr.Request):
+        """Fills what depends on the running pipeline, and opens a linked passage."""
+        try:
+            pipeline = runtime.ready()
+        except RagError as error:
+            return (
+                gr.update(choices=[ALL_DOCUMENTS]),
+                f"⚠️ **Not ready:** {html.escape(public_message(error))}",
+                "",
+            )
+        params = dict(request.query_params) if request else {}
+        return (
+            gr.update(
+                choices=[ALL_DOCUMENTS, *pipeline.documents],
+                value=params.get("doc") if params.get("doc") in pipeline.documents else ALL_DOCUMENTS,
+            ),
+            "",
+            linked_passage(pipeline.documents, params),
+        )
 
     with gr.Blocks(title="Grounded QA") as ui:
         gr.Markdown(
             "### Vraag het artikel · Ask the article\n"
             "Answers come only from the text; each cites its passage."
         )
-        if startup_error:
-            gr.Markdown(f"⚠️ **Not ready:** {html.escape(startup_error)}")
+        status = gr.Markdown(elem_id="status")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
-                chatbot = gr.Chatbot(label="Chat", height=420, elem_id="chat")
+                # Questions and answers are shown as plain text (escaped, no Markdown), so
+                # nothing in them can load an image or run a script.
+                chatbot = gr.Chatbot(
+                    label="Chat",
+                    height=420,
+                    elem_id="chat",
+                    render_markdown=False,
+                    sanitize_html=True,
+                    allow_tags=False,
+                )
                 question = gr.Textbox(
                     placeholder="Stel een vraag… / Ask a question…", show_label=False, elem_id="question"
                 )
                 with gr.Row():
                     send = gr.Button("Send", variant="primary", elem_id="send")
                     clear = gr.Button("Clear conversation", elem_id="clear")
-                doc = gr.Dropdown(
-                    [ALL_DOCUMENTS, *document_ids], value=ALL_DOCUMENTS, label="Ask about", elem_id="doc"
-                )
+                doc = gr.Dropdown([ALL_DOCUMENTS], value=ALL_DOCUMENTS, label="Ask about", elem_id="doc")
                 gr.Examples(EXAMPLES, inputs=question)
                 timings = gr.HTML(elem_id="timings")
             with gr.Column(scale=2, min_width=320):
                 gr.Markdown("#### Cited passages")
                 cited = gr.HTML(elem_id="citations")
+        ui.load(on_load, None, [doc, status, cited], api_name=False).then(
+            None, None, None, js=SCROLL_TO_EVIDENCE
+        )
         outputs = [chatbot, cited, timings, question]
         question.submit(respond, [question, chatbot, doc], outputs, api_name="chat").then(
             None, None, None, js=SCROLL_TO_EVIDENCE
@@ -145,10 +199,14 @@ def build_ui(get_pipeline: Callable[[], Pipeline], startup_error: str | None) ->
     return ui
 
 
+def as_text(text: str) -> str:
+    """Gradio's chat renders HTML even with Markdown off (its sanitiser keeps <img>): what
+    people, documents and the model wrote goes in escaped, so it shows as the characters."""
+    return html.escape(text, quote=False)
+
+
 def _text(content) -> str:
-    """Gradio may hand back message content as a list of parts."""
-    if isinstance(content, str):
-        return content
+    """A chat message's text as it was written (Gradio may hand back a list of parts)."""
     if isinstance(content, list):
-        return " ".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
-    return str(content)
+        content = " ".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
+    return html.unescape(str(content))

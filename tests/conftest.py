@@ -24,6 +24,13 @@ from rag.settings import PROJECT_ROOT, Settings
 ARTICLE = PROJECT_ROOT / "seeds" / "amazon-anthropic.nl.txt"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the real LLM is a `model` test (left out of `make check`)."""
+    for item in items:
+        if "real_pipeline" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.model)
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("rag")
@@ -63,21 +70,26 @@ def write_seed(folder: Path, name: str, text: str) -> None:
 
 
 @contextmanager
-def serve_in_thread(settings: Settings, pipeline: Pipeline, port: int) -> Iterator[str]:
-    """The real app (API + web chat) on 127.0.0.1:port while the block runs."""
+def serve_in_thread(settings: Settings, pipeline: Pipeline | None) -> Iterator[str]:
+    """The real app (API + web chat) on a free port of 127.0.0.1 while the block runs."""
+    import socket
+
     import uvicorn
 
     from rag.server import create_app
 
-    config = uvicorn.Config(create_app(settings, pipeline), host="127.0.0.1", port=port, log_level="warning")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))  # a free port, held until the server takes the socket
+    config = uvicorn.Config(create_app(settings, pipeline), log_level="warning")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
-    deadline = time.time() + 30
+    deadline = time.time() + 60
     while not server.started and time.time() < deadline:
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+        listener.close()

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import fake_pipeline, serve_in_thread
 
-PORT = 7873
+pytestmark = pytest.mark.slow  # servers or subprocesses: left out of `make check`
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def fuzz_pipeline(settings, embeddings):
 
 def test_no_server_errors_and_index_intact(settings, fuzz_pipeline) -> None:
     passages_before = fuzz_pipeline.retriever.index.count()
-    with serve_in_thread(settings, fuzz_pipeline, PORT) as base:
+    with serve_in_thread(settings, fuzz_pipeline) as base:
         run = subprocess.run(
             [
                 str(Path(sys.executable).parent / "st"),

@@ -55,6 +55,7 @@ def test_article_question(real_pipeline, qid) -> None:
     assert not score.unsupported
 
 
+@pytest.mark.model
 @pytest.mark.parametrize("qid", CORPUS_CASES)
 def test_held_out_corpus_question(corpus_pipeline, qid) -> None:
     [score] = evaluate(corpus_pipeline, questions(DATA / "qa_corpus.jsonl", [qid]))

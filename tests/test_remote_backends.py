@@ -98,6 +98,7 @@ def test_index_and_answer_through_a_chroma_server(
     assert all(article[c.start : c.end] == c.text for c in result.citations)
 
 
+@pytest.mark.model
 def test_answer_through_llama_cpp_server_with_streaming(settings, embeddings, llama_server):
     from rag.pipeline import AnswerResult, Token
 

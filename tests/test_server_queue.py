@@ -5,10 +5,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from rag.build import build_pipeline
 from tests.conftest import copy_settings, serve_in_thread
+
+pytestmark = pytest.mark.slow  # servers or subprocesses: left out of `make check`
 
 ANSWER = "Project Rainier ligt in Indiana. " * 8  # streamed one character at a time
 
@@ -20,7 +23,7 @@ def slow_pipeline(settings, embeddings, queue_size: int, seconds_per_char: float
 
 def test_full_queue_gets_a_clear_503(settings, embeddings) -> None:
     pipeline = slow_pipeline(settings, embeddings, queue_size=1)  # one answering, one waiting
-    with serve_in_thread(settings, pipeline, 7875) as base:
+    with serve_in_thread(settings, pipeline) as base:
 
         def ask(_: int) -> httpx.Response:
             return httpx.post(f"{base}/api/ask", json={"question": "Waar ligt Project Rainier?"}, timeout=60)
@@ -35,7 +38,7 @@ def test_full_queue_gets_a_clear_503(settings, embeddings) -> None:
 
 def test_stream_client_that_hangs_up_frees_the_model(settings, embeddings) -> None:
     pipeline = slow_pipeline(settings, embeddings, queue_size=4, seconds_per_char=0.05)  # ~13 s
-    with serve_in_thread(settings, pipeline, 7876) as base:
+    with serve_in_thread(settings, pipeline) as base:
         with httpx.stream(
             "POST", f"{base}/api/ask/stream", json={"question": "Waar ligt het?"}, timeout=60
         ) as response:

@@ -1,0 +1,222 @@
+"""/v1: an OpenAI-compatible chat API, for chat clients people already use (Open WebUI,
+`llm`, LangChain's ChatOpenAI, the openai SDK).
+
+- An OpenAI stream cannot take text back, so no answer text goes out until every check
+  that could refuse it has passed: the stream sends the role at once, then the checked
+  answer.
+- Sources travel as OpenAI `annotations` (type `url_citation`, a link that opens our page
+  on the highlighted passage), and, unless the request says `"sources_footer": false`,
+  as a footer in the text for clients that show neither.
+- Our own fields (citations, refused, language, timings) sit under one extra,
+  `grounded_qa`, so they never collide with a client's fields.
+- A client's system prompt becomes a preference (tone, length) that the rules outrank;
+  "### Task:" prompts of Open WebUI get a cheap answer without the model.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.exceptions import HTTPException
+from openai.types import Model
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
+from openai.types.chat.chat_completion import Choice
+from openai.types.chat.chat_completion_chunk import Choice as ChunkChoice
+from openai.types.chat.chat_completion_chunk import ChoiceDelta
+from openai.types.chat.chat_completion_message import ChatCompletionMessage
+from openai.types.completion_usage import CompletionUsage
+from sse_starlette.sse import EventSourceResponse
+
+from rag.api.ask import error_event, to_response
+from rag.api.client_tasks import is_client_task, task_reply
+from rag.api.runtime import Question, Runtime, admit, answer_events, final_answer, runtime_of
+from rag.api.schemas import MODEL_ID, ChatRequest, ErrorResponse
+from rag.citations import Citation
+from rag.errors import InputError
+from rag.pipeline import AnswerResult, Turn
+
+# A client's system prompt is a preference, cut to this many characters.
+PREFERENCE_CHARS = 500
+SOURCES = {"nl": "Bronnen", "en": "Sources"}
+CREATED = int(time.time())
+
+
+def router(ask_dependencies: list) -> APIRouter:
+    v1 = APIRouter(
+        prefix="/v1", tags=["openai"], responses={k: {"model": ErrorResponse} for k in (400, 401, 404, 429)}
+    )
+
+    @v1.get("/models")
+    def models() -> dict:
+        return {"object": "list", "data": [_model().model_dump(exclude_none=True)]}
+
+    @v1.get("/models/{model_id}")
+    def model(model_id: str) -> dict:
+        _check_model(model_id)
+        return _model().model_dump(exclude_none=True)
+
+    @v1.post("/chat/completions", dependencies=ask_dependencies)
+    async def chat_completions(body: ChatRequest, request: Request):
+        _check_model(body.model)
+        runtime = runtime_of(request)
+        reply = _Reply(body, str(request.base_url))
+        last = next((m for m in reversed(body.messages) if m.role in ("user", "assistant")), None)
+        if last is not None and last.role == "user" and is_client_task(last.text()):
+            runtime.metrics.client_tasks.inc()
+            return reply.send_text(task_reply(last.text()))
+        question = question_of(body)
+        if not body.stream:
+            result = await final_answer(runtime, question, request)
+            return reply.completion(result).model_dump(exclude_none=True)
+        admit(runtime, question)  # errors before the stream starts keep their status code
+        return EventSourceResponse(reply.chunks(runtime, question), ping=15)
+
+    @v1.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    def unknown(path: str) -> None:
+        # Without this, the web chat mounted at / would answer in its own shape.
+        raise HTTPException(404, f"No route /v1/{path[:100]} here; see /docs.")
+
+    return v1
+
+
+def question_of(body: ChatRequest) -> Question:
+    """User and assistant turns with their text; system and developer messages as the
+    preference; tool results and empty assistant turns (tool calls) left out."""
+    turns = [Turn(m.role, m.text()) for m in body.messages if m.role in ("user", "assistant") and m.text()]
+    if not turns or turns[-1].role != "user":
+        raise InputError("The last message must be the user's question.")
+    preference = " ".join(m.text() for m in body.messages if m.role in ("system", "developer"))
+    return Question(
+        text=turns[-1].content,
+        history=turns[:-1],
+        doc=body.doc,
+        preference=preference[:PREFERENCE_CHARS],
+        max_answer_tokens=body.max_completion_tokens or body.max_tokens,
+    )
+
+
+def _check_model(model_id: str) -> None:
+    if model_id != MODEL_ID:
+        raise HTTPException(
+            404, f"The model {model_id[:100]!r} does not exist; this server has {MODEL_ID!r}."
+        )
+
+
+def _model() -> Model:
+    return Model(id=MODEL_ID, object="model", created=CREATED, owned_by="local")
+
+
+def annotations(citations: list[Citation], base_url: str) -> list[dict]:
+    """Each source as an OpenAI url_citation: a link to our page on the evidence sentence."""
+    return [
+        {
+            "type": "url_citation",
+            "url_citation": {
+                "url": f"{base_url.rstrip('/')}/?"
+                + urlencode({"doc": c.doc_id, "start": c.sentence_start, "end": c.sentence_end}),
+                "title": f"[{c.n}] {c.doc_id} {c.start}–{c.end}",
+                "start_index": 0,
+                "end_index": 0,
+            },
+        }
+        for c in citations
+    ]
+
+
+def sources_footer(result: AnswerResult) -> str:
+    if result.refused or not result.citations:
+        return ""
+    sources = " ".join(f"[{c.n}] {c.doc_id} {c.start}–{c.end}" for c in result.citations)
+    return f"\n\n{SOURCES.get(result.language, 'Sources')}: {sources}"
+
+
+class _Reply:
+    """One request's reply, whole or as chunks, built from the openai package's types."""
+
+    def __init__(self, body: ChatRequest, base_url: str) -> None:
+        self.body = body
+        self.base_url = base_url
+        self.id = f"chatcmpl-{uuid.uuid4().hex[:16]}"
+        self.created = int(time.time())
+
+    def text_of(self, result: AnswerResult) -> str:
+        return result.answer + (sources_footer(result) if self.body.sources_footer else "")
+
+    def extras(self, result: AnswerResult) -> dict:
+        api = to_response(result).model_dump()
+        return {"grounded_qa": {k: api[k] for k in ("citations", "refused", "language", "timings")}}
+
+    @staticmethod
+    def usage(result: AnswerResult | None) -> CompletionUsage:
+        prompt = result.usage.get("prompt_tokens", 0) if result else 0
+        completion = result.usage.get("completion_tokens", 0) if result else 0
+        return CompletionUsage(
+            prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion
+        )
+
+    def completion(self, result: AnswerResult | None, text: str | None = None) -> ChatCompletion:
+        message = ChatCompletionMessage(
+            role="assistant",
+            content=self.text_of(result) if result else text,
+            annotations=annotations(result.citations, self.base_url) if result else None,
+        )
+        return ChatCompletion(
+            id=self.id,
+            object="chat.completion",
+            created=self.created,
+            model=MODEL_ID,
+            choices=[Choice(index=0, finish_reason="stop", message=message)],
+            usage=self.usage(result),
+            **(self.extras(result) if result else {}),
+        )
+
+    def chunk(self, delta: ChoiceDelta | None, finish: str | None = None, **extra) -> dict:
+        choices = [ChunkChoice(index=0, delta=delta, finish_reason=finish)] if delta is not None else []
+        data = ChatCompletionChunk(
+            id=self.id,
+            object="chat.completion.chunk",
+            created=self.created,
+            model=MODEL_ID,
+            choices=choices,
+            **extra,
+        )
+        body = data.model_dump(exclude_none=True)
+        for choice in body["choices"]:
+            choice.setdefault("finish_reason", None)  # OpenAI sends null until the last chunk
+        return {"data": json.dumps(body, ensure_ascii=False)}
+
+    def send_text(self, text: str):
+        """A reply made without the model (a client's task)."""
+        if not self.body.stream:
+            return self.completion(None, text).model_dump(exclude_none=True)
+
+        async def chunks() -> AsyncIterator[dict]:
+            yield self.chunk(ChoiceDelta(role="assistant", content=text))
+            yield self.chunk(ChoiceDelta(), "stop")
+            if self._wants_usage():
+                yield self.chunk(None, usage=self.usage(None))
+            yield {"data": "[DONE]"}
+
+        return EventSourceResponse(chunks())
+
+    async def chunks(self, runtime: Runtime, question: Question) -> AsyncIterator[dict]:
+        yield self.chunk(ChoiceDelta(role="assistant", content=""))
+        try:
+            async for event in answer_events(runtime, question):
+                if isinstance(event, AnswerResult):  # only the checked answer goes out
+                    yield self.chunk(ChoiceDelta(content=self.text_of(event)))
+                    delta = ChoiceDelta(annotations=annotations(event.citations, self.base_url))
+                    yield self.chunk(delta, "stop", **self.extras(event))
+                    if self._wants_usage():
+                        yield self.chunk(None, usage=self.usage(event))
+        except Exception as error:  # the stream has started: the error travels as a chunk
+            yield {"data": json.dumps(error_event(error), ensure_ascii=False)}
+        yield {"data": "[DONE]"}
+
+    def _wants_usage(self) -> bool:
+        return bool(self.body.stream_options and self.body.stream_options.include_usage)

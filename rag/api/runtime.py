@@ -1,0 +1,112 @@
+"""What every route shares: the pipeline (or why it is not there), the metrics, the rate
+limiter, and one way to run a question that stops when the caller goes away."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from rag.api.access import RateLimiter
+from rag.api.errors import public_message
+from rag.api.metrics import Metrics
+from rag.errors import RagError
+from rag.pipeline import AnswerResult, Pipeline, StreamEvent, Turn
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    pipeline: Pipeline | None = None
+    startup_error: str | None = None
+    metrics: Metrics = field(default_factory=Metrics)
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(0))
+
+    def ready(self) -> Pipeline:
+        if self.pipeline is None:
+            raise RagError(self.startup_error or "The pipeline is still starting; try again shortly.")
+        return self.pipeline
+
+    def fail(self, error: RagError) -> None:
+        log.error("start-up failed: %s", error)  # the full message, paths included, stays here
+        self.startup_error = public_message(error)
+
+
+def runtime_of(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question as a route received it."""
+
+    text: str
+    history: list[Turn] = field(default_factory=list)
+    doc: str | None = None
+    preference: str = ""
+    max_answer_tokens: int | None = None
+
+
+def admit(runtime: Runtime, question: Question) -> Pipeline:
+    """Checks a question before its response starts, so errors keep their status code."""
+    pipeline = runtime.ready()
+    pipeline.check_question(question.text, question.history, question.doc)
+    pipeline.gate.check_room()
+    return pipeline
+
+
+async def answer_events(
+    runtime: Runtime, question: Question, request: Request | None = None
+) -> AsyncIterator[StreamEvent]:
+    """The pipeline's events, run step by step in worker threads. However the caller ends
+    (hangs up, or the response is cancelled), the model is freed at its next token; with
+    `request`, a hang-up is also noticed while nothing is being sent (a plain JSON reply)."""
+    pipeline = admit(runtime, question)
+    cancelled = threading.Event()
+    events = pipeline.stream(
+        question.text,
+        question.history,
+        question.doc,
+        cancelled,
+        preference=question.preference,
+        max_answer_tokens=question.max_answer_tokens,
+    )
+    watcher = asyncio.create_task(_watch(request, cancelled)) if request is not None else None
+    try:
+        while (event := await run_in_threadpool(next, events, _END)) is not _END:
+            if isinstance(event, AnswerResult):
+                runtime.metrics.answered(event)
+            yield event
+    finally:
+        cancelled.set()
+        if watcher is not None:
+            watcher.cancel()
+        with contextlib.suppress(ValueError):  # still running in its thread: it stops itself
+            events.close()
+
+
+async def final_answer(runtime: Runtime, question: Question, request: Request) -> AnswerResult:
+    async for event in answer_events(runtime, question, request):
+        if isinstance(event, AnswerResult):
+            return event
+    raise RagError("The answer ended without a result.")
+
+
+async def _watch(request: Request, cancelled: threading.Event) -> None:
+    while not cancelled.is_set():
+        if await request.is_disconnected():
+            cancelled.set()
+            return
+        await asyncio.sleep(0.2)
+
+
+_END = object()

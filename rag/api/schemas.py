@@ -1,0 +1,135 @@
+"""Request and response bodies. The /v1 replies are built from the openai package's own
+types (`rag/api/openai_compat.py`); the requests are looser than OpenAI's so that what
+OpenAI accepts is accepted here too."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MODEL_ID = "grounded-qa"
+
+
+class Message(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class AskRequest(BaseModel):
+    question: str = Field(description="The question, Dutch or English (see RAG_MAX_QUESTION_CHARS).")
+    history: list[Message] = Field(default_factory=list, description="Earlier turns, oldest first.")
+    doc: str | None = Field(
+        default=None, description="Keep the question to this document (GET /api/documents)."
+    )
+
+
+class CitationOut(BaseModel):
+    n: int
+    doc: str
+    start: int = Field(description="The cited passage: document[start:end] == text.")
+    end: int
+    text: str
+    score: float
+    sentence_start: int = Field(
+        description="The evidence sentence inside it: document[sentence_start:sentence_end]."
+    )
+    sentence_end: int
+    sentence: str
+
+
+class AskResponse(BaseModel):
+    answer: str
+    refused: bool
+    language: Literal["nl", "en"]
+    citations: list[CitationOut]
+    timings: dict[str, float]
+    usage: dict[str, int] = Field(default_factory=dict, description="prompt_tokens, completion_tokens")
+
+
+class ErrorDetail(BaseModel):
+    message: str
+    type: str
+    param: str | None = None
+    code: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    """Every error, under /api and /v1 alike, in OpenAI's shape."""
+
+    error: ErrorDetail
+
+
+class Health(BaseModel):
+    status: Literal["ok", "error"]
+    passages: int | None = None
+    error: str | None = None
+
+
+class DocumentInfo(BaseModel):
+    doc: str
+    chars: int
+
+
+class DocumentList(BaseModel):
+    documents: list[DocumentInfo]
+
+
+class DocumentText(BaseModel):
+    doc: str
+    text: str
+
+
+class SearchHit(BaseModel):
+    doc: str
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+class SearchResults(BaseModel):
+    results: list[SearchHit]
+
+
+# ---------------------------------------------------------------- OpenAI-compatible requests
+
+
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: str
+    text: str | None = None
+
+
+class ChatMessageIn(BaseModel):
+    model_config = ConfigDict(extra="allow")  # name, tool_calls, ...: accepted and ignored
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
+    content: str | list[ContentPart] | None = None
+
+    def text(self) -> str:
+        """The message's text parts (images, audio and files are left out)."""
+        if isinstance(self.content, list):
+            return "\n".join(p.text for p in self.content if p.type == "text" and p.text)
+        return self.content or ""
+
+
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    include_usage: bool = False
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")  # tools, temperature, top_p, user, ...
+    model: str = MODEL_ID
+    messages: list[ChatMessageIn] = Field(min_length=1)
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_completion_tokens: int | None = Field(default=None, ge=1)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    doc: str | None = Field(default=None, description="Our extra: keep the question to this document.")
+    sources_footer: bool = Field(
+        default=True,
+        description="Our extra: end the answer's text with its sources ('Bronnen: [1] doc 120–250'), "
+        "for clients that show neither `annotations` nor `grounded_qa`.",
+    )

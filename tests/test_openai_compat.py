@@ -1,0 +1,152 @@
+"""/v1 as OpenAI clients use it, with a scripted LLM (real embedder and Chroma): what
+OpenAI accepts is accepted, errors have OpenAI's shape, only checked text goes out, and
+the sources travel as annotations, a footer and one namespaced extra."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import openai
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from rag.answer_format import REFUSALS
+from rag.api.client_tasks import is_client_task, task_reply, title_of
+from rag.build import build_pipeline
+from tests.conftest import serve_in_thread
+
+ANSWERED = (
+    "Quote: Een belangrijk onderdeel van de samenwerking is Project Rainier, een ambitieus "
+    "datacenterproject in Indiana dat goed is voor 2,2 gigawatt aan stroomverbruik.\n"
+    "Answer: Het verbruikt 2,2 gigawatt."
+)
+INVENTED = "Quote: De CEO is Jan Jansen.\nAnswer: Jan Jansen is de CEO van Anthropic."
+USER = {"role": "user", "content": "Hoeveel stroom verbruikt Project Rainier?"}
+
+
+ASKED: list[tuple[list, dict]] = []
+
+
+class RecordingChatModel(FakeListChatModel):
+    """Scripted, and keeps what it was asked (the prompt and the stream's arguments)."""
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        ASKED.append((messages, kwargs))
+        yield from super()._stream(messages, stop, run_manager, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def v1(settings, embeddings):
+    llm = RecordingChatModel(responses=[ANSWERED])
+    with serve_in_thread(settings, build_pipeline(settings, llm=llm, embeddings=embeddings)) as base:
+        yield base
+
+
+def completion(base: str, **body) -> httpx.Response:
+    return httpx.post(f"{base}/v1/chat/completions", json={"model": "grounded-qa", **body}, timeout=60)
+
+
+def test_requests_openai_accepts_are_accepted(v1) -> None:
+    body = completion(
+        v1,
+        messages=[
+            {"role": "developer", "content": "Answer briefly."},
+            {"role": "system", "content": [{"type": "text", "text": "Use formal Dutch."}]},
+            {"role": "user", "content": "Wat is Project Rainier?"},
+            {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function"}]},
+            {"role": "tool", "tool_call_id": "c1", "content": "{}"},
+            {"role": "assistant", "content": "Een datacenter."},
+            {"role": "user", "content": [{"type": "text", "text": USER["content"]}, {"type": "image_url"}]},
+        ],
+        tools=[{"type": "function", "function": {"name": f"tool{n}", "parameters": {}}} for n in range(36)],
+        temperature=0.2,
+        max_tokens=40,
+        user="someone",
+    )
+    assert body.status_code == 200, body.text
+    reply = body.json()
+    assert "2,2" in reply["choices"][0]["message"]["content"]
+    messages, kwargs = ASKED[-1]
+    assert kwargs.get("max_tokens") == 40  # honoured
+    system, *_, question = messages
+    assert "formal Dutch" not in system.content  # the cached rules stay as they are
+    assert "prefers" in question.content and "Answer briefly. Use formal Dutch." in question.content
+    assert [m.content for m in messages[1:3]] == ["Wat is Project Rainier?", "Een datacenter."]
+
+
+def test_sources_as_annotations_footer_and_one_namespaced_extra(v1) -> None:
+    reply = completion(v1, messages=[USER]).json()
+    message = reply["choices"][0]["message"]
+    assert message["content"].startswith(
+        "Het verbruikt 2,2 gigawatt.\n\nBronnen: [1] amazon-anthropic.nl.txt "
+    )
+    link = message["annotations"][0]["url_citation"]
+    assert message["annotations"][0]["type"] == "url_citation"
+    assert link["url"].startswith(f"{v1}/?doc=amazon-anthropic.nl.txt&start=")
+    assert set(reply["grounded_qa"]) == {"citations", "refused", "language", "timings"}
+    assert "timings" not in reply and "citations" not in reply  # nothing beside OpenAI's own fields
+    assert reply["usage"]["prompt_tokens"] > 0 and reply["usage"]["completion_tokens"] > 0
+    plain = completion(v1, messages=[USER], sources_footer=False).json()
+    assert plain["choices"][0]["message"]["content"] == "Het verbruikt 2,2 gigawatt."
+
+
+def test_stream_usage_only_when_asked(v1) -> None:
+    client = openai.OpenAI(base_url=f"{v1}/v1", api_key="unused")
+    chunks = list(client.chat.completions.create(model="grounded-qa", messages=[USER], stream=True))
+    assert all(c.usage is None for c in chunks)
+    chunks = list(
+        client.chat.completions.create(
+            model="grounded-qa", messages=[USER], stream=True, stream_options={"include_usage": True}
+        )
+    )
+    assert chunks[-1].choices == [] and chunks[-1].usage.prompt_tokens > 0
+    last = next(c for c in chunks if c.choices and c.choices[0].finish_reason == "stop")
+    assert last.choices[0].delta.model_extra["annotations"][0]["type"] == "url_citation"
+
+
+def test_model_routes_and_errors_in_openai_shape(v1) -> None:
+    assert httpx.get(f"{v1}/v1/models/grounded-qa").json()["id"] == "grounded-qa"
+    client = openai.OpenAI(base_url=f"{v1}/v1", api_key="unused")
+    with pytest.raises(openai.NotFoundError, match="does not exist"):
+        client.chat.completions.create(model="gpt-4o", messages=[USER])
+    with pytest.raises(openai.NotFoundError):
+        client.models.retrieve("gpt-4o")
+    for response in [
+        httpx.get(f"{v1}/v1/nothing-here"),
+        completion(v1, messages=[]),
+        completion(v1, messages=[{"role": "robot", "content": "x"}]),
+        completion(v1, messages=[{"role": "assistant", "content": "x"}]),
+    ]:
+        assert response.status_code in (400, 404, 422)
+        assert set(response.json()["error"]) == {"message", "type", "param", "code"}, response.text
+    with pytest.raises(openai.UnprocessableEntityError, match="messages"):
+        client.chat.completions.create(model="grounded-qa", messages=[])
+
+
+def test_a_refusal_streams_no_false_text(settings, embeddings) -> None:
+    llm = FakeListChatModel(responses=[INVENTED])
+    with serve_in_thread(settings, build_pipeline(settings, llm=llm, embeddings=embeddings)) as base:
+        client = openai.OpenAI(base_url=f"{base}/v1", api_key="unused")
+        question = [{"role": "user", "content": "Wie is de CEO van Anthropic?"}]
+        chunks = list(client.chat.completions.create(model="grounded-qa", messages=question, stream=True))
+        # The web chat's stream, by contrast, withdraws it with a `reset` event.
+        with httpx.stream("POST", f"{base}/api/ask/stream", json={"question": question[0]["content"]}) as r:
+            events = [line for line in r.iter_lines() if line.startswith("event: ")]
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == REFUSALS["nl"]
+    assert "event: reset" in events
+
+
+def test_open_webui_tasks_get_the_json_they_ask_for() -> None:
+    task = (
+        '### Task:\nSuggest a title.\n### Output:\nJSON format: { "title": "your title" }\n'
+        "### Chat History:\n<chat_history>\nUSER: Hoe lang moet het deeg rijzen in de koelkast?\n"
+        "ASSISTANT: Een nacht.\n</chat_history>"
+    )
+    assert is_client_task(task) and not is_client_task("Wat is ### Task: hier?")
+    assert json.loads(task_reply(task)) == {"title": "Hoe lang moet het deeg rijzen…"}
+    listed = task.replace('{ "title": "your title" }', '{ "tags": ["tag1", "tag2"], "note": "x" }')
+    assert json.loads(task_reply(listed)) == {"tags": [], "note": ""}
+    assert task_reply("### Task:\nWrite an emoji.") == ""
+    assert title_of("no history here") == "Chat"
