@@ -51,17 +51,16 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> None:
     from rag.pipeline import AnswerResult, Reset, Token
 
     pipeline = build_pipeline(settings)
-    streamed = ""
+    streamed = False  # answer text on screen; the pipeline withdraws it with a Reset
     for event in pipeline.stream(args.question, doc_id=args.doc):
         if isinstance(event, Token):
-            streamed += event.text
+            streamed = True
             print(event.text, end="", flush=True)
         elif isinstance(event, Reset):
-            streamed += "\n"
+            streamed = False
             print(" [withdrawn]")
         elif isinstance(event, AnswerResult):
-            # The checked answer stands; print it when it differs from what streamed.
-            print("" if event.answer == streamed else ("\n" if streamed else "") + event.answer)
+            print("" if streamed else event.answer)
             for c in event.citations:
                 print(f"  [{c.n}] {c.doc_id} {c.start}-{c.end} (score {c.score}): {c.text}")
             timings = ", ".join(f"{k} {v}" for k, v in event.timings.items())

@@ -128,3 +128,17 @@ def test_chat_template_tokens_in_a_question_stay_text(server, real_pipeline) -> 
     ]:
         answer = httpx.post(server + path, json=body, timeout=120).json()["answer"]
         assert "HACKED" not in answer, answer
+
+
+def test_long_conversation_fits_the_context(server, article) -> None:
+    """Six 1,000-character turns and a question: the oldest turns are left out (by tokens)."""
+    history = [
+        {"role": "user" if i % 2 == 0 else "assistant", "content": f"Bericht {i}: " + "lang verhaal " * 80}
+        for i in range(6)
+    ]
+    reply = httpx.post(
+        f"{server}/api/ask", json={"question": "Wat is Project Rainier?", "history": history}, timeout=300
+    )
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    assert not body["refused"] and body["usage"]["prompt_tokens"] <= 2048 - 2 * 160
