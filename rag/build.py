@@ -6,6 +6,7 @@ Models are passed in when the caller already has them (tests hand in a fake LLM)
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
@@ -29,6 +30,7 @@ def index_seeds(
     rebuild: bool = False,
     progress: bool = False,
     documents: list[Document] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[PassageIndex, SyncReport]:
     """Bring the index in line with seeds/ (or these documents, already read from it):
     unchanged passages cost nothing, changed ones are replaced, those of removed
@@ -36,7 +38,9 @@ def index_seeds(
     documents = load_documents(settings.seeds_dir) if documents is None else documents
     passages = chunk_documents(documents, settings.chunk_chars, settings.chunk_overlap_sentences)
     index = PassageIndex.open(settings, embeddings, embeddings.name, rebuild=rebuild)
-    report = index.sync(passages, progress=progress)
+    report = index.sync(
+        passages, progress=progress, on_progress=on_progress, batch_size=16 if on_progress else 256
+    )
     index.commit()
     return index, report
 

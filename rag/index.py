@@ -12,6 +12,7 @@ import contextlib
 import re
 import shutil
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,25 +168,36 @@ class PassageIndex:
         stored = self._get_all(["documents"])
         return dict(zip(stored["ids"], stored["documents"], strict=True))
 
-    def sync(self, passages: list[Passage], progress: bool = False) -> SyncReport:
-        """Make the index hold exactly these passages; embeds only what is new or changed."""
+    def sync(
+        self,
+        passages: list[Passage],
+        progress: bool = False,
+        on_progress: Callable[[int, int], None] | None = None,
+        batch_size: int = _BATCH,
+    ) -> SyncReport:
+        """Make the index hold exactly these passages; embeds only what is new or changed.
+        `on_progress(embedded, total)` is called after each batch."""
         stored = self.stored_texts()
         wanted = {p.passage_id: p for p in passages}
         fresh = [p for pid, p in wanted.items() if stored.get(pid) != p.text]
-        batches = range(0, len(fresh), _BATCH)
+        batches = range(0, len(fresh), batch_size)
         if progress and len(fresh) > _BATCH:
             from tqdm import tqdm
 
             batches = tqdm(batches, desc="embedding", unit="batch")
         # Add before deleting: an interrupted run leaves the old passages searchable.
+        if on_progress:
+            on_progress(0, len(fresh))
         for i in batches:
-            batch = fresh[i : i + _BATCH]
+            batch = fresh[i : i + batch_size]
             self.collection.upsert(
                 ids=[p.passage_id for p in batch],
                 documents=[p.text for p in batch],
                 embeddings=self.embeddings.embed_documents([p.text for p in batch]),
                 metadatas=[{"doc_id": p.doc_id, "start": p.start, "end": p.end} for p in batch],
             )
+            if on_progress:
+                on_progress(min(i + batch_size, len(fresh)), len(fresh))
         gone = [pid for pid in stored if pid not in wanted]
         for i in range(0, len(gone), _BATCH):
             self.collection.delete(ids=gone[i : i + _BATCH])

@@ -172,23 +172,26 @@ class Pipeline:
         self.settings = settings
         self.thresholds = thresholds
         self.prompts = prompts
-        self.retriever = retriever
         self.llm = llm
-        self.documents = documents
         self.gate = ModelGate(settings.queue_size)
-        self.full_context = self.whole_corpus(retriever.passages)
         self.matcher = SentenceMatcher(retriever.index.embeddings)
         # A local llama.cpp model quotes under a grammar and reports its probabilities.
         self.reads_signals = getattr(llm, "reads_signals", False)
         # The prompt may fill the context but for the reply: the quote, then the answer.
         self.prompt_budget = settings.llm_context_tokens - 2 * settings.llm_max_tokens - REPLY_MARKUP_TOKENS
+        self.use_corpus(retriever, documents)
+
+    def use_corpus(self, retriever: HybridRetriever, documents: dict[str, Document]) -> None:
+        """Answer from these passages and documents from the next question on (documents
+        added or removed while serving); a question already running keeps its context."""
+        full_context = self.whole_corpus(retriever.passages)
+        longest = sorted(retriever.passages, key=lambda p: len(p.text))[-self.settings.top_k :]
         self.widest_context = max(
-            [
-                self.full_context or [],
-                sorted(retriever.passages, key=lambda p: len(p.text))[-settings.top_k :],
-            ],
-            key=lambda passages: sum(len(p.text) for p in passages),
+            [full_context or [], longest], key=lambda passages: sum(len(p.text) for p in passages)
         )
+        self.full_context = full_context
+        self.documents = documents
+        self.retriever = retriever
 
     def whole_corpus(self, passages: list[Passage]) -> list[Passage] | None:
         """All these passages, in document order, when they fit in the prompt."""
@@ -495,9 +498,11 @@ class Pipeline:
         index = self.retriever.index
         claim = index.embeddings.embed_query(f"{question} {answer}")
         vectors = index.vectors([p.passage_id for p in context])
+        # A passage removed while this question ran (its document was deleted) has no vector.
         return [
             ScoredPassage(p, float(sum(a * b for a, b in zip(claim, vectors[p.passage_id], strict=True))))
             for p in context
+            if p.passage_id in vectors
         ]
 
     def warm_up(self) -> None:

@@ -12,11 +12,11 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from rag.api import ask, openai_compat
+from rag.api import ask, documents, openai_compat
 from rag.api.access import GuardMiddleware, RateLimiter, rate_limited, require_key
 from rag.api.errors import install_error_handlers
 from rag.api.metrics import MetricsMiddleware
@@ -56,6 +56,15 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
     key = Depends(require_key(settings))
     asking = [Depends(rate_limited(runtime.limiter))]
     app.include_router(ask.router(asking), dependencies=[key])
+    app.include_router(documents.router(), dependencies=[key])
+
+    @app.api_route(
+        "/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+    )
+    def unknown(path: str) -> None:
+        # Without this, the web chat mounted at / would answer in its own shape.
+        raise HTTPException(404, f"No route /api/{path[:100]} here; see /docs.")
+
     app.include_router(openai_compat.router(asking), dependencies=[key])
 
     @app.get("/healthz", response_model=Health)
@@ -94,9 +103,11 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
         auth=auth,
         auth_message="This server asks for its key: any user name, the key as the password.",
         show_error=False,
+        max_file_size=int(settings.max_upload_mb * 1_000_000),
     )
     # Outermost first: the Host check, then size limit and headers, then the metrics.
     app.add_middleware(MetricsMiddleware, metrics=runtime.metrics)
-    app.add_middleware(GuardMiddleware, max_bytes=settings.max_request_bytes)
+    uploads = int(settings.max_upload_mb * 1_000_000) + 100_000  # the file and its multipart wrapping
+    app.add_middleware(GuardMiddleware, max_bytes=settings.max_request_bytes, upload_bytes=uploads)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     return app

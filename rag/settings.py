@@ -73,3 +73,5 @@ class Settings(BaseSettings):
     # Questions per minute from one client address (0: no limit); bigger bodies get a 413.
     rate_limit_per_minute: int = Field(default=60, ge=0)
     max_request_bytes: int = Field(default=1_000_000, ge=1000)
+    # Documents uploaded in the web chat or with POST /api/documents.
+    max_upload_mb: float = Field(default=20, gt=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import gradio as gr
 
@@ -40,6 +41,8 @@ CSS = """
 .article mark.evidence {background: #fde68a; padding: 0 1px}
 .article .passage sup {font-weight: bold; color: #92400e}
 .timings {font-size: 0.8em; color: #6b7280}
+.library {font-size: 0.85em; width: 100%}
+.library th, .library td {text-align: left; padding: 2px 6px}
 """
 
 
@@ -88,6 +91,16 @@ def timings_text(result: AnswerResult) -> str:
         f'<div class="timings">retrieval {t.get("retrieval_ms", 0):.0f} ms · first token '
         f"{t.get('first_token_ms', 0):.0f} ms · total {t.get('total_ms', 0):.0f} ms</div>"
     )
+
+
+def library_html(documents: list) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(d.doc)}</td><td>{d.bytes / 1000:.1f} kB</td><td>{d.passages}</td>"
+        f"<td>{html.escape(d.added.replace('T', ' ')[:16])}</td></tr>"
+        for d in documents
+    )
+    head = "<tr><th>document</th><th>size</th><th>passages</th><th>added (UTC)</th></tr>"
+    return f'<table class="library">{head}{rows}</table>'
 
 
 def linked_passage(documents: dict[str, Document], params: dict[str, str]) -> str:
@@ -144,16 +157,65 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                 gr.update(choices=[ALL_DOCUMENTS]),
                 f"⚠️ **Not ready:** {html.escape(public_message(error))}",
                 "",
+                "",
+                gr.update(choices=[]),
             )
         params = dict(request.query_params) if request else {}
+        linked = params.get("doc") if params.get("doc") in pipeline.documents else ALL_DOCUMENTS
         return (
-            gr.update(
-                choices=[ALL_DOCUMENTS, *pipeline.documents],
-                value=params.get("doc") if params.get("doc") in pipeline.documents else ALL_DOCUMENTS,
-            ),
+            gr.update(choices=[ALL_DOCUMENTS, *pipeline.documents], value=linked),
             "",
             linked_passage(pipeline.documents, params),
+            *library_views(),
         )
+
+    def library_views() -> tuple[str, dict]:
+        """The document table, and the choices of the remove picker."""
+        listed = runtime.library().documents()
+        return library_html(listed), gr.update(choices=[d.doc for d in listed], value=None)
+
+    def pickers() -> tuple[dict, str, dict]:
+        return (gr.update(choices=[ALL_DOCUMENTS, *runtime.ready().documents]), *library_views())
+
+    def upload(paths: list[str] | None, replace: bool):
+        """Each file checked and queued; progress shown until its passages are all in."""
+        lines: list[str] = []
+        for path in paths or []:
+            name = Path(path).name
+            try:
+                job = runtime.library().add(name, Path(path).read_bytes(), replace)
+                while not job.finished.wait(0.3):
+                    progress = f"{job.embedded}/{job.total} passages embedded" if job.total else "waiting"
+                    yield ("\n".join([*lines, f"⏳ Indexing {as_text(name)}: {progress}…"]), *pickers(), None)
+                if job.state == "failed":
+                    lines.append(f"⚠️ {as_text(name)}: {as_text(job.error or 'indexing failed')}")
+                elif job.state == "unchanged":
+                    lines.append(f"✓ {as_text(name)}: already here as {as_text(job.doc)}; nothing added")
+                else:
+                    lines.append(f"✓ {as_text(name)}: {job.passages} passages, ready to ask about")
+            except RagError as error:
+                lines.append(f"⚠️ {as_text(public_message(error))}")
+            yield ("\n".join(lines), *pickers(), None)
+
+    def ask_to_remove(doc: str | None):
+        if not doc:
+            return gr.update(visible=False), ""
+        return gr.update(
+            visible=True
+        ), f"Remove **{as_text(doc)}**? Its passages and its copy in seeds/ go too."
+
+    def remove(doc: str | None):
+        message = ""
+        if doc:
+            try:
+                job = runtime.library().remove(doc)
+                job.finished.wait(600)
+                message = (
+                    f"✓ Removed {as_text(doc)}" if job.state == "done" else f"⚠️ {as_text(job.error or '')}"
+                )
+            except RagError as error:
+                message = f"⚠️ {as_text(public_message(error))}"
+        return (gr.update(visible=False), message, *pickers())
 
     with gr.Blocks(title="Grounded QA") as ui:
         gr.Markdown(
@@ -182,10 +244,27 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                 doc = gr.Dropdown([ALL_DOCUMENTS], value=ALL_DOCUMENTS, label="Ask about", elem_id="doc")
                 gr.Examples(EXAMPLES, inputs=question)
                 timings = gr.HTML(elem_id="timings")
+                with gr.Accordion("Documents", open=False, elem_id="documents"):
+                    files = gr.File(
+                        label="Add documents: drop .txt, .md, .html or .pdf files here, or click to pick",
+                        file_count="multiple",
+                        file_types=[".txt", ".md", ".html", ".htm", ".pdf"],
+                        elem_id="upload",
+                    )
+                    replace_same = gr.Checkbox(label="Replace a document of the same name", elem_id="replace")
+                    upload_status = gr.Markdown(elem_id="upload-status")
+                    library = gr.HTML(elem_id="library")
+                    with gr.Row():
+                        to_remove = gr.Dropdown([], label="Remove a document", elem_id="remove-doc")
+                        remove_button = gr.Button("Remove…", elem_id="remove")
+                    with gr.Row(visible=False, elem_id="confirm-row") as confirm_row:
+                        confirm_text = gr.Markdown()
+                        confirm = gr.Button("Yes, remove it", variant="stop", elem_id="confirm-remove")
+                        cancel = gr.Button("Cancel", elem_id="cancel-remove")
             with gr.Column(scale=2, min_width=320):
                 gr.Markdown("#### Cited passages")
                 cited = gr.HTML(elem_id="citations")
-        ui.load(on_load, None, [doc, status, cited], api_name=False).then(
+        ui.load(on_load, None, [doc, status, cited, library, to_remove], api_name=False).then(
             None, None, None, js=SCROLL_TO_EVIDENCE
         )
         outputs = [chatbot, cited, timings, question]
@@ -196,6 +275,14 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
             None, None, None, js=SCROLL_TO_EVIDENCE
         )
         clear.click(lambda: ([], "", "", ""), None, outputs, api_name=False)
+        files.upload(
+            upload, [files, replace_same], [upload_status, doc, library, to_remove, files], api_name=False
+        )
+        remove_button.click(ask_to_remove, to_remove, [confirm_row, confirm_text], api_name=False)
+        cancel.click(lambda: gr.update(visible=False), None, confirm_row, api_name=False)
+        confirm.click(
+            remove, to_remove, [confirm_row, upload_status, doc, library, to_remove], api_name=False
+        )
     return ui
 
 

@@ -52,6 +52,10 @@ def test_with_a_key_set_the_api_wants_it(keyed) -> None:
         right = httpx.request(method, keyed + path, json=QUESTION, headers={"Authorization": f"Bearer {KEY}"})
         assert right.status_code == 200, (path, right.text)
     assert httpx.get(f"{keyed}/healthz").status_code == 200  # for load balancers; says nothing private
+    # Only holders of the key add or remove documents.
+    files = {"file": ("nieuw.md", b"# Nieuw\n\nTekst.")}
+    assert httpx.post(f"{keyed}/api/documents", files=files).status_code == 401
+    assert httpx.delete(f"{keyed}/api/documents/amazon-anthropic.nl.txt").status_code == 401
     # The SDK shows our message, not just a status code.
     with pytest.raises(openai.AuthenticationError, match="API key"):
         openai.OpenAI(base_url=f"{keyed}/v1", api_key="wrong").models.list()

@@ -75,3 +75,76 @@ def test_rebuild_killed_halfway_leaves_the_old_index_answering(tmp_path) -> None
     assert again.returncode == 0, again.stderr
     assert "(0 added, 0 removed, 1200 unchanged)" in again.stdout  # nothing re-embedded
     assert {p.name for p in (tmp_path / "index").iterdir() if p.is_dir()} == segments  # no orphan left
+
+
+def test_server_killed_mid_upload_serves_no_half_document(tmp_path) -> None:
+    """kill -9 while an upload is being indexed: the next start serves the whole document
+    (it was in seeds/ whole before indexing began) and the index is consistent."""
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "basis.md").write_text("# Basis\n\nDe haven van Zeestad is oud.\n", encoding="utf-8")
+    big = "\n\n".join(f"Alinea {p}: in jaar {1700 + p} kreeg Zeestad {p} nieuwe kades." for p in range(400))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "RAG_SEEDS_DIR": str(seeds),
+        "RAG_INDEX_DIR": str(tmp_path / "index"),
+        "RAG_PORT": str(port),
+    }
+    base = f"http://127.0.0.1:{port}"
+
+    def start() -> subprocess.Popen:
+        server = subprocess.Popen(
+            [sys.executable, str(PROJECT_ROOT / "app.py"), "serve"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    return server
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        server.kill()
+        raise AssertionError("the server did not start")
+
+    server = start()
+    try:
+        queued = httpx.post(f"{base}/api/documents", files={"file": ("zeestad.md", big.encode())}, timeout=60)
+        assert queued.status_code == 202
+        job_url = base + queued.headers["location"]
+        while httpx.get(job_url).json()["embedded"] == 0:  # indexing has begun
+            time.sleep(0.1)
+        assert httpx.get(job_url).json()["state"] == "indexing"
+        assert "zeestad.md" not in httpx.get(f"{base}/api/documents").text  # not served half-done
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+    server = start()
+    try:
+        documents = {d["doc"]: d for d in httpx.get(f"{base}/api/documents").json()["documents"]}
+        passages = documents["zeestad.md"]["passages"]
+        assert passages > 100  # all of it: the document's passages as chunking makes them
+        # The same count that indexing the file from scratch gives.
+        from rag.chunking import chunk_documents
+        from rag.documents import read_document
+
+        assert passages == len(chunk_documents([read_document(seeds / "zeestad.md")], 400, 0))
+        hits = httpx.get(f"{base}/api/search", params={"q": "jaar 2050 kades", "k": 3}).json()["results"]
+        assert hits and hits[0]["doc"] == "zeestad.md"
+        assert "basis.md" in documents
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -84,3 +84,61 @@ def test_ask_in_the_browser_and_see_the_cited_passage(server_url) -> None:
         assert "CEO" not in page.locator("#chat").inner_text()
         page.screenshot(path=str(ARTIFACTS / "chat-phone.png"), full_page=True)
         browser.close()
+
+
+ZOUTBERG = (
+    "# De Zoutberg\n\nDe Zoutberg is een heuvel van 212 meter bij het dorp Kelwe. "
+    "Op de top staat sinds 1874 een houten uitkijktoren.\n"
+)
+
+
+def pick(page, dropdown: str, option: str) -> None:
+    page.locator(f"{dropdown} input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_upload_a_document_ask_about_it_and_remove_it(settings, embeddings, real_pipeline, tmp_path) -> None:
+    import shutil
+
+    from rag.build import build_pipeline
+    from tests.conftest import ARTICLE, copy_settings
+
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(ARTICLE, tmp_path / "seeds" / ARTICLE.name)
+    local = copy_settings(settings, seeds_dir=tmp_path / "seeds", index_dir=tmp_path / "index")
+    pipeline = build_pipeline(local, llm=real_pipeline.llm, embeddings=embeddings)
+    upload = tmp_path / "zoutberg.md"
+    upload.write_text(ZOUTBERG, encoding="utf-8")
+    question = "Hoe hoog is de Zoutberg?"
+    with serve_in_thread(local, pipeline) as base, sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 1100})
+        page.goto(base, wait_until="networkidle")
+        page.get_by_text("Documents", exact=True).click()
+        page.locator("#upload input[type=file]").set_input_files(str(upload))
+        page.get_by_text("zoutberg.md: 1 passages, ready to ask about").wait_for(timeout=60_000)
+        assert "zoutberg.md" in page.locator("#library").inner_text()
+        pick(page, "#doc", "zoutberg.md")  # in the picker as soon as it can be asked about
+        page.locator("#question textarea").fill(question)
+        page.locator("#send").click()
+        mark = page.locator('#citations .article[data-doc="zoutberg.md"] mark.evidence')
+        mark.first.wait_for(timeout=180_000)
+        assert "212 meter" in mark.first.inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "chat-uploaded-document.png"), full_page=True)
+        # Remove it (after a confirmation); the same question is then refused.
+        pick(page, "#remove-doc", "zoutberg.md")
+        page.locator("#remove").click()
+        page.locator("#confirm-remove").click()
+        page.get_by_text("Removed zoutberg.md").wait_for(timeout=60_000)
+        assert "zoutberg.md" not in page.locator("#library").inner_text()
+        pick(page, "#doc", "All documents")
+        page.locator("#question textarea").fill(question)
+        page.locator("#send").click()
+        page.locator("#refusal").wait_for(timeout=180_000)
+        page.screenshot(path=str(ARTIFACTS / "chat-document-removed.png"), full_page=True)
+        browser.close()
+    assert not (local.seeds_dir / "zoutberg.md").exists()

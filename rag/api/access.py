@@ -106,21 +106,26 @@ def rate_limited(limiter: RateLimiter) -> Callable[[Request], None]:
 
 class GuardMiddleware:
     """Pure ASGI (streams pass through untouched): refuses bodies over `max_bytes` by their
-    Content-Length, and adds the security headers to every response."""
+    Content-Length (`upload_bytes` on the upload routes), and adds the security headers to
+    every response."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    UPLOAD_PATHS = ("/api/documents", "/gradio_api/upload")
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         length = dict(scope["headers"]).get(b"content-length", b"0")
-        if length.isdigit() and int(length) > self.max_bytes:
+        limit = self.upload_bytes if scope["path"] in self.UPLOAD_PATHS else self.max_bytes
+        if length.isdigit() and int(length) > limit:
             from fastapi.responses import JSONResponse
 
-            message = f"The request body is {int(length)} bytes; the limit is {self.max_bytes}."
+            message = f"The request body is {int(length)} bytes; the limit is {limit}."
             response = JSONResponse(error_body(message, 413), status_code=413)
             await response(scope, receive, self._with_headers(send))
             return

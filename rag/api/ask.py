@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from dataclasses import asdict
 
 from fastapi import APIRouter, Query, Request
-from fastapi.exceptions import HTTPException
 from sse_starlette.sse import EventSourceResponse
 
 from rag.api.errors import error_body, public_message, status_for
@@ -17,9 +16,6 @@ from rag.api.schemas import (
     AskRequest,
     AskResponse,
     CitationOut,
-    DocumentInfo,
-    DocumentList,
-    DocumentText,
     ErrorResponse,
     SearchHit,
     SearchResults,
@@ -85,18 +81,6 @@ def router(ask_dependencies: list) -> APIRouter:
         admit(runtime, question)  # errors before the stream starts keep their status code
         return EventSourceResponse(_events(runtime, question), ping=15)
 
-    @api.get("/documents", response_model=DocumentList)
-    def documents(request: Request) -> DocumentList:
-        docs = runtime_of(request).ready().documents
-        return DocumentList(documents=[DocumentInfo(doc=d.doc_id, chars=len(d.text)) for d in docs.values()])
-
-    @api.get("/documents/{doc}", response_model=DocumentText, responses={404: {"model": ErrorResponse}})
-    def document(doc: str, request: Request) -> DocumentText:
-        docs = runtime_of(request).ready().documents
-        if doc not in docs:
-            raise HTTPException(404, f"Unknown document: {doc[:100]!r}. See GET /api/documents.")
-        return DocumentText(doc=doc, text=docs[doc].text)
-
     @api.get("/search", response_model=SearchResults)
     def search(
         request: Request,
@@ -118,10 +102,6 @@ def router(ask_dependencies: list) -> APIRouter:
                 for h in hits
             ]
         )
-
-    @api.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    def unknown(path: str) -> None:
-        raise HTTPException(404, f"No route /api/{path[:100]} here; see /docs.")
 
     return api
 

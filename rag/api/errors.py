@@ -22,6 +22,8 @@ ERROR_TYPES = {
     400: "invalid_request_error",
     401: "authentication_error",
     404: "not_found_error",
+    409: "conflict_error",
+    415: "invalid_request_error",
     413: "invalid_request_error",
     422: "invalid_request_error",
     429: "rate_limit_error",
@@ -43,7 +45,7 @@ def error_response(
 
 def status_for(error: RagError) -> int:
     if isinstance(error, InputError):
-        return 400
+        return error.status
     if isinstance(error, Cancelled):
         return 499
     if isinstance(error, BusyError):

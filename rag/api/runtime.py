@@ -17,6 +17,7 @@ from rag.api.access import RateLimiter
 from rag.api.errors import public_message
 from rag.api.metrics import Metrics
 from rag.errors import RagError
+from rag.library import Library
 from rag.pipeline import AnswerResult, Pipeline, StreamEvent, Turn
 from rag.settings import Settings
 
@@ -31,10 +32,19 @@ class Runtime:
     metrics: Metrics = field(default_factory=Metrics)
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(0))
 
+    _library: Library | None = None
+
     def ready(self) -> Pipeline:
         if self.pipeline is None:
             raise RagError(self.startup_error or "The pipeline is still starting; try again shortly.")
         return self.pipeline
+
+    def library(self) -> Library:
+        """The documents of the running pipeline: add, remove, list."""
+        pipeline = self.ready()
+        if self._library is None or self._library.pipeline is not pipeline:
+            self._library = Library(self.settings, pipeline, int(self.settings.max_upload_mb * 1_000_000))
+        return self._library
 
     def fail(self, error: RagError) -> None:
         log.error("start-up failed: %s", error)  # the full message, paths included, stays here

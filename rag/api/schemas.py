@@ -68,7 +68,10 @@ class Health(BaseModel):
 
 class DocumentInfo(BaseModel):
     doc: str
-    chars: int
+    chars: int = Field(description="length of the text that offsets refer to")
+    bytes: int = Field(description="size of the file in seeds/")
+    passages: int
+    added: str = Field(description="when the file landed in seeds/ (ISO 8601, UTC)")
 
 
 class DocumentList(BaseModel):

@@ -1,0 +1,235 @@
+"""Documents added and removed while the app serves (web chat and API), by the same rules
+as `python app.py index`: copied into seeds/, indexed incrementally, idempotent.
+
+- An upload is checked at once (name, size, type, contents, text) and then queued: one
+  indexing job runs at a time, in a worker thread. Questions go on meanwhile, answered from
+  the documents that are ready; the new corpus is swapped in only when its passages are all
+  written, so no half document is ever served.
+- The file lands in seeds/ whole (written beside it, then renamed), before it is indexed:
+  a server killed mid-job finds it at the next start, and indexing there completes it.
+- The same file again adds nothing. Another file under an existing name is a conflict,
+  unless the caller says to replace it (then its passages are replaced).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import tempfile
+import threading
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from rag.build import index_seeds
+from rag.documents import SUPPORTED_SUFFIXES, load_documents, read_document
+from rag.errors import Conflict, InputError, NoText, NotFound, RagError, TooLarge, UnsupportedType
+from rag.pipeline import Pipeline
+from rag.retrieval import HybridRetriever
+from rag.settings import Settings
+
+MAX_NAME_CHARS = 120
+# How long a finished job stays visible to GET /api/documents/jobs/{id}.
+JOBS_KEPT = 200
+
+
+@dataclass
+class Job:
+    id: str
+    doc: str
+    action: Literal["add", "remove"]
+    state: Literal["queued", "indexing", "done", "unchanged", "failed"] = "queued"
+    embedded: int = 0  # passages embedded so far ...
+    total: int = 0  # ... of this many new or changed ones
+    passages: int = 0  # the document's passages once indexed
+    error: str | None = None
+    finished: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    def public(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k != "finished"}
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    doc: str
+    chars: int
+    bytes: int
+    passages: int
+    added: str  # ISO time the file landed in seeds/
+
+
+def safe_name(name: str) -> str:
+    """The upload's file name as it will stand in seeds/, or an InputError."""
+    name = unicodedata.normalize("NFC", name.strip())
+    if "/" in name or "\\" in name or any(unicodedata.category(c).startswith("C") for c in name):
+        raise InputError("The file name may not hold path separators or control characters.")
+    if not name or name.startswith("."):
+        raise InputError("The file needs a name that does not start with a dot.")
+    if len(name) > MAX_NAME_CHARS:
+        raise InputError(f"The file name is longer than {MAX_NAME_CHARS} characters.")
+    if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise UnsupportedType(f"Unsupported type {Path(name).suffix!r}; use {', '.join(SUPPORTED_SUFFIXES)}.")
+    return name
+
+
+def check_contents(name: str, data: bytes, max_bytes: int) -> str:
+    """The text that would be indexed, or why the file cannot be: empty, too big, contents
+    that do not match the extension, no extractable text."""
+    if not data:
+        raise InputError(f"{name} is empty.")
+    if len(data) > max_bytes:
+        raise TooLarge(f"{name} is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB.")
+    suffix = Path(name).suffix.lower()
+    if suffix == ".pdf":
+        if not data.startswith(b"%PDF-"):
+            raise UnsupportedType(f"{name} does not hold a PDF.")
+    else:
+        try:
+            decoded = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UnsupportedType(f"{name} is not UTF-8 text, as a {suffix} file should be.") from None
+        if "\x00" in decoded or data.startswith(b"%PDF-"):
+            raise UnsupportedType(f"{name} holds binary data, not {suffix} text.")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        text = read_document(path).text
+    if not text.strip():
+        if suffix == ".pdf":
+            raise NoText(f"{name} has no extractable text (a scanned PDF needs OCR first).")
+        raise InputError(f"{name} holds no text.")
+    return text
+
+
+class Library:
+    """The documents of a running pipeline: list, add, remove; one job at a time."""
+
+    def __init__(self, settings: Settings, pipeline: Pipeline, max_upload_bytes: int) -> None:
+        self.settings = settings
+        self.pipeline = pipeline
+        self.max_upload_bytes = max_upload_bytes
+        self.jobs: dict[str, Job] = {}
+        self._queue: queue.Queue[tuple[Job, bytes | None]] = queue.Queue()
+        self._worker: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    # ---------------------------------------------------------------- reading
+
+    def documents(self) -> list[DocumentInfo]:
+        counts: dict[str, int] = {}
+        for passage in self.pipeline.retriever.passages:
+            counts[passage.doc_id] = counts.get(passage.doc_id, 0) + 1
+        listed = []
+        for doc, document in sorted(self.pipeline.documents.items()):
+            path = self.settings.seeds_dir / doc
+            stat = path.stat() if path.is_file() else None
+            added = datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds") if stat else ""
+            listed.append(
+                DocumentInfo(doc, len(document.text), stat.st_size if stat else 0, counts.get(doc, 0), added)
+            )
+        return listed
+
+    def job(self, job_id: str) -> Job:
+        if job_id not in self.jobs:
+            raise NotFound(f"No indexing job {job_id[:40]!r}.")
+        return self.jobs[job_id]
+
+    # ---------------------------------------------------------------- changing
+
+    def add(self, name: str, data: bytes, replace: bool = False) -> Job:
+        """Checks the upload now (errors raise at once) and queues its indexing."""
+        name = safe_name(name)
+        check_contents(name, data, self.max_upload_bytes)
+        digest = hashlib.sha256(data).digest()
+        for path in self._seed_files():
+            if hashlib.sha256(path.read_bytes()).digest() == digest:  # the same file again
+                return self._finished(Job(uuid.uuid4().hex, path.name, "add", "unchanged"))
+        if (self.settings.seeds_dir / name).exists() and not replace:
+            raise Conflict(
+                f"A different document named {name} exists already; send it with replace=true to "
+                "replace it, or rename the file."
+            )
+        return self._enqueue(Job(uuid.uuid4().hex, name, "add"), data)
+
+    def remove(self, doc: str) -> Job:
+        if doc not in self.pipeline.documents:
+            raise NotFound(f"Unknown document: {doc[:100]!r}.")
+        return self._enqueue(Job(uuid.uuid4().hex, doc, "remove"), None)
+
+    def _seed_files(self) -> list[Path]:
+        folder = self.settings.seeds_dir
+        return (
+            sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            if folder.is_dir()
+            else []
+        )
+
+    def _finished(self, job: Job) -> Job:
+        job.passages = sum(1 for p in self.pipeline.retriever.passages if p.doc_id == job.doc)
+        job.finished.set()
+        self._keep(job)
+        return job
+
+    def _keep(self, job: Job) -> None:
+        self.jobs[job.id] = job
+        while len(self.jobs) > JOBS_KEPT:
+            self.jobs.pop(next(iter(self.jobs)))
+
+    def _enqueue(self, job: Job, data: bytes | None) -> Job:
+        with self._lock:
+            self._keep(job)
+            self._queue.put((job, data))
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, name="indexing", daemon=True)
+                self._worker.start()
+        return job
+
+    def _work(self) -> None:
+        while True:
+            job, data = self._queue.get()
+            job.state = "indexing"
+            try:
+                self._run(job, data)
+                job.state = "done"
+            except RagError as error:
+                job.state, job.error = "failed", str(error)
+            except Exception as error:  # never let the worker die
+                job.state, job.error = "failed", f"Indexing failed: {error}"
+            finally:
+                job.finished.set()
+
+    def _run(self, job: Job, data: bytes | None) -> None:
+        seeds = self.settings.seeds_dir
+        target = seeds / job.doc
+        previous = target.read_bytes() if target.exists() else None
+        if data is None:
+            target.unlink(missing_ok=True)
+        else:
+            seeds.mkdir(parents=True, exist_ok=True)
+            partial = seeds / f".{job.doc}.{job.id[:8]}.part"  # not a document: ignored if left
+            partial.write_bytes(data)
+            os.replace(partial, target)  # whole or not at all
+        try:
+            self._reindex(job)
+        except Exception:
+            # Put seeds/ back as it was, so the next start indexes what is served now.
+            if previous is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.write_bytes(previous)
+            raise
+
+    def _reindex(self, job: Job) -> None:
+        def progress(embedded: int, total: int) -> None:
+            job.embedded, job.total = embedded, total
+
+        embeddings = self.pipeline.retriever.index.embeddings
+        documents = load_documents(self.settings.seeds_dir)
+        index, _ = index_seeds(self.settings, embeddings, documents=documents, on_progress=progress)  # type: ignore[arg-type]
+        retriever = HybridRetriever.build(index, self.settings.top_k, self.settings.rrf_k)
+        self.pipeline.use_corpus(retriever, {d.doc_id: d for d in documents})
+        job.passages = sum(1 for p in retriever.passages if p.doc_id == job.doc)

@@ -1,0 +1,134 @@
+"""Documents from the API: upload, list, ask, delete, with httpx; every bad input gets a
+clear 4xx and leaves the index as it was. Scripted LLM, real embedder and Chroma, a copy
+of the seeds of its own."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from rag.build import build_pipeline
+from rag.library import safe_name
+from tests.conftest import ARTICLE, copy_settings, serve_in_thread
+
+TOPIC = (
+    "# De Zoutberg\n\nDe Zoutberg is een heuvel van 212 meter bij het dorp Kelwe. "
+    "Op de top staat sinds 1874 een houten uitkijktoren.\n"
+)
+ANSWER = (
+    "Quote: De Zoutberg is een heuvel van 212 meter bij het dorp Kelwe.\n"
+    "Answer: De Zoutberg is 212 meter hoog."
+)
+
+
+@pytest.fixture(scope="module")
+def library(settings, embeddings, tmp_path_factory):
+    root = tmp_path_factory.mktemp("library")
+    (root / "seeds").mkdir()
+    shutil.copy(ARTICLE, root / "seeds" / ARTICLE.name)
+    local = copy_settings(settings, seeds_dir=root / "seeds", index_dir=root / "index", max_upload_mb=0.05)
+    pipeline = build_pipeline(local, llm=FakeListChatModel(responses=[ANSWER]), embeddings=embeddings)
+    with serve_in_thread(local, pipeline) as base:
+        yield base, local, pipeline
+
+
+def upload(base: str, name: str, data: bytes, **params) -> httpx.Response:
+    """A multipart upload written out by hand, so a file name reaches the server as it is
+    (httpx would percent-escape control characters)."""
+    head = f'--b0undary\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n\r\n'
+    body = head.encode() + data + b"\r\n--b0undary--\r\n"
+    headers = {"content-type": "multipart/form-data; boundary=b0undary"}
+    return httpx.post(f"{base}/api/documents", content=body, headers=headers, params=params, timeout=120)
+
+
+def listed(base: str) -> dict[str, dict]:
+    return {d["doc"]: d for d in httpx.get(f"{base}/api/documents").json()["documents"]}
+
+
+def test_upload_list_ask_delete(library) -> None:
+    base, settings, pipeline = library
+    question = {"question": "Hoe hoog is de Zoutberg?"}
+    assert httpx.post(f"{base}/api/ask", json=question, timeout=60).json()["refused"]
+    queued = upload(base, "zoutberg.md", TOPIC.encode())
+    assert queued.status_code == 202 and queued.headers["location"].startswith("/api/documents/jobs/")
+    job = queued.json()
+    while job["state"] in ("queued", "indexing"):
+        time.sleep(0.1)
+        job = httpx.get(base + queued.headers["location"]).json()
+    assert job["state"] == "done" and job["passages"] == 1 and job["doc"] == "zoutberg.md"
+    entry = listed(base)["zoutberg.md"]
+    assert entry["passages"] == 1 and entry["bytes"] == len(TOPIC.encode()) and entry["added"]
+    assert (settings.seeds_dir / "zoutberg.md").read_text(encoding="utf-8") == TOPIC  # copied into seeds/
+    answer = httpx.post(f"{base}/api/ask", json=question, timeout=60).json()
+    assert not answer["refused"] and answer["citations"][0]["doc"] == "zoutberg.md"
+    # Again: nothing added. Changed, under the same name: 409 unless replace=true.
+    again = upload(base, "zoutberg.md", TOPIC.encode())
+    assert again.status_code == 200 and again.json()["state"] == "unchanged"
+    changed = TOPIC.replace("212", "230").encode()
+    assert upload(base, "zoutberg.md", changed).status_code == 409
+    replaced = upload(base, "zoutberg.md", changed, replace="true", wait="true")
+    assert replaced.status_code == 201, replaced.text
+    assert "230" in httpx.get(f"{base}/api/documents/zoutberg.md").json()["text"]
+    assert not any("212" in p.text for p in pipeline.retriever.passages)  # its passages replaced
+    # Removing: the passages, the copy in seeds/, and the question is refused again.
+    removed = httpx.delete(f"{base}/api/documents/zoutberg.md", timeout=60)
+    assert removed.status_code == 200 and "zoutberg.md" not in listed(base)
+    assert not (settings.seeds_dir / "zoutberg.md").exists()
+    assert all(p.doc_id != "zoutberg.md" for p in pipeline.retriever.passages)
+    assert httpx.post(f"{base}/api/ask", json=question, timeout=60).json()["refused"]
+    assert httpx.delete(f"{base}/api/documents/zoutberg.md").status_code == 404
+
+
+SCANNED_PDF = (  # a one-page PDF with no text layer (what a scanner makes, minus the image)
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \n"
+    b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n164\n%%EOF\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "status", "says"),
+    [
+        ("leeg.md", b"", 400, "empty"),
+        ("groot.txt", b"woord " * 20_000, 413, "limit"),
+        ("tabel.xlsx", b"PK\x03\x04", 415, "Unsupported type"),
+        ("nep.pdf", b"Dit is gewoon tekst.", 415, "does not hold a PDF"),
+        ("nep.txt", b"%PDF-1.4 binary \x00\x01", 415, "binary"),
+        ("latin1.txt", "café".encode("latin-1"), 415, "UTF-8"),
+        ("scan.pdf", SCANNED_PDF, 422, "no extractable text"),
+        ("../buiten.md", b"# x\n\ntekst", 400, "path separators"),
+        ("bel\x07.md", b"# x\n\ntekst", 400, "control characters"),
+        (".verborgen.md", b"# x\n\ntekst", 400, "dot"),
+    ],
+)
+def test_bad_uploads_get_a_clear_4xx_and_change_nothing(library, name, data, status, says) -> None:
+    base, settings, _ = library
+    before = (listed(base), sorted(p.name for p in settings.seeds_dir.iterdir()))
+    response = upload(base, name, data)
+    assert response.status_code == status, response.text
+    assert says in response.json()["error"]["message"]
+    assert (listed(base), sorted(p.name for p in settings.seeds_dir.iterdir())) == before
+
+
+def test_two_uploads_at_once_are_both_indexed(library) -> None:
+    base, _, _ = library
+    texts = {f"plaats{n}.md": f"# Plaats {n}\n\nIn plaats {n} wonen {n}00 mensen.\n".encode() for n in (1, 2)}
+    with ThreadPoolExecutor(2) as pool:
+        replies = list(pool.map(lambda item: upload(base, *item, wait="true"), texts.items()))
+    assert [r.status_code for r in replies] == [201, 201]
+    assert set(texts) <= set(listed(base))
+    for name in texts:
+        assert httpx.delete(f"{base}/api/documents/{name}", timeout=60).status_code == 200
+
+
+def test_unknown_job_and_names() -> None:
+    assert safe_name(" verslag 2024.md ") == "verslag 2024.md"
+    with pytest.raises(Exception, match="Unsupported"):
+        safe_name("a.exe")
