@@ -90,11 +90,20 @@ class Token:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """The sentence of the text the answer will rest on, verified, before the answer: a
+    reader can see it while the answer is written."""
+
+    sentence: Sentence
+    language: str  # the question's, for whoever shows it
+
+
+@dataclass(frozen=True)
 class Reset:
     """What was streamed so far is withdrawn; the checked answer follows."""
 
 
-StreamEvent = Token | Reset | AnswerResult
+StreamEvent = Token | Evidence | Reset | AnswerResult
 
 
 class _StreamFilter:
@@ -326,6 +335,10 @@ class Pipeline:
             reading = _Reading(cancelled=cancelled, max_answer_tokens=max_answer_tokens)
             read = self._read_with_signals if self.reads_signals else self._read_freely
             for piece in read(reading, messages, question, language, context):
+                if isinstance(piece, Evidence):
+                    timings["evidence_ms"] = _ms(started)
+                    yield piece
+                    continue
                 timings.setdefault("first_token_ms", _ms(started))
                 reading.shown += piece
                 yield Token(piece)
@@ -361,7 +374,7 @@ class Pipeline:
         question: str,
         language: str,
         context: list[Passage],
-    ) -> Iterator[str]:
+    ) -> Iterator[str | Evidence]:
         """The model quotes; its quote is matched to a real sentence of the context, which
         replaces it; the model's probabilities right after that sentence decide whether and
         how it answers; then the answer streams. Nothing is shown before the checks that
@@ -407,6 +420,7 @@ class Pipeline:
         )
         if reading.opening.refuse:
             return
+        yield Evidence(reading.evidence, language)  # the checks that refuse before any answer have passed
         # A chosen "No" is handed over with its comma: bare, the model may go on with
         # "_ANSWER", its refusal word.
         first = f"{reading.opening.first_word}," if reading.opening.first_word else ""

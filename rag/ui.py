@@ -14,7 +14,7 @@ from rag.api.runtime import Runtime
 from rag.citations import Citation
 from rag.documents import Document
 from rag.errors import RagError
-from rag.pipeline import AnswerResult, Reset, Token, Turn
+from rag.pipeline import AnswerResult, Evidence, Reset, Token, Turn
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,20 @@ def timings_text(result: AnswerResult) -> str:
     )
 
 
+SAYS = {"nl": "Het artikel zegt:", "en": "The text says:"}
+
+
+def evidence_html(event: Evidence, documents: dict[str, Document]) -> str:
+    """The evidence sentence marked in its document, before the answer is in."""
+    sentence = event.sentence
+    document = documents.get(sentence.doc_id)
+    if document is None:
+        return ""
+    p = sentence.passage
+    shown = Citation(1, p.doc_id, p.start, p.end, p.text, 0.0, sentence.start, sentence.end, sentence.text)
+    return highlight(document, [shown])
+
+
 def library_html(documents: list) -> str:
     rows = "".join(
         f"<tr><td>{html.escape(d.doc)}</td><td>{d.bytes / 1000:.1f} kB</td><td>{d.passages}</td>"
@@ -130,10 +144,17 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
             if wait > 0:
                 raise RagError(f"Too many questions; try again in {wait:.0f} s.")
             pipeline = runtime.ready()
+            panel, answering = "", False
             for event in pipeline.stream(message, turns, None if doc == ALL_DOCUMENTS else doc):
-                if isinstance(event, Token):
-                    chat[-1]["content"] += as_text(event.text)
-                    yield chat, "", "", ""
+                if isinstance(event, Evidence):
+                    # Shown while the answer is written: what the text says, and where.
+                    chat[-1]["content"] = as_text(f"{SAYS[event.language]} „{event.sentence.text}”")
+                    panel = evidence_html(event, pipeline.documents)
+                    yield chat, panel, "", ""
+                elif isinstance(event, Token):
+                    chat[-1]["content"] = (chat[-1]["content"] if answering else "") + as_text(event.text)
+                    answering = True
+                    yield chat, panel, "", ""
                 elif isinstance(event, Reset):
                     chat[-1]["content"] = ""
                 elif isinstance(event, AnswerResult):

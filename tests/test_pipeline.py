@@ -8,7 +8,7 @@ from pydantic import Field
 
 from rag.build import build_pipeline
 from rag.errors import IndexError_, InputError
-from rag.pipeline import AnswerResult, Reset, Token, Turn
+from rag.pipeline import AnswerResult, Evidence, Reset, Token, Turn
 from tests.conftest import copy_settings, fake_pipeline, write_seed
 
 
@@ -162,6 +162,9 @@ def test_a_weak_yes_becomes_no_and_the_model_goes_on_from_there(settings, embedd
     events = list(pipeline.stream("Wordt Anthropic gecontroleerd door één techgigant?"))
     tokens = [e.text for e in events if isinstance(e, Token)]
     assert tokens[0].startswith("Nee") and not any(isinstance(e, Reset) for e in events)
+    # The verified evidence sentence comes first, before any answer text.
+    assert isinstance(events[0], Evidence) and events[0].sentence.text.endswith("door één techgigant.")
+    assert events[0].language == "nl"
     result = events[-1]
     assert result.answer == "Nee, het wordt niet door één techgigant gecontroleerd." and not result.refused
     sentence = (
@@ -219,7 +222,8 @@ def test_an_answer_with_an_invented_name_is_stopped_before_it_shows(settings, em
         probabilities={"refuse": 0.01},
     )
     events = list(pipeline.stream("Wie leidt Anthropic?"))
-    assert [type(e).__name__ for e in events] == ["AnswerResult"]
+    # The real sentence it rests on was shown; no answer text was.
+    assert [type(e).__name__ for e in events] == ["Evidence", "AnswerResult"]
     assert events[-1].refused and "ceo" in events[-1].reason  # stopped at its first invented name
 
 
@@ -231,5 +235,5 @@ def test_a_short_answer_is_shown_once_checked(settings, embeddings) -> None:
         probabilities={"refuse": 0.01},
     )
     events = list(pipeline.stream("Hoe heet het AI-model van Anthropic?"))
-    assert [type(e).__name__ for e in events] == ["Token", "AnswerResult"]
-    assert events[0].text == "Claude." == events[-1].answer
+    assert [type(e).__name__ for e in events] == ["Evidence", "Token", "AnswerResult"]
+    assert events[1].text == "Claude." == events[-1].answer

@@ -34,6 +34,7 @@ def test_stream_sends_tokens_then_final(server) -> None:
             if line.startswith("event: "):
                 events.append(line.removeprefix("event: "))
     assert events[-1] == "final" and "token" in events
+    assert events.index("evidence") < events.index("token")  # the verified sentence first
 
 
 def test_openai_sdk_plain_and_streaming(server) -> None:

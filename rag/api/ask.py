@@ -21,7 +21,7 @@ from rag.api.schemas import (
     SearchResults,
 )
 from rag.errors import InputError, RagError
-from rag.pipeline import AnswerResult, Reset, Token, Turn
+from rag.pipeline import AnswerResult, Evidence, Reset, Token, Turn
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +73,9 @@ def router(ask_dependencies: list) -> APIRouter:
     @api.post(
         "/ask/stream",
         dependencies=ask_dependencies,
-        description="Server-sent events: `token` (answer text), `reset` (withdraw what streamed), "
-        "then `final` (the checked answer with citations), or `error`.",
+        description="Server-sent events: maybe `evidence` (the verified sentence the answer rests on, "
+        "before the answer), `token` (answer text), `reset` (withdraw what streamed), then `final` (the "
+        "checked answer with citations), or `error`.",
     )
     async def ask_stream(body: AskRequest, request: Request) -> EventSourceResponse:
         runtime, question = runtime_of(request), question_of(body)
@@ -113,6 +114,10 @@ async def _events(runtime: Runtime, question: Question) -> AsyncIterator[dict]:
                 yield {"event": "token", "data": _json({"text": event.text})}
             elif isinstance(event, Reset):
                 yield {"event": "reset", "data": "{}"}
+            elif isinstance(event, Evidence):
+                sentence = event.sentence
+                where = {"doc": sentence.doc_id, "start": sentence.start, "end": sentence.end}
+                yield {"event": "evidence", "data": _json({**where, "text": sentence.text})}
             else:
                 yield {"event": "final", "data": _json(to_response(event).model_dump())}
     except Exception as error:  # the response has started: the status code is sent already
