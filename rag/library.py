@@ -20,12 +20,14 @@ import tempfile
 import threading
 import unicodedata
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from rag.build import index_seeds
+from rag.chunking import Passage
 from rag.documents import SUPPORTED_SUFFIXES, load_documents, read_document
 from rag.errors import Conflict, InputError, NoText, NotFound, RagError, TooLarge, UnsupportedType
 from rag.pipeline import Pipeline
@@ -60,6 +62,10 @@ class DocumentInfo:
     bytes: int
     passages: int
     added: str  # ISO time the file landed in seeds/
+
+
+def passages_of(doc: str, passages: list[Passage]) -> int:
+    return sum(1 for p in passages if p.doc_id == doc)
 
 
 def safe_name(name: str) -> str:
@@ -120,9 +126,7 @@ class Library:
     # ---------------------------------------------------------------- reading
 
     def documents(self) -> list[DocumentInfo]:
-        counts: dict[str, int] = {}
-        for passage in self.pipeline.retriever.passages:
-            counts[passage.doc_id] = counts.get(passage.doc_id, 0) + 1
+        counts = Counter(p.doc_id for p in self.pipeline.retriever.passages)
         listed = []
         for doc, document in sorted(self.pipeline.documents.items()):
             path = self.settings.seeds_dir / doc
@@ -169,7 +173,7 @@ class Library:
         )
 
     def _finished(self, job: Job) -> Job:
-        job.passages = sum(1 for p in self.pipeline.retriever.passages if p.doc_id == job.doc)
+        job.passages = passages_of(job.doc, self.pipeline.retriever.passages)
         job.finished.set()
         self._keep(job)
         return job
@@ -232,4 +236,4 @@ class Library:
         index, _ = index_seeds(self.settings, embeddings, documents=documents, on_progress=progress)  # type: ignore[arg-type]
         retriever = HybridRetriever.build(index, self.settings.top_k, self.settings.rrf_k)
         self.pipeline.use_corpus(retriever, {d.doc_id: d for d in documents})
-        job.passages = sum(1 for p in retriever.passages if p.doc_id == job.doc)
+        job.passages = passages_of(job.doc, retriever.passages)

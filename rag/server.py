@@ -12,13 +12,13 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from rag.api import ask, documents, openai_compat
 from rag.api.access import GuardMiddleware, RateLimiter, rate_limited, require_key
-from rag.api.errors import install_error_handlers
+from rag.api.errors import install_error_handlers, unknown_routes
 from rag.api.metrics import MetricsMiddleware
 from rag.api.runtime import Runtime, runtime_of
 from rag.api.schemas import Health
@@ -57,15 +57,9 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
     asking = [Depends(rate_limited(runtime.limiter))]
     app.include_router(ask.router(asking), dependencies=[key])
     app.include_router(documents.router(), dependencies=[key])
-
-    @app.api_route(
-        "/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
-    )
-    def unknown(path: str) -> None:
-        # Without this, the web chat mounted at / would answer in its own shape.
-        raise HTTPException(404, f"No route /api/{path[:100]} here; see /docs.")
-
+    app.include_router(unknown_routes("/api"))
     app.include_router(openai_compat.router(asking), dependencies=[key])
+    app.include_router(unknown_routes("/v1"), dependencies=[key])
 
     @app.get("/healthz", response_model=Health)
     def healthz(request: Request) -> JSONResponse:

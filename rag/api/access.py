@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable
 
 from fastapi import Request
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -123,8 +124,6 @@ class GuardMiddleware:
         length = dict(scope["headers"]).get(b"content-length", b"0")
         limit = self.upload_bytes if scope["path"] in self.UPLOAD_PATHS else self.max_bytes
         if length.isdigit() and int(length) > limit:
-            from fastapi.responses import JSONResponse
-
             message = f"The request body is {int(length)} bytes; the limit is {limit}."
             response = JSONResponse(error_body(message, 413), status_code=413)
             await response(scope, receive, self._with_headers(send))

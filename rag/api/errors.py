@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 import re
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from rag.errors import BusyError, Cancelled, InputError, RagError
+from rag.errors import Cancelled, InputError, RagError
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +48,7 @@ def status_for(error: RagError) -> int:
         return error.status
     if isinstance(error, Cancelled):
         return 499
-    if isinstance(error, BusyError):
-        return 503
-    return 503  # a model or index problem on our side
+    return 503  # busy, or a model or index problem on our side
 
 
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.])/(?:[\w.@+-]+/)+([\w.@+-]+)")
@@ -95,3 +93,15 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unexpected(_: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected error")
         return error_response("Something went wrong on the server; its log has the details.", 500)
+
+
+def unknown_routes(prefix: str) -> APIRouter:
+    """Unknown paths under `prefix` get a 404 in our shape (without this, the web chat
+    mounted at / would answer them in its own). Included after the prefix's own routes."""
+    router = APIRouter(prefix=prefix, include_in_schema=False)
+
+    @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    def unknown(path: str) -> None:
+        raise HTTPException(404, f"No route {prefix}/{path[:100]} here; see /docs.")
+
+    return router

@@ -76,11 +76,6 @@ def router(ask_dependencies: list) -> APIRouter:
         admit(runtime, question)  # errors before the stream starts keep their status code
         return EventSourceResponse(reply.chunks(runtime, question), ping=15)
 
-    @v1.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    def unknown(path: str) -> None:
-        # Without this, the web chat mounted at / would answer in its own shape.
-        raise HTTPException(404, f"No route /v1/{path[:100]} here; see /docs.")
-
     return v1
 
 

@@ -77,10 +77,11 @@ def admit(runtime: Runtime, question: Question) -> Pipeline:
 async def answer_events(
     runtime: Runtime, question: Question, request: Request | None = None
 ) -> AsyncIterator[StreamEvent]:
-    """The pipeline's events, run step by step in worker threads. However the caller ends
-    (hangs up, or the response is cancelled), the model is freed at its next token; with
-    `request`, a hang-up is also noticed while nothing is being sent (a plain JSON reply)."""
-    pipeline = admit(runtime, question)
+    """The events of a question already `admit`ted, run step by step in worker threads.
+    However the caller ends (hangs up, or the response is cancelled), the model is freed at
+    its next token; with `request`, a hang-up is also noticed while nothing is being sent
+    (a plain JSON reply)."""
+    pipeline = runtime.ready()
     cancelled = threading.Event()
     events = pipeline.stream(
         question.text,
@@ -105,6 +106,7 @@ async def answer_events(
 
 
 async def final_answer(runtime: Runtime, question: Question, request: Request) -> AnswerResult:
+    admit(runtime, question)
     async for event in answer_events(runtime, question, request):
         if isinstance(event, AnswerResult):
             return event
