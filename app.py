@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -39,11 +40,20 @@ def cmd_index(settings: Settings, args: argparse.Namespace) -> None:
 
     for path in args.paths:
         print("added:", add_to_seeds(settings, Path(path)))
-    index, report = index_seeds(settings, load_embedder(settings), rebuild=args.rebuild, progress=True)
+    embeddings = load_embedder(settings)
+    index, report = index_seeds(settings, embeddings, rebuild=args.rebuild, progress=True)
     print(
         f"index: {index.count()} passages ({report.added} added, {report.removed} removed, "
         f"{report.unchanged} unchanged)"
     )
+    if settings.llm_backend == "local" and settings.page_states:
+        from rag.build import build_pipeline
+
+        started = time.perf_counter()
+        pipeline = build_pipeline(settings, embeddings=embeddings)
+        files = pipeline.save_page_states(lambda done, total: print(f"\rpage states: {done}/{total}", end=""))
+        size = sum(f.stat().st_size for f in files) / 1e6
+        print(f"\rpage states: {len(files)} pages, {size:.0f} MB, {time.perf_counter() - started:.0f} s")
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> None:

@@ -10,6 +10,9 @@
 - retrieval: p50 query latency over the article and over a synthetic 100,000-passage corpus.
 - indexing:  chunks/s through the real embedder into Chroma.
 - serve:     cold start of `python app.py serve` to ready, and its peak RSS after answering.
+- pages:     a generated 50-document corpus (~92,000 characters): index time with the pages'
+             saved model states, their size, cold start, RSS; first answer word and total
+             next to the bare model on the same page, same run.
 - stores:    embedded Chroma vs a Chroma server on 10,000 passages: writes/s, query p50.
 """
 
@@ -28,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -99,17 +103,7 @@ def bench_answers() -> None:
             f"{r['bare_first']:6.0f} ms, total {r['bare_total']:6.0f} ms"
             + ("  (refused)" if result.refused else "")
         )
-    answered = [r for r in rows if not r["refused"]]
-    print("answers (ms):")
-    print(f"  first useful text  {p50_max([r['useful'] for r in answered])}  (the evidence sentence)")
-    print(f"  first answer word  {p50_max([r['first'] for r in answered])}  ({len(answered)} answered)")
-    print(f"  total              {p50_max([r['total'] for r in rows])}")
-    print(f"  bare model first   {p50_max([r['bare_first'] for r in rows])}")
-    print(f"  bare model total   {p50_max([r['bare_total'] for r in rows])}")
-    ratio = statistics.median(r["first"] / r["bare_first"] for r in answered)
-    print(f"  first answer word / bare model's first token: median ratio {ratio:.2f}")
-    ratio = statistics.median(r["useful"] / r["bare_first"] for r in answered)
-    print(f"  first useful text / bare model's first token: median ratio {ratio:.2f}")
+    summarise(rows)
 
 
 def bare_model(llama, system: str, history: list, question: str) -> tuple[float, float]:
@@ -272,13 +266,23 @@ def bench_indexing() -> None:
 
 
 def bench_serve() -> None:
+    ready, first, total, peak_mb = cold_start({}, "Hoeveel stroom verbruikt Project Rainier?")
+    print(
+        f"serve: cold start to ready {ready:.1f} s (models and index built); a question sent at once "
+        f"(waits for the prefix warm-up): first token {1000 * first:.0f} ms, "
+        f"total {1000 * total:.0f} ms; peak RSS {peak_mb:.0f} MiB"
+    )
+
+
+def cold_start(env: dict[str, str], question: str) -> tuple[float, float, float, float]:
+    """`python app.py serve` from nothing to ready (/healthz), then one question at once:
+    seconds to ready, to the first answer token and to the end; peak RSS in MiB."""
     import httpx
 
-    env = {**os.environ, "RAG_PORT": "7899"}
     t0 = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "app.py"), "serve"],
-        env=env,
+        env={**os.environ, **env, "RAG_PORT": "7899"},
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -297,10 +301,7 @@ def bench_serve() -> None:
         t1 = time.perf_counter()
         first = None
         with httpx.stream(
-            "POST",
-            "http://127.0.0.1:7899/api/ask/stream",
-            json={"question": "Hoeveel stroom verbruikt Project Rainier?"},
-            timeout=120,
+            "POST", "http://127.0.0.1:7899/api/ask/stream", json={"question": question}, timeout=120
         ) as r:
             for line in r.iter_lines():
                 if line.startswith("event: token") and first is None:
@@ -308,15 +309,128 @@ def bench_serve() -> None:
         total = time.perf_counter() - t1
         status = Path(f"/proc/{process.pid}/status").read_text()
         peak_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
-        print(
-            f"serve: cold start to ready {ready:.1f} s (models and index built); a question sent at once "
-            f"(waits for the prefix warm-up): first token {1000 * (first or total):.0f} ms, "
-            f"total {1000 * total:.0f} ms; "
-            f"peak RSS {peak_kb / 1024:.0f} MiB"
-        )
+        return ready, first or total, total, peak_kb / 1024
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def bench_pages() -> None:
+    """The generated 50-document corpus (bench/corpus50.py, ~92,000 characters): the time
+    `app.py index` takes with the pages' states, their size on disk, cold start and RSS;
+    then questions one per document, the first answer word and the total next to the bare
+    model answering from the same page (its state restored, as ours), in the same run."""
+    import shutil
+
+    from corpus50 import generate
+
+    from rag.build import build_pipeline
+    from rag.pipeline import AnswerResult, Evidence, Token
+
+    folder = ROOT / ".cache" / "bench-corpus50"
+    if os.environ.get("BENCH_FRESH", "1") == "1":  # BENCH_FRESH=0: keep the index and states built before
+        shutil.rmtree(folder, ignore_errors=True)
+    questions = generate(folder / "docs")
+    env = {"RAG_SEEDS_DIR": str(folder / "docs"), "RAG_INDEX_DIR": str(folder / "index")}
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), "index"],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    print(f"pages: app.py index on 50 documents took {time.perf_counter() - t0:.0f} s:")
+    for line in done.stdout.replace("\r", "\n").splitlines():
+        if line.startswith(("index:", "page states:")) and "/" not in line.split(":")[1][:6]:
+            print(f"  {line}")
+    states = list((folder / "index" / "states").glob("*.state"))
+    sizes = [f.stat().st_size / 1e6 for f in states]
+    print(
+        f"  state files: {len(states)}, {sum(sizes):.0f} MB in all, "
+        f"{statistics.median(sizes):.1f} MB each (p50)"
+    )
+    ready, first, total, peak_mb = cold_start(env, questions[0]["question"])
+    print(
+        f"  cold start to ready {ready:.1f} s; a first question at once: first answer word "
+        f"{1000 * first:.0f} ms, total {1000 * total:.0f} ms; peak RSS {peak_mb:.0f} MiB"
+    )
+
+    settings = Settings(seeds_dir=folder / "docs", index_dir=folder / "index")
+    pipeline = build_pipeline(settings)
+    rows = []
+    for q in questions[::2]:  # 25 questions, each on a page other than the one before
+        started = time.perf_counter()
+        first, evidence, result = None, None, None
+        for event in pipeline.stream(q["question"]):
+            if isinstance(event, Evidence) and evidence is None:
+                evidence = time.perf_counter() - started
+            if isinstance(event, Token) and first is None:
+                first = time.perf_counter() - started
+            if isinstance(event, AnswerResult):
+                result = event
+        total = time.perf_counter() - started
+        assert result is not None
+        ranked = pipeline.retriever.retrieve(q["question"])
+        context = pipeline._context(ranked, None)
+        on_page = any(tuple(context) == page.passages for page in pipeline.pages)
+        bare_first, bare_total = bare_model_on_page(pipeline, context, q["question"])
+        rows.append(
+            {
+                "first": (first or total) * 1000,
+                "useful": (evidence or first or total) * 1000,
+                "total": total * 1000,
+                "bare_first": bare_first * 1000,
+                "bare_total": bare_total * 1000,
+                "refused": result.refused,
+                "right": not result.refused and q["expect"] in result.answer,
+                "page": on_page,
+            }
+        )
+        r = rows[-1]
+        print(
+            f"  {q['id']}: evidence {r['useful']:6.0f} ms, first word {r['first']:6.0f} ms, total "
+            f"{r['total']:6.0f} ms | bare: first {r['bare_first']:6.0f} ms | "
+            f"{'page' if on_page else 'top-k'} "
+            f"{'right' if r['right'] else 'REFUSED' if r['refused'] else 'WRONG'}"
+        )
+    summarise(rows)
+    print(
+        f"  answered right {sum(r['right'] for r in rows)}/{len(rows)}; "
+        f"on a page {sum(r['page'] for r in rows)}/{len(rows)} (else the top-k passages)"
+    )
+
+
+def bare_model_on_page(pipeline, context: list, question: str) -> tuple[float, float]:
+    """The bare model answering from the same page (the same system message, its saved
+    state restored first, as ours is), with the plain question: no quote, no checks."""
+    from langchain_core.messages import HumanMessage
+
+    llm, llama = pipeline.llm, pipeline.llm.client
+    system = pipeline._messages("?", "nl", [], context)[0]
+    tokens = llm._prepared([system, HumanMessage(question)])  # restores the page's state
+    t0 = time.perf_counter()
+    first = None
+    for chunk in llama.create_completion(tokens, stream=True, temperature=0, max_tokens=64):
+        if chunk["choices"][0]["text"] and first is None:
+            first = time.perf_counter() - t0
+    total = time.perf_counter() - t0
+    return first or total, total
+
+
+def summarise(rows: list[dict]) -> None:
+    answered = [r for r in rows if not r["refused"]] or rows
+    print("answers (ms):")
+    print(f"  first useful text  {p50_max([r['useful'] for r in answered])}  (the evidence sentence)")
+    print(f"  first answer word  {p50_max([r['first'] for r in answered])}  ({len(answered)} answered)")
+    print(f"  total              {p50_max([r['total'] for r in rows])}")
+    print(f"  bare model first   {p50_max([r['bare_first'] for r in rows])}")
+    print(f"  bare model total   {p50_max([r['bare_total'] for r in rows])}")
+    ratio = statistics.median(r["first"] / r["bare_first"] for r in answered)
+    print(f"  first answer word / bare model's first token: median ratio {ratio:.2f}")
+    ratio = statistics.median(r["useful"] / r["bare_first"] for r in answered)
+    print(f"  first useful text / bare model's first token: median ratio {ratio:.2f}")
 
 
 def bench_stores() -> None:
@@ -400,6 +514,7 @@ BENCHES = {
     "retrieval": bench_retrieval,
     "indexing": bench_indexing,
     "serve": bench_serve,
+    "pages": bench_pages,
     "stores": bench_stores,
 }
 

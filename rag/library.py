@@ -14,6 +14,7 @@ as `python app.py index`: copied into seeds/, indexed incrementally, idempotent.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import queue
 import tempfile
@@ -33,6 +34,8 @@ from rag.errors import Conflict, InputError, NoText, NotFound, RagError, TooLarg
 from rag.pipeline import Pipeline
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
+
+log = logging.getLogger(__name__)
 
 MAX_NAME_CHARS = 120
 # How long a finished job stays visible to GET /api/documents/jobs/{id}.
@@ -237,3 +240,10 @@ class Library:
         retriever = HybridRetriever.build(index, self.settings.top_k, self.settings.rrf_k)
         self.pipeline.use_corpus(retriever, {d.doc_id: d for d in documents})
         job.passages = passages_of(job.doc, retriever.passages)
+        try:
+            # The new pages' model states, one page at a time between questions: the first
+            # question over a new page need not read it. (Served already: a failure here
+            # only costs that first question the read.)
+            self.pipeline.save_page_states()
+        except Exception as error:
+            log.warning("page states not saved: %s", error)

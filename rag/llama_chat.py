@@ -7,7 +7,9 @@
   prompt the following answer reuses from the cache; no `logits_all`);
 - tokenise what people and documents wrote as plain text: only the chat template's own
   markup may become control tokens (`<|im_start|>` typed in a question stays text);
-- count a conversation's tokens exactly, so the pipeline fits it into the context.
+- count a conversation's tokens exactly, so the pipeline fits it into the context;
+- start from a saved state of the system message when the pipeline marks it as a page
+  (`rag/prefix_states.py`): a question then pays only for its own tokens.
 
 Imported only when the local model is loaded.
 """
@@ -17,14 +19,17 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 from langchain_core.language_models.chat_models import generate_from_stream
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from llama_cpp import Llama, LogitsProcessorList
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+from rag.pages import KEEP_STATE
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # langchain-community's notice
@@ -35,6 +40,8 @@ class ContinuingChatLlamaCpp(ChatLlamaCpp):
     # The pipeline reads the model's probabilities and hands it its evidence sentence.
     reads_signals: ClassVar[bool] = True
     counts_tokens: ClassVar[bool] = True
+    # Saved states of page prefixes (None: llama.cpp's in-memory prefix cache only).
+    prefix_states: Any = None
 
     def _stream(
         self,
@@ -46,7 +53,7 @@ class ContinuingChatLlamaCpp(ChatLlamaCpp):
         params = {**self._get_parameters(stop), **kwargs}
         params["stop"] = [*params["stop"], _eos(self.client)]
         written = False
-        for chunk in self.client.create_completion(self._reply_tokens(messages), stream=True, **params):
+        for chunk in self.client.create_completion(self._prepared(messages), stream=True, **params):
             text = chunk["choices"][0]["text"]
             if text:
                 written = True
@@ -71,6 +78,40 @@ class ContinuingChatLlamaCpp(ChatLlamaCpp):
         """The prompt's length in the model's own tokens (LangChain's default would fetch a
         GPT-2 tokenizer from a hub)."""
         return len(self._reply_tokens(messages))
+
+    def _prepared(self, messages: list[BaseMessage]) -> list[int]:
+        """The reply's tokens, with the model's cache holding the saved state of a page's
+        system message first (restored from disk, or read and saved)."""
+        tokens = self._reply_tokens(messages)
+        if self.prefix_states is not None and keeps_state(messages):
+            prefix = self.page_prefix(messages[0])
+            if tokens[: len(prefix)] == prefix:
+                self.prefix_states.restore(self.client, prefix)
+        return tokens
+
+    def page_prefix(self, system: BaseMessage) -> list[int]:
+        """The prompt's tokens up to where the first question starts: the part that is the
+        same for every question over one page."""
+        text = str(system.content)
+        if text not in _PREFIXES:
+            with_question = self._reply_tokens([system, HumanMessage("?")])
+            alone = self._reply_tokens([system])
+            shared = 0
+            for a, b in zip(with_question, alone, strict=False):
+                if a != b:
+                    break
+                shared += 1
+            if len(_PREFIXES) >= _PREFIXES_KEPT:
+                _PREFIXES.pop(next(iter(_PREFIXES)))
+            _PREFIXES[text] = with_question[:shared]
+        return _PREFIXES[text]
+
+    def save_page_state(self, system: BaseMessage) -> Path | None:
+        """Read a page's prefix and save its state, unless saved already; returns the file
+        (None: not saved, see `PrefixStates.build`)."""
+        prefix = self.page_prefix(system)
+        path = self.prefix_states.path_for(prefix)
+        return path if path.exists() else self.prefix_states.build(self.client, prefix)
 
     def _reply_tokens(self, messages: list[BaseMessage]) -> list[int]:
         """The conversation as the model's chat template renders it, ready for the reply; when
@@ -101,25 +142,27 @@ class ContinuingChatLlamaCpp(ChatLlamaCpp):
         """For each group of words, the probability that the model's next token (after
         `reply`) starts one of them, with or without a leading space."""
         llama = self.client
-        seen: list[np.ndarray] = []
-
-        def capture(input_ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
-            seen.append(np.array(scores, dtype=np.float64))
-            return scores
-
-        llama.create_completion(
-            self._reply_tokens([*messages, AIMessage(reply)]),
-            max_tokens=1,
-            temperature=0,
-            logits_processor=LogitsProcessorList([capture]),
-        )
-        logits = seen[0]
+        logits = self._next_logits(self._prepared([*messages, AIMessage(reply)]))
         probabilities = np.exp(logits - logits.max())
         probabilities /= probabilities.sum()
         return {
             name: float(sum(probabilities[t] for t in _first_tokens(llama, variants)))
             for name, variants in words.items()
         }
+
+    def _next_logits(self, tokens: list[int]) -> np.ndarray:
+        """The model's scores for the token after `tokens` (one decode step; the prefix
+        comes from the cache)."""
+        seen: list[np.ndarray] = []
+
+        def capture(input_ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
+            seen.append(np.array(scores, dtype=np.float64))
+            return scores
+
+        self.client.create_completion(
+            tokens, max_tokens=1, temperature=0, logits_processor=LogitsProcessorList([capture])
+        )
+        return seen[0]
 
 
 def _first_tokens(llama: Llama, variants: list[str]) -> set[int]:
@@ -134,6 +177,14 @@ def _first_tokens(llama: Llama, variants: list[str]) -> set[int]:
 
 # Stands for a message's text while the template is rendered; never in real text.
 _HOLE = "\x00"
+
+# Page prefixes by system text (tokenising a page takes a few milliseconds; three calls a question).
+_PREFIXES: dict[str, list[int]] = {}
+_PREFIXES_KEPT = 64
+
+
+def keeps_state(messages: list[BaseMessage]) -> bool:
+    return bool(messages) and bool(messages[0].additional_kwargs.get(KEEP_STATE))
 
 
 def chat_prompt(llama: Llama, messages: list[dict]) -> str:

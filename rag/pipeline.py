@@ -4,10 +4,11 @@ question -> retrieval (passages, then their sentences) -> prompt -> the model qu
 evidence -> the model's own signals decide whether and how it answers -> the answer
 streams -> checks in code -> citations down to the evidence sentence.
 
-The prompt puts every passage of the corpus, in document order, in the system message
-when they fit: that prefix never changes, so llama.cpp reuses its cached state and a
-question only pays for its own tokens. Retrieval still ranks the passages and, when the
-corpus is too big, picks the top-k that go in the prompt.
+The corpus is cut into pages that each fit a prompt (`rag/pages.py`). Retrieval ranks the
+passages and picks the page that holds the best one; its passages, in document order,
+make the system message. That prefix is the same for every question over the page, so
+the model starts from its saved state (`rag/prefix_states.py`) and a question only pays
+for its own tokens.
 
 A local model (llama-cpp-python) quotes under a grammar: only the sentences that
 retrieval ranks highest, or "none". Its next-word probabilities right after the quote
@@ -22,8 +23,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
@@ -54,6 +56,7 @@ from rag.index import ScoredPassage
 from rag.judge import CALIBRATED, Opening, Signals, Thresholds, judge, opening
 from rag.language import ANSWER_IN, detect_language
 from rag.llm import ModelGate
+from rag.pages import KEEP_STATE, Page, page_of, paginate
 from rag.prompts import Prompts
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
@@ -193,12 +196,16 @@ class Pipeline:
     def use_corpus(self, retriever: HybridRetriever, documents: dict[str, Document]) -> None:
         """Answer from these passages and documents from the next question on (documents
         added or removed while serving); a question already running keeps its context."""
-        full_context = self.whole_corpus(retriever.passages)
+        pages = paginate(retriever.passages, self.settings.full_context_chars)
         longest = sorted(retriever.passages, key=lambda p: len(p.text))[-self.settings.top_k :]
         self.widest_context = max(
-            [full_context or [], longest], key=lambda passages: sum(len(p.text) for p in passages)
+            [*(list(page.passages) for page in pages), longest],
+            key=lambda passages: sum(len(p.text) for p in passages),
         )
-        self.full_context = full_context
+        self.pages = pages
+        self._page_contexts = {page.passages for page in pages}
+        # The whole corpus, when it is one page: every question gets the same prompt prefix.
+        self.full_context = list(pages[0].passages) if len(pages) == 1 else None
         self.documents = documents
         self.retriever = retriever
 
@@ -206,6 +213,18 @@ class Pipeline:
         """All these passages, in document order, when they fit in the prompt."""
         fits = sum(len(p.text) for p in passages) <= self.settings.full_context_chars
         return passages if fits and passages else None
+
+    def _context(self, ranked: list[ScoredPassage], doc_id: str | None) -> list[Passage]:
+        """The passages the prompt holds: the page of the best-ranked passage (or the asked
+        document, whole, when it fits a page), else the ranked passages themselves."""
+        if doc_id is not None:
+            return self.whole_corpus([p for p in self.retriever.passages if p.doc_id == doc_id]) or [
+                s.passage for s in ranked
+            ]
+        if self.full_context:  # the whole corpus is one page
+            return self.full_context
+        page = page_of(self.pages, ranked[0].passage) if ranked and self.settings.pages else None
+        return list(page.passages) if page else [s.passage for s in ranked]
 
     # ------------------------------------------------------------ input checks
 
@@ -282,9 +301,10 @@ class Pipeline:
             self.prompts.passage.format(n=n, doc=p.doc_id, text=p.text)
             for n, p in enumerate(context, start=1)
         )
-        messages: list[BaseMessage] = [
-            SystemMessage(self.prompts.system.format(passages=passages, refusal=REFUSAL_WORD))
-        ]
+        system = self.prompts.system.format(passages=passages, refusal=REFUSAL_WORD)
+        # A page's system message comes back question after question: its state is kept.
+        keep = {KEEP_STATE: True} if tuple(context) in self._page_contexts else {}
+        messages: list[BaseMessage] = [SystemMessage(system, additional_kwargs=keep)]
         for turn in history:
             messages.append(HumanMessage(turn.content) if turn.role == "user" else AIMessage(turn.content))
         fields = {"question": question.strip(), "answer_in": ANSWER_IN[language], "refusal": REFUSAL_WORD}
@@ -323,10 +343,7 @@ class Pipeline:
         language = detect_language(question)
         query = self.retrieval_query(question, history)
         ranked = self.retriever.retrieve(query, doc_id=doc_id)
-        whole = self.full_context
-        if doc_id is not None:
-            whole = self.whole_corpus([p for p in self.retriever.passages if p.doc_id == doc_id])
-        context = whole or [s.passage for s in ranked]
+        context = self._context(ranked, doc_id)
         timings = {"retrieval_ms": _ms(started)}
 
         with self.gate.turn(cancelled):
@@ -380,32 +397,8 @@ class Pipeline:
         how it answers; then the answer streams. Nothing is shown before the checks that
         can refuse it have passed."""
         started = time.perf_counter()
-        written = ""
-        for chunk in self.llm.stream([*messages, AIMessage(QUOTE_LABEL)], stop=["\n"]):
-            reading.go_on()
-            written += str(chunk.content)
-            reading.written += str(chunk.content)
-            if written.strip().lower().startswith(NO_QUOTE):
-                reading.declined = True
-                return
-            # Once the quote copies one sentence only, the rest need not be written.
-            reading.evidence = snap_quote(written, context)
-            if reading.evidence:
-                break
-        reading.quoted = written.strip().strip('"“”„')
-        reading.evidence = reading.evidence or copied_sentence(reading.quoted, context)
-        if reading.evidence is None:
-            # Translated or paraphrased: the closest sentence in meaning. (Only here: the
-            # model then answers from that sentence, and its probabilities are read.)
-            match = self.matcher.nearest(reading.quoted, sentences(context))
-            reading.quote_similarity = match.score if match else 0.0
-            needed = (
-                self.thresholds.same_language_quote_min_similarity
-                if _same_language(reading.quoted, context)
-                else self.thresholds.quote_min_similarity
-            )
-            if match and match.score >= needed:
-                reading.evidence = match.sentence
+        if self._write_quote(reading, messages, context):
+            return
         reading.timings["quote_ms"] = _ms(started)
         if reading.evidence is None:
             return
@@ -443,6 +436,37 @@ class Pipeline:
                 yield reading.pending
                 reading.pending = ""
         reading.raw = f"{head} {answer}"
+
+    def _write_quote(self, reading: _Reading, messages: list[BaseMessage], context: list[Passage]) -> bool:
+        """The model writes its quote; it is matched to a sentence of the context. True when
+        it quoted "none"."""
+        written = ""
+        for chunk in self.llm.stream([*messages, AIMessage(QUOTE_LABEL)], stop=["\n"]):
+            reading.go_on()
+            written += str(chunk.content)
+            reading.written += str(chunk.content)
+            if written.strip().lower().startswith(NO_QUOTE):
+                reading.declined = True
+                return True
+            # Once the quote copies one sentence only, the rest need not be written.
+            reading.evidence = snap_quote(written, context)
+            if reading.evidence:
+                break
+        reading.quoted = written.strip().strip('"“”„')
+        reading.evidence = reading.evidence or copied_sentence(reading.quoted, context)
+        if reading.evidence is None:
+            # Translated or paraphrased: the closest sentence in meaning. (Only here: the
+            # model then answers from that sentence, and its probabilities are read.)
+            match = self.matcher.nearest(reading.quoted, sentences(context))
+            reading.quote_similarity = match.score if match else 0.0
+            needed = (
+                self.thresholds.same_language_quote_min_similarity
+                if _same_language(reading.quoted, context)
+                else self.thresholds.quote_min_similarity
+            )
+            if match and match.score >= needed:
+                reading.evidence = match.sentence
+        return False
 
     def _read_freely(
         self,
@@ -517,6 +541,32 @@ class Pipeline:
             ScoredPassage(p, float(sum(a * b for a, b in zip(claim, vectors[p.passage_id], strict=True))))
             for p in context
             if p.passage_id in vectors
+        ]
+
+    def page_system_message(self, page: Page) -> BaseMessage:
+        return self._messages("?", "nl", [], list(page.passages))[0]
+
+    def save_page_states(self, on_page: Callable[[int, int], None] | None = None) -> list[Path]:
+        """Read every page's prefix and save its state (a local model only), removing the
+        states of pages that are gone; returns the files. `on_page(done, total)` reports."""
+        if not hasattr(self.llm, "save_page_state") or self.llm.prefix_states is None:
+            return []
+        kept = []
+        self.llm.prefix_states.prune(self._page_state_files())  # first make room: pages that are gone
+        for done, page in enumerate(self.pages, start=1):
+            with self.gate.turn():
+                saved = self.llm.save_page_state(self.page_system_message(page))
+            if saved is None:
+                break  # no room left (RAG_PAGE_STATES_MAX_MB): later pages are read when asked
+            kept.append(saved)
+            if on_page:
+                on_page(done, len(self.pages))
+        return kept
+
+    def _page_state_files(self) -> list[Path]:
+        return [
+            self.llm.prefix_states.path_for(self.llm.page_prefix(self.page_system_message(page)))
+            for page in self.pages
         ]
 
     def warm_up(self) -> None:

@@ -57,7 +57,8 @@ def test_rebuild_killed_halfway_leaves_the_old_index_answering(tmp_path) -> None
             ),
             encoding="utf-8",
         )
-    env = {"RAG_SEEDS_DIR": str(seeds), "RAG_INDEX_DIR": str(tmp_path / "index")}
+    # The Chroma rebuild is what is tested here: the pages' model states stay off.
+    env = {"RAG_SEEDS_DIR": str(seeds), "RAG_INDEX_DIR": str(tmp_path / "index"), "RAG_PAGE_STATES": "false"}
     first = run_app("index", **env)
     assert first.returncode == 0, first.stderr
     segments = {p.name for p in (tmp_path / "index").iterdir() if p.is_dir()}
@@ -75,6 +76,33 @@ def test_rebuild_killed_halfway_leaves_the_old_index_answering(tmp_path) -> None
     assert again.returncode == 0, again.stderr
     assert "(0 added, 0 removed, 1200 unchanged)" in again.stdout  # nothing re-embedded
     assert {p.name for p in (tmp_path / "index").iterdir() if p.is_dir()} == segments  # no orphan left
+
+
+def test_index_saves_each_pages_model_state_once(tmp_path) -> None:
+    """`app.py index` reads every page once and saves its state; again, nothing is read."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for name, town, count in (("a.nl.md", "Velderbroek", 312), ("b.nl.md", "Marlinghem", 845)):
+        (seeds / name).write_text(
+            f"# {town}\n\nDe gemeente {town} telt {count} lantaarnpalen.\n", encoding="utf-8"
+        )
+    env = {
+        "RAG_SEEDS_DIR": str(seeds),
+        "RAG_INDEX_DIR": str(tmp_path / "index"),
+        "RAG_FULL_CONTEXT_CHARS": "60",
+    }
+    first = run_app("index", **env)
+    assert first.returncode == 0, first.stderr
+    assert "page states: 2 pages" in first.stdout
+    states = sorted((tmp_path / "index" / "states").glob("*.state"))
+    assert len(states) == 2 and all(path.stat().st_size > 100_000 for path in states)
+    written = [path.stat().st_mtime_ns for path in states]
+    (seeds / "b.nl.md").unlink()  # one page goes: its state goes with it
+    again = run_app("index", **env)
+    assert again.returncode == 0, again.stderr
+    kept = sorted((tmp_path / "index" / "states").glob("*.state"))
+    assert len(kept) == 1 and kept[0] in states
+    assert kept[0].stat().st_mtime_ns == written[states.index(kept[0])]  # not read again
 
 
 def test_server_killed_mid_upload_serves_no_half_document(tmp_path) -> None:

@@ -237,3 +237,48 @@ def test_a_short_answer_is_shown_once_checked(settings, embeddings) -> None:
     events = list(pipeline.stream("Hoe heet het AI-model van Anthropic?"))
     assert [type(e).__name__ for e in events] == ["Evidence", "Token", "AnswerResult"]
     assert events[1].text == "Claude." == events[-1].answer
+
+
+class RecordingFakeChatModel(FakeListChatModel):
+    """A scripted model that keeps the system message of every prompt it is given."""
+
+    systems: list = Field(default_factory=list)
+
+    def _stream(self, messages, *args, **kwargs):
+        self.systems.append(messages[0])
+        yield from super()._stream(messages, *args, **kwargs)
+
+
+def test_a_question_gets_the_page_of_its_best_passages_and_keeps_its_state(
+    settings, embeddings, tmp_path
+) -> None:
+    seeds = tmp_path / "seeds"
+    write_seed(
+        seeds, "bakkerij.nl.md", "# Bakkerij Molenzicht\n\nBakkerij Molenzicht bakt elke dag 300 broden. " * 3
+    )
+    write_seed(
+        seeds,
+        "haven.nl.md",
+        "# Haven Zoutvliet\n\nDe haven van Zoutvliet ontvangt jaarlijks 40 vrachtschepen. " * 3,
+    )
+    write_seed(
+        seeds,
+        "school.nl.md",
+        "# School De Linde\n\nBasisschool De Linde heeft 212 leerlingen in acht groepen. " * 3,
+    )
+    local = copy_settings(settings, seeds_dir=seeds, index_dir=tmp_path / "index", full_context_chars=250)
+    llm = RecordingFakeChatModel(
+        responses=["Quote: De haven van Zoutvliet ontvangt jaarlijks 40 vrachtschepen.\nAnswer: 40."]
+    )
+    pipeline = build_pipeline(local, llm=llm, embeddings=embeddings)
+    assert len(pipeline.pages) == 3 and pipeline.full_context is None
+
+    result = pipeline.answer("Hoeveel vrachtschepen ontvangt de haven van Zoutvliet?")
+    system = llm.systems[-1]
+    assert (
+        "Zoutvliet" in system.content
+        and "Molenzicht" not in system.content
+        and "De Linde" not in system.content
+    )
+    assert system.additional_kwargs.get("keep_state")  # a page: the model may keep its state
+    assert not result.refused and {c.doc_id for c in result.citations} == {"haven.nl.md"}
