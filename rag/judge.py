@@ -19,7 +19,16 @@ from dataclasses import dataclass
 
 from rag.answer_format import NO, REFUSALS, YES, is_refusal
 from rag.language import Language, clearly_other_language
-from rag.text import Sentence, negates, unsupported_facts
+from rag.text import (
+    Sentence,
+    content_stems,
+    is_content_word,
+    negates,
+    numbers_in,
+    stem,
+    unsupported_facts,
+    words,
+)
 
 # Each threshold below was read off the tables that `bench/calibrate.py` prints for the
 # tune halves of the three question sets (64 questions, the probability rules switched off).
@@ -157,12 +166,31 @@ def numbers_outside(answer: str, evidence: Sentence | None) -> list[str]:
     return [fact for fact in unsupported_facts(answer, [evidence.text]) if fact[0].isdigit()]
 
 
+def asked_words_the_text_lacks(
+    answer: str, question: str, context_texts: list[str], language: Language
+) -> list[str]:
+    """Content words the answer takes from the question that no text of the context uses,
+    in an answer without a number: it then claims what was asked for ("De kerk is een
+    voetbalclub" for "Welke voetbalclub speelt er?" over a text that names no club). An
+    answer with a number may echo the question's words ("krijgt 2,2 gigawatt"); its number
+    is checked against its evidence sentence instead. Only where the question is in the
+    text's language: an English question over a Dutch text rightly shares few words."""
+    if not question or numbers_in(answer) or clearly_other_language(" ".join(context_texts)[:1000], language):
+        return []
+    known = set().union(*(content_stems(text) for text in context_texts))
+    asked = content_stems(question)
+    return sorted(
+        {w for w in words(answer) if is_content_word(w) and stem(w) in asked and stem(w) not in known}
+    )
+
+
 def judge(
     answer: str,
     language: Language,
     evidence: Sentence | None,
     context_texts: list[str],
     denied: str = "",
+    question: str = "",
 ) -> Verdict:
     """Accept an answer only when it says something, states no fact the context lacks nor
     a number its evidence sentence lacks, and is in the question's language (or the
@@ -173,6 +201,9 @@ def judge(
     missing = unsupported_facts(answer, [*context_texts, denied])
     if missing:
         return refused(language, f"not in the text: {', '.join(missing)}")
+    asked = [] if denied else asked_words_the_text_lacks(answer, question, context_texts, language)
+    if asked:
+        return refused(language, f"the answer rests on what the text never mentions: {', '.join(asked)}")
     elsewhere = [n for n in numbers_outside(answer, evidence) if n not in numbers_outside(denied, evidence)]
     if elsewhere:
         # The model quoted one sentence and took its number from another ("8 miljard",

@@ -16,6 +16,7 @@ from rag.text import Sentence
 TEXT = "De veerboot naar Schierhorn vaart zes keer per dag. De overtocht duurt 45 minuten."
 PASSAGE = Passage("veer.txt", 0, len(TEXT), TEXT)
 FERRY = Sentence(PASSAGE, 0, 51)
+CROSSING = Sentence(PASSAGE, 52, len(TEXT))
 
 
 def test_a_likely_refusal_refuses_before_anything_is_written() -> None:
@@ -119,3 +120,26 @@ def test_a_yes_no_question_about_a_name_the_text_lacks_is_refused() -> None:
     signals = Signals(refuse=0.03, yes=0.74, no=0.02)
     decided = opening(signals, "Vaart de veerboot ook naar Texel?", "nl", FERRY.text, [TEXT])
     assert decided.refuse and "texel" in decided.reason
+
+
+def test_an_answer_resting_on_what_was_asked_but_never_written_is_refused() -> None:
+    # The text names no restaurant: calling the ferry one answers with the question's word.
+    verdict = judge(
+        "De veerboot is een restaurant.", "nl", FERRY, [TEXT], question="Welk restaurant ligt aan de haven?"
+    )
+    assert not verdict.accepted and "restaurant" in verdict.reason
+    # An answer with a number may echo the question: its number is checked instead.
+    verdict = judge(
+        "De overtocht kost 45 minuten.", "nl", CROSSING, [TEXT], question="Hoe lang kost de overtocht?"
+    )
+    assert verdict.accepted
+    # Words of the question that the text does use are fine.
+    verdict = judge(
+        "De veerboot vaart zes keer per dag.", "nl", FERRY, [TEXT], question="Hoe vaak vaart de veerboot?"
+    )
+    assert verdict.accepted
+    # An English question over a Dutch text shares few words with it: not held against it.
+    verdict = judge(
+        "The ferry sails six times a day.", "en", FERRY, [TEXT], question="How often does the ferry sail?"
+    )
+    assert verdict.accepted
