@@ -53,15 +53,7 @@ from rag.documents import Document
 from rag.errors import Cancelled, IndexError_, InputError
 from rag.evidence import SentenceMatcher
 from rag.index import ScoredPassage
-from rag.judge import (
-    CALIBRATED,
-    Opening,
-    Signals,
-    Thresholds,
-    asked_words_the_text_lacks,
-    judge,
-    opening,
-)
+from rag.judge import CALIBRATED, Opening, Signals, Thresholds, judge, opening
 from rag.language import ANSWER_IN, detect_language
 from rag.llm import ModelGate
 from rag.pages import KEEP_STATE, Page, page_of, paginate
@@ -438,10 +430,7 @@ class Pipeline:
             reading.written += piece
             reading.pending += stream_filter.feed(piece)
             settled = answer[: answer.rfind(" ") + 1]  # the last word may still grow
-            if unsupported_facts(settled, known) or (
-                not reading.opening.denies
-                and asked_words_the_text_lacks(settled, question, context_texts, language)
-            ):
+            if unsupported_facts(settled, known):
                 break  # refused by the checks: stop writing, show no more
             if reading.shown or len(words(settled)) >= SHOWN_AFTER_WORDS:
                 yield reading.pending
