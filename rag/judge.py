@@ -5,7 +5,8 @@ Two moments:
   probabilities where its answer starts (right after its evidence sentence), decide to
   refuse, to start with "Ja"/"Nee" ("Yes"/"No"), or to let the model write freely;
 - `judge(...)`, after: the answer must not be a refusal, its numbers, amounts and names
-  must be in the context (its numbers in its evidence sentence), and it must be in the
+  must be in the context (its numbers in its evidence sentence), without a number it
+  must not rest on a word of the question that the text never uses, and it must be in the
   question's language.
 
 The thresholds were calibrated on the *tune* halves of the question sets

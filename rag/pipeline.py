@@ -10,10 +10,10 @@ make the system message. That prefix is the same for every question over the pag
 the model starts from its saved state (`rag/prefix_states.py`) and a question only pays
 for its own tokens.
 
-A local model (llama-cpp-python) quotes under a grammar: only the sentences that
-retrieval ranks highest, or "none". Its next-word probabilities right after the quote
-decide whether to refuse and, for a yes/no answer, which way (`rag/judge.py`). So the
-checks that can refuse run before any answer text is shown. Any other chat model (a
+A local model (llama-cpp-python) writes its quote until the words it wrote fit one
+sentence of the context, which then stands in for it. Its next-word probabilities right
+after that sentence decide whether to refuse and, for a yes/no answer, which way
+(`rag/judge.py`). So the checks that can refuse run before any answer text is shown. Any other chat model (a
 server, the tests' scripted one) writes "Quote: ... Answer: ..." freely, and the quote is
 matched to a sentence of the context afterwards.
 """
@@ -187,7 +187,7 @@ class Pipeline:
         self.llm = llm
         self.gate = ModelGate(settings.queue_size)
         self.matcher = SentenceMatcher(retriever.index.embeddings)
-        # A local llama.cpp model quotes under a grammar and reports its probabilities.
+        # A local llama.cpp model is handed its evidence sentence and reports its probabilities.
         self.reads_signals = getattr(llm, "reads_signals", False)
         # The prompt may fill the context but for the reply: the quote, then the answer.
         self.prompt_budget = settings.llm_context_tokens - 2 * settings.llm_max_tokens - REPLY_MARKUP_TOKENS
