@@ -62,7 +62,7 @@ def bench_answers() -> None:
     in the same run the bare model answering the same question straight from the same
     cached article (no quote, no checks): its first token is the floor."""
     from rag.build import build_pipeline
-    from rag.pipeline import AnswerResult, Evidence, Token, Turn
+    from rag.pipeline import Turn
 
     pipeline = build_pipeline(Settings())
     llama = pipeline.llm.client  # the llama_cpp.Llama inside LangChain's ChatLlamaCpp
@@ -74,17 +74,7 @@ def bench_answers() -> None:
     for q in questions:
         history = [Turn(t["role"], t["content"]) for t in q.get("history", [])]
         pipeline.warm_up()  # the same cache state for every question: instructions and article
-        started = time.perf_counter()
-        first, evidence, result = None, None, None
-        for event in pipeline.stream(q["question"], history):
-            if isinstance(event, Evidence) and evidence is None:
-                evidence = time.perf_counter() - started
-            if isinstance(event, Token) and first is None:
-                first = time.perf_counter() - started
-            if isinstance(event, AnswerResult):
-                result = event
-        total = time.perf_counter() - started
-        assert result is not None
+        first, evidence, total, result = timed_answer(pipeline, q["question"], history)
         bare_first, bare_total = bare_model(llama, bare_system, history, q["question"])
         rows.append(
             {
@@ -104,6 +94,24 @@ def bench_answers() -> None:
             + ("  (refused)" if result.refused else "")
         )
     summarise(rows)
+
+
+def timed_answer(pipeline, question: str, history: list | None = None) -> tuple:
+    """One answer through the pipeline: seconds to the evidence sentence, to the first
+    answer word (None when not shown) and to the end, and the AnswerResult."""
+    from rag.pipeline import AnswerResult, Evidence, Token
+
+    started = time.perf_counter()
+    first, evidence, result = None, None, None
+    for event in pipeline.stream(question, history):
+        if isinstance(event, Evidence) and evidence is None:
+            evidence = time.perf_counter() - started
+        if isinstance(event, Token) and first is None:
+            first = time.perf_counter() - started
+        if isinstance(event, AnswerResult):
+            result = event
+    assert result is not None
+    return first, evidence, time.perf_counter() - started, result
 
 
 def bare_model(llama, system: str, history: list, question: str) -> tuple[float, float]:
@@ -325,7 +333,7 @@ def bench_pages() -> None:
     from corpus50 import generate
 
     from rag.build import build_pipeline
-    from rag.pipeline import AnswerResult, Evidence, Token
+    from rag.pages import page_of
 
     folder = ROOT / ".cache" / "bench-corpus50"
     if os.environ.get("BENCH_FRESH", "1") == "1":  # BENCH_FRESH=0: keep the index and states built before
@@ -361,21 +369,9 @@ def bench_pages() -> None:
     pipeline = build_pipeline(settings)
     rows = []
     for q in questions[::2]:  # 25 questions, each on a page other than the one before
-        started = time.perf_counter()
-        first, evidence, result = None, None, None
-        for event in pipeline.stream(q["question"]):
-            if isinstance(event, Evidence) and evidence is None:
-                evidence = time.perf_counter() - started
-            if isinstance(event, Token) and first is None:
-                first = time.perf_counter() - started
-            if isinstance(event, AnswerResult):
-                result = event
-        total = time.perf_counter() - started
-        assert result is not None
-        ranked = pipeline.retriever.retrieve(q["question"])
-        context = pipeline._context(ranked, None)
-        on_page = any(tuple(context) == page.passages for page in pipeline.pages)
-        bare_first, bare_total = bare_model_on_page(pipeline, context, q["question"])
+        first, evidence, total, result = timed_answer(pipeline, q["question"])
+        page = page_of(pipeline.pages, pipeline.retriever.retrieve(q["question"])[0].passage)
+        bare_first, bare_total = bare_model_on_page(pipeline, page, q["question"])
         rows.append(
             {
                 "first": (first or total) * 1000,
@@ -385,30 +381,25 @@ def bench_pages() -> None:
                 "bare_total": bare_total * 1000,
                 "refused": result.refused,
                 "right": not result.refused and q["expect"] in result.answer,
-                "page": on_page,
             }
         )
         r = rows[-1]
         print(
             f"  {q['id']}: evidence {r['useful']:6.0f} ms, first word {r['first']:6.0f} ms, total "
             f"{r['total']:6.0f} ms | bare: first {r['bare_first']:6.0f} ms | "
-            f"{'page' if on_page else 'top-k'} "
             f"{'right' if r['right'] else 'REFUSED' if r['refused'] else 'WRONG'}"
         )
     summarise(rows)
-    print(
-        f"  answered right {sum(r['right'] for r in rows)}/{len(rows)}; "
-        f"on a page {sum(r['page'] for r in rows)}/{len(rows)} (else the top-k passages)"
-    )
+    print(f"  answered right {sum(r['right'] for r in rows)}/{len(rows)}")
 
 
-def bare_model_on_page(pipeline, context: list, question: str) -> tuple[float, float]:
+def bare_model_on_page(pipeline, page, question: str) -> tuple[float, float]:
     """The bare model answering from the same page (the same system message, its saved
     state restored first, as ours is), with the plain question: no quote, no checks."""
     from langchain_core.messages import HumanMessage
 
     llm, llama = pipeline.llm, pipeline.llm.client
-    system = pipeline._messages("?", "nl", [], context)[0]
+    system = pipeline.page_system_message(page)
     tokens = llm._prepared([system, HumanMessage(question)])  # restores the page's state
     t0 = time.perf_counter()
     first = None

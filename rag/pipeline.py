@@ -572,9 +572,9 @@ class Pipeline:
     def warm_up(self) -> None:
         """Compute the fixed prompt prefix once, so the first real question is fast too."""
         if self.full_context:
-            messages = self._messages("?", "nl", [], self.full_context)
+            system = self.page_system_message(self.pages[0])
             with self.gate.turn():
-                self.llm.invoke([messages[0], HumanMessage("Hallo")], max_tokens=1)
+                self.llm.invoke([system, HumanMessage("Hallo")], max_tokens=1)
 
     def answer(
         self,
