@@ -28,6 +28,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from llama_cpp import Llama, LogitsProcessorList
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+from pydantic import PrivateAttr
 
 from rag.pages import KEEP_STATE
 
@@ -42,6 +43,8 @@ class ContinuingChatLlamaCpp(ChatLlamaCpp):
     counts_tokens: ClassVar[bool] = True
     # Saved states of page prefixes (None: llama.cpp's in-memory prefix cache only).
     prefix_states: Any = None
+    # Page prefixes by system text, for this model's tokenizer (three calls a question).
+    _prefixes: dict[str, list[int]] = PrivateAttr(default_factory=dict)
 
     def _stream(
         self,
@@ -93,7 +96,7 @@ class ContinuingChatLlamaCpp(ChatLlamaCpp):
         """The prompt's tokens up to where the first question starts: the part that is the
         same for every question over one page."""
         text = str(system.content)
-        if text not in _PREFIXES:
+        if text not in self._prefixes:
             with_question = self._reply_tokens([system, HumanMessage("?")])
             alone = self._reply_tokens([system])
             shared = 0
@@ -101,10 +104,10 @@ class ContinuingChatLlamaCpp(ChatLlamaCpp):
                 if a != b:
                     break
                 shared += 1
-            if len(_PREFIXES) >= _PREFIXES_KEPT:
-                _PREFIXES.pop(next(iter(_PREFIXES)))
-            _PREFIXES[text] = with_question[:shared]
-        return _PREFIXES[text]
+            if len(self._prefixes) >= PREFIXES_KEPT:
+                self._prefixes.pop(next(iter(self._prefixes)))
+            self._prefixes[text] = with_question[:shared]
+        return self._prefixes[text]
 
     def save_page_state(self, system: BaseMessage) -> Path | None:
         """Read a page's prefix and save its state, unless saved already; returns the file
@@ -178,9 +181,8 @@ def _first_tokens(llama: Llama, variants: list[str]) -> set[int]:
 # Stands for a message's text while the template is rendered; never in real text.
 _HOLE = "\x00"
 
-# Page prefixes by system text (tokenising a page takes a few milliseconds; three calls a question).
-_PREFIXES: dict[str, list[int]] = {}
-_PREFIXES_KEPT = 64
+# How many page prefixes a model keeps (tokenising a page twice takes a few milliseconds).
+PREFIXES_KEPT = 64
 
 
 def keeps_state(messages: list[BaseMessage]) -> bool:
