@@ -1,6 +1,6 @@
 """The answer format, defined once: the model quotes its evidence, then answers.
 
-    Quote: <a sentence of the passages, or "none">
+    Quote: [<its number>] <a sentence of the passages>, or "none"
     Answer: <the answer, or the refusal word>
 
 The labels and the refusal word are checked against the prompt templates at start-up
@@ -28,6 +28,7 @@ NO = {"nl": "Nee", "en": "No"}
 _ANSWER = re.compile(r"\b(?:Answer|Antwoord)\s*:", re.IGNORECASE)
 _QUOTE = re.compile(r"^\s*(?:Quote|Citaat)\s*:\s*", re.IGNORECASE)
 _NEXT_QUOTE = re.compile(r"\n\s*(?:Quote|Citaat)\s*:", re.IGNORECASE)
+_NUMBER = re.compile(r"\s*\[(\d{1,3})\]\s*")
 _MARKER = re.compile(r"\s*\[(\d{1,2})\](?:\s*(?:,|and|en)\s*\[\d{1,2}\])*")
 # Ways a model says "not in the text", in either language.
 _REFUSAL = re.compile(
@@ -48,6 +49,12 @@ def split_quote(raw: str) -> tuple[str, str]:
     quote = _QUOTE.sub("", raw[: label.start()]).strip().strip('"“”„').strip()
     answer = _NEXT_QUOTE.split(raw[label.end() :])[0]  # a second round is cut off
     return ("" if quote.lower().rstrip(".") in (NO_QUOTE, "geen") else quote), answer.strip()
+
+
+def numbered_quote(quote: str) -> tuple[int, str]:
+    """(its sentence number, the words) of a quote "[3] The sentence."; 0 without a number."""
+    found = _NUMBER.match(quote)
+    return (int(found.group(1)), quote[found.end() :].strip()) if found else (0, quote)
 
 
 def answer_started(raw: str) -> bool:
@@ -72,10 +79,6 @@ def may_become_refusal(text: str) -> bool:
 def strip_markers(answer: str) -> str:
     """Remove the model's own [n] markers: the app shows verified citations instead."""
     return re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", answer)).strip()
-
-
-def marked_numbers(answer: str) -> list[int]:
-    return [int(n) for n in re.findall(r"\[(\d{1,2})\]", answer)]
 
 
 def check_prompts(system_template: str) -> None:

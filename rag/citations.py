@@ -61,13 +61,12 @@ def choose_citations(
     answer: str,
     question: str,
     context: list[ScoredPassage],
-    marked: list[int],
     evidence: Sentence | None = None,
 ) -> list[Citation]:
     """The fewest context passages that together hold the answer's facts, best first.
 
     `context` scores are each passage's similarity to the question and answer; they weigh
-    in beside the shared facts and words, and the passage the model marked breaks ties.
+    in beside the shared facts and words.
     The passage holding the evidence sentence comes first. A passage is cited only when it
     holds at least one fact or content word of the answer or its evidence.
     """
@@ -82,9 +81,8 @@ def choose_citations(
     def rank(i: int) -> float:
         if evidence and _holds(context[i].passage, evidence):
             return math.inf
-        bonus = 0.5 if (i + 1) in marked else 0.0
         similarity = 2.0 * (context[i].score - low) / spread  # 0..2 within this context
-        return _support(claim, context[i].passage.text, rarity) + bonus + similarity
+        return _support(claim, context[i].passage.text, rarity) + similarity
 
     order = sorted(range(len(context)), key=rank, reverse=True)
     best = order[0]

@@ -47,18 +47,16 @@ YES_NO_MIN_MASS = 0.20
 # answer is "no"), so this share alone cannot tell; an evidence sentence that negates
 # decides first (`opening`).
 YES_MIN_SHARE = 0.75
-# A quote that copies no sentence word for word (translated for an English question, or
-# paraphrased) stands for the context sentence closest to it in meaning when their cosine
-# similarity (multilingual-e5-small) is at least this; otherwise it is taken as invented
-# (tune: the one unanswerable question matched this way scored 0.83; answerable ones
-# 0.86-0.96).
-QUOTE_MIN_SIMILARITY = 0.85
-# A quote in the text's own language that copies no sentence is a paraphrase only when it
-# is this close; below, it is taken as invented (tune: an answerable paraphrase 0.94,
-# quotes for unanswerable questions 0.87-0.92; an invented "Anthropic is een AI-start-up
-# die ... in 2018 ..." stood in for the first sentence of the article and answered "who is
-# the CEO" with "Amazon").
-SAME_LANGUAGE_QUOTE_MIN_SIMILARITY = 0.93
+# Asked apart from the text ("Sentence: ... Question: ... yes or no?", `prompts/yes_no.txt`),
+# the model's P(yes) / (P(yes) + P(no)) separates the two: "yes" at or above this (tune
+# halves, 9 yes/no questions with a verified sentence: "yes" ones 0.56-0.96, "no" ones
+# 0.11-0.46 and one 0.92; 0.5 gets 8/9 right, 0.75 7/9).
+JUDGED_YES_MIN_SHARE = 0.5
+# Refuse when the model, asked apart from the text whether the evidence sentence gives the
+# answer to the question (`prompts/judge_answers.txt`), says yes with a share below this
+# (tune halves, 64 questions: unanswerable ones 0.06-0.69, 9 of 14 below 0.30; answerable
+# ones with the right sentence 0.36-0.98; 0.35 refuses none of those).
+JUDGED_ANSWERS_MIN_SHARE = 0.35
 
 
 @dataclass(frozen=True)
@@ -68,8 +66,8 @@ class Thresholds:
     refuse_min_probability: float = REFUSE_MIN_PROBABILITY
     yes_no_min_mass: float = YES_NO_MIN_MASS
     yes_min_share: float = YES_MIN_SHARE
-    quote_min_similarity: float = QUOTE_MIN_SIMILARITY
-    same_language_quote_min_similarity: float = SAME_LANGUAGE_QUOTE_MIN_SIMILARITY
+    judged_yes_min_share: float = JUDGED_YES_MIN_SHARE
+    judged_answers_min_share: float = JUDGED_ANSWERS_MIN_SHARE
 
 
 CALIBRATED = Thresholds()
@@ -77,8 +75,7 @@ CALIBRATED = Thresholds()
 SIGNALS_OFF = Thresholds(
     refuse_min_probability=2.0,
     yes_no_min_mass=3.0,
-    quote_min_similarity=0.0,
-    same_language_quote_min_similarity=0.0,
+    judged_answers_min_share=-1.0,
 )
 
 
@@ -89,6 +86,11 @@ class Signals:
     refuse: float
     yes: float
     no: float
+    # P(yes) / (P(yes) + P(no)) when the evidence sentence was judged on its own, apart
+    # from the text: does it answer the question; does it say yes (yes/no questions only).
+    # None: not asked.
+    judged_answers: float | None = None
+    judged_yes_share: float | None = None
 
     @property
     def yes_no_mass(self) -> float:
@@ -123,6 +125,9 @@ def opening(
     if signals is None:
         return Opening(False, "", "no signals from this model")
     refuse = Opening(True, "", f"P(refusal) {signals.refuse:.2f} >= {thresholds.refuse_min_probability}")
+    answers, needed = signals.judged_answers, thresholds.judged_answers_min_share
+    if answers is not None and answers < needed:
+        return Opening(True, "", f"judged on its own, the sentence does not answer: {answers:.2f} < {needed}")
     if signals.yes_no_mass < thresholds.yes_no_min_mass:
         return (
             refuse
@@ -143,10 +148,13 @@ def opening(
         return Opening(False, NO[language], "the question's own numbers are not in the text")
     if signals.refuse >= thresholds.refuse_min_probability:
         return refuse
-    share = signals.yes_share
-    if share >= thresholds.yes_min_share:
-        return Opening(False, YES[language], f"P(yes share) {share:.2f} >= {thresholds.yes_min_share}")
-    return Opening(False, NO[language], f"P(yes share) {share:.2f} < {thresholds.yes_min_share}")
+    if signals.judged_yes_share is not None:
+        share, needed, name = signals.judged_yes_share, thresholds.judged_yes_min_share, "judged P(yes share)"
+    else:
+        share, needed, name = signals.yes_share, thresholds.yes_min_share, "P(yes share)"
+    if share >= needed:
+        return Opening(False, YES[language], f"{name} {share:.2f} >= {needed}")
+    return Opening(False, NO[language], f"{name} {share:.2f} < {needed}")
 
 
 @dataclass(frozen=True)
@@ -165,6 +173,12 @@ def numbers_outside(answer: str, evidence: Sentence | None) -> list[str]:
     if evidence is None or not answer:
         return []
     return [fact for fact in unsupported_facts(answer, [evidence.text]) if fact[0].isdigit()]
+
+
+def numbers_from_elsewhere(answer: str, evidence: Sentence | None, denied: str = "") -> list[str]:
+    """The answer's numbers that its evidence sentence lacks, but for those of a question it
+    denies ("No, not 5 gigawatts")."""
+    return [n for n in numbers_outside(answer, evidence) if n not in numbers_outside(denied, evidence)]
 
 
 def asked_words_the_text_lacks(
@@ -205,7 +219,7 @@ def judge(
     asked = [] if denied else asked_words_the_text_lacks(answer, question, context_texts, language)
     if asked:
         return refused(language, f"the answer rests on what the text never mentions: {', '.join(asked)}")
-    elsewhere = [n for n in numbers_outside(answer, evidence) if n not in numbers_outside(denied, evidence)]
+    elsewhere = numbers_from_elsewhere(answer, evidence, denied)
     if elsewhere:
         # The model quoted one sentence and took its number from another ("8 miljard",
         # the earlier pledge, for the new investment): it answered a different question.

@@ -9,7 +9,9 @@
   markup may become control tokens (`<|im_start|>` typed in a question stays text);
 - count a conversation's tokens exactly, so the pipeline fits it into the context;
 - start from a saved state of the system message when the pipeline marks it as a page
-  (`rag/prefix_states.py`): a question then pays only for its own tokens.
+  (`rag/prefix_states.py`): a question then pays only for its own tokens;
+- set its conversation aside for a side question (a sentence judged on its own) and go on
+  with it afterwards without reading it again.
 
 Imported only when the local model is loaded.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -31,6 +34,7 @@ from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 from pydantic import PrivateAttr
 
 from rag.pages import KEEP_STATE
+from rag.prefix_states import put_back, snapshot
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # langchain-community's notice
@@ -152,6 +156,48 @@ class ContinuingChatLlamaCpp(ChatLlamaCpp):
             name: float(sum(probabilities[t] for t in _first_tokens(llama, variants)))
             for name, variants in words.items()
         }
+
+    @contextmanager
+    def set_aside(self) -> Iterator[None]:
+        """Calls made inside use the model's cache for other prompts; afterwards it holds
+        what it held before (its state copied to memory and back: ~20 MB, milliseconds), so
+        the conversation goes on without reading its prompt again."""
+        tokens, state = snapshot(self.client)
+        try:
+            yield
+        finally:
+            put_back(self.client, tokens, state)
+
+    def likeliest_continuation(
+        self, messages: list[BaseMessage], reply: str, continuations: list[str]
+    ) -> tuple[int, float]:
+        """Which continuation (say a label "12]") the model would most likely go on with
+        after `reply`, and its probability, token by token. Best first: a branch is followed
+        only while it is likelier than the best whole continuation found, so a sharp choice
+        costs two or three one-token steps."""
+        llama = self.client
+        start = self._prepared([*messages, AIMessage(reply)])
+        paths = [tuple(llama.tokenize(c.encode(), add_bos=False, special=False)) for c in continuations]
+        best, best_probability = -1, 0.0
+        branches = [(1.0, ())]  # (probability so far, tokens so far); most likely first
+        while branches:
+            probability, done = branches.pop(0)
+            if probability <= best_probability:
+                break
+            logits = self._next_logits([*start, *done])
+            step = np.exp(logits - logits.max())
+            step /= step.sum()
+            for n, path in enumerate(paths):
+                if path[: len(done)] != done or len(path) <= len(done):
+                    continue
+                token = path[len(done)]
+                if len(path) == len(done) + 1:
+                    if probability * step[token] > best_probability:
+                        best, best_probability = n, float(probability * step[token])
+                elif (probability * step[token], path[: len(done) + 1]) not in branches:
+                    branches.append((float(probability * step[token]), path[: len(done) + 1]))
+            branches.sort(key=lambda branch: -branch[0])
+        return best, best_probability
 
     def _next_logits(self, tokens: list[int]) -> np.ndarray:
         """The model's scores for the token after `tokens` (one decode step; the prefix

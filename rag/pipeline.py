@@ -1,7 +1,7 @@
 """The answer function that the CLI, the web chat and the API all call.
 
-question -> retrieval (passages, then their sentences) -> prompt -> the model quotes its
-evidence -> the model's own signals decide whether and how it answers -> the answer
+question -> retrieval (passages, then their sentences) -> prompt -> the model points at its
+evidence sentence -> the model's own signals decide whether and how it answers -> the answer
 streams -> checks in code -> citations down to the evidence sentence.
 
 The corpus is cut into pages that each fit a prompt (`rag/pages.py`). Retrieval ranks the
@@ -10,12 +10,14 @@ make the system message. That prefix is the same for every question over the pag
 the model starts from its saved state (`rag/prefix_states.py`) and a question only pays
 for its own tokens.
 
-A local model (llama-cpp-python) writes its quote until the words it wrote fit one
-sentence of the context, which then stands in for it. Its next-word probabilities right
-after that sentence decide whether to refuse and, for a yes/no answer, which way
-(`rag/judge.py`). So the checks that can refuse run before any answer text is shown. Any other chat model (a
-server, the tests' scripted one) writes "Quote: ... Answer: ..." freely, and the quote is
-matched to a sentence of the context afterwards.
+The prompt numbers every sentence of the context. A local model (llama-cpp-python)
+points at the sentence that answers: its probabilities for each number after "Quote: ["
+are read, nothing is written, and the likeliest sentence is handed to it as its quote. Its
+next-word probabilities right after that sentence decide whether to refuse and, for a
+yes/no answer, which way (`rag/judge.py`). So the checks that can refuse run before any
+answer text is shown. Any other chat model (a server, the tests' scripted one) writes
+"Quote: [n] ... Answer: ..." freely, and the quote is matched to a sentence of the context
+afterwards.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -35,32 +38,30 @@ from rag.answer_format import (
     ANSWER_LABEL,
     NEXT_ROUND,
     NO,
-    NO_QUOTE,
     QUOTE_LABEL,
     REFUSAL_WORD,
     REFUSALS,
     YES,
     answer_started,
-    marked_numbers,
     may_become_refusal,
+    numbered_quote,
     quote_first,
     split_quote,
     strip_markers,
 )
 from rag.chunking import Passage
-from rag.citations import Citation, choose_citations, copied_sentence, snap_quote
+from rag.citations import Citation, choose_citations, copied_sentence
 from rag.documents import Document
 from rag.errors import Cancelled, IndexError_, InputError
-from rag.evidence import SentenceMatcher
 from rag.index import ScoredPassage
-from rag.judge import CALIBRATED, Opening, Signals, Thresholds, judge, opening
+from rag.judge import CALIBRATED, Opening, Signals, Thresholds, judge, numbers_from_elsewhere, opening
 from rag.language import ANSWER_IN, detect_language
 from rag.llm import ModelGate
 from rag.pages import KEEP_STATE, Page, page_of, paginate
 from rag.prompts import Prompts
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
-from rag.text import Sentence, sentences, unsupported_facts, words
+from rag.text import Sentence, numbered_text, sentences, unsupported_facts, words
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class AnswerResult:
     # Why it was answered or refused, and the model's signals: for the logs and calibration.
     reason: str = ""
     signals: dict[str, float] = field(default_factory=dict)
-    # Tokens read (the prompt) and written (quote and answer) by the model.
+    # Tokens read (the prompt) and written (the answer, or the refusal shown) by the model.
     usage: dict[str, int] = field(default_factory=dict)
 
 
@@ -141,11 +142,12 @@ class _Reading:
     """One question's way through the model: what it quoted and said, and why."""
 
     raw: str = ""
-    written: str = ""  # all the model wrote (the quote is replaced in `raw`)
-    declined: bool = False  # it quoted "none": no sentence answers
+    written: str = ""  # all the model wrote (a local model's quote is handed to it)
+    declined: bool = False  # it quoted "none" (or gave no sentence number): none answers
     evidence: Sentence | None = None
+    evidence_number: int = 0  # its number in the prompt
+    evidence_probability: float | None = None  # the model's, for that number
     quoted: str = ""
-    quote_similarity: float | None = None  # to the sentence it was matched to by meaning
     opening: Opening | None = None
     signals: Signals | None = None
     shown: str = ""
@@ -164,6 +166,12 @@ class _Reading:
 # and for each message's chat markup when tokens are estimated.
 REPLY_MARKUP_TOKENS = 16
 MESSAGE_MARKUP_TOKENS = 8
+
+
+# The ways the model judges an evidence sentence on its own (`prompts/judge_<name>*.txt`),
+# and how it says yes or no then.
+JUDGEMENTS = ("answers", "yes_no")
+JUDGED_WORDS = {"yes": ["yes", "Yes", "ja", "Ja"], "no": ["no", "No", "nee", "Nee"]}
 
 # The answer streams once its first this-many words have passed the check on numbers and
 # names: a refusal on those facts then withdraws nothing that was shown. (An invented name
@@ -186,7 +194,6 @@ class Pipeline:
         self.prompts = prompts
         self.llm = llm
         self.gate = ModelGate(settings.queue_size)
-        self.matcher = SentenceMatcher(retriever.index.embeddings)
         # A local llama.cpp model is handed its evidence sentence and reports its probabilities.
         self.reads_signals = getattr(llm, "reads_signals", False)
         # The prompt may fill the context but for the reply: the quote, then the answer.
@@ -297,8 +304,9 @@ class Pipeline:
     ) -> list[BaseMessage]:
         """System (passages, rules) + history + question; the system message is the same for
         every question over the same context, so its computed state is reused."""
+        numbered = sentences(context)
         passages = "\n\n".join(
-            self.prompts.passage.format(n=n, doc=p.doc_id, text=p.text)
+            self.prompts.passage.format(n=n, doc=p.doc_id, text=numbered_text(p, numbered))
             for n, p in enumerate(context, start=1)
         )
         system = self.prompts.system.format(passages=passages, refusal=REFUSAL_WORD)
@@ -362,7 +370,8 @@ class Pipeline:
             result = self._verdict(reading, question, language, context)
             result.usage = {
                 "prompt_tokens": self._prompt_tokens(messages),
-                "completion_tokens": self._text_tokens(reading.written),
+                # A refusal the model never wrote still reaches the client as text.
+                "completion_tokens": self._text_tokens(max(reading.written, result.answer, key=len)),
             }
         if reading.pending and not result.refused:
             # A short answer is shown once it has passed every check.
@@ -392,20 +401,27 @@ class Pipeline:
         language: str,
         context: list[Passage],
     ) -> Iterator[str | Evidence]:
-        """The model quotes; its quote is matched to a real sentence of the context, which
-        replaces it; the model's probabilities right after that sentence decide whether and
+        """The model points at a numbered sentence of the context, which is handed to it as
+        its quote; the model's probabilities right after that sentence decide whether and
         how it answers; then the answer streams. Nothing is shown before the checks that
         can refuse it have passed."""
         started = time.perf_counter()
-        if self._write_quote(reading, messages, context):
-            return
+        self._pick_evidence(reading, messages, context)
         reading.timings["quote_ms"] = _ms(started)
         if reading.evidence is None:
             return
-        head = f"{QUOTE_LABEL} {reading.evidence.text}\n{ANSWER_LABEL}"
+        head = f"{QUOTE_LABEL} [{reading.evidence_number}] {reading.evidence.text}\n{ANSWER_LABEL}"
         reply = head
         first_words = {"refuse": [REFUSAL_WORD], "yes": [*YES.values()], "no": [*NO.values()]}
-        reading.signals = Signals(**self.llm.next_word_probabilities(messages, reply, first_words))
+        found = self.llm.next_word_probabilities(messages, reply, first_words)
+        yes_no = found["yes"] + found["no"] >= self.thresholds.yes_no_min_mass
+        # Judged apart from the text, while the conversation (read up to "Answer:") waits.
+        with getattr(self.llm, "set_aside", nullcontext)():
+            reading.signals = Signals(
+                **found,
+                judged_answers=self._judged("answers", question, reading.evidence),
+                judged_yes_share=self._judged("yes_no", question, reading.evidence) if yes_no else None,
+            )
         reading.timings["signals_ms"] = round(_ms(started) - reading.timings["quote_ms"], 1)
         context_texts = [p.text for p in context]
         reading.opening = opening(
@@ -421,7 +437,8 @@ class Pipeline:
             reply += f" {first}"
         stream_filter = _StreamFilter(answer_only=True)
         answer, reading.pending = first, stream_filter.feed(first)
-        known = [*context_texts, question] if reading.opening.denies else context_texts
+        denied = question if reading.opening.denies else ""
+        known = [*context_texts, denied]
         limit = {"max_tokens": reading.max_answer_tokens} if reading.max_answer_tokens else {}
         for chunk in self.llm.stream([*messages, AIMessage(reply)], stop=NEXT_ROUND, **limit):
             reading.go_on()
@@ -430,43 +447,39 @@ class Pipeline:
             reading.written += piece
             reading.pending += stream_filter.feed(piece)
             settled = answer[: answer.rfind(" ") + 1]  # the last word may still grow
-            if unsupported_facts(settled, known):
+            if unsupported_facts(settled, known) or numbers_from_elsewhere(settled, reading.evidence, denied):
                 break  # refused by the checks: stop writing, show no more
             if reading.shown or len(words(settled)) >= SHOWN_AFTER_WORDS:
                 yield reading.pending
                 reading.pending = ""
         reading.raw = f"{head} {answer}"
 
-    def _write_quote(self, reading: _Reading, messages: list[BaseMessage], context: list[Passage]) -> bool:
-        """The model writes its quote; it is matched to a sentence of the context. True when
-        it quoted "none"."""
-        written = ""
-        for chunk in self.llm.stream([*messages, AIMessage(QUOTE_LABEL)], stop=["\n"]):
-            reading.go_on()
-            written += str(chunk.content)
-            reading.written += str(chunk.content)
-            if written.strip().lower().startswith(NO_QUOTE):
-                reading.declined = True
-                return True
-            # Once the quote copies one sentence only, the rest need not be written.
-            reading.evidence = snap_quote(written, context)
-            if reading.evidence:
-                break
-        reading.quoted = written.strip().strip('"“”„')
-        reading.evidence = reading.evidence or copied_sentence(reading.quoted, context)
-        if reading.evidence is None:
-            # Translated or paraphrased: the closest sentence in meaning. (Only here: the
-            # model then answers from that sentence, and its probabilities are read.)
-            match = self.matcher.nearest(reading.quoted, sentences(context))
-            reading.quote_similarity = match.score if match else 0.0
-            needed = (
-                self.thresholds.same_language_quote_min_similarity
-                if _same_language(reading.quoted, context)
-                else self.thresholds.quote_min_similarity
-            )
-            if match and match.score >= needed:
-                reading.evidence = match.sentence
-        return False
+    def _pick_evidence(self, reading: _Reading, messages: list[BaseMessage], context: list[Passage]) -> None:
+        """The model points at the sentence that answers: the sentences of the context are
+        numbered in the prompt, and its probabilities for each number after "Quote: [" are
+        read (a few one-token steps, nothing written). The likeliest number is the evidence.
+        (Left to itself after "Quote:", the model mostly starts copying words instead.)"""
+        numbered = sentences(context)
+        labels = [f"{n}]" for n in range(1, len(numbered) + 1)]
+        best, probability = self.llm.likeliest_continuation(messages, f"{QUOTE_LABEL} [", labels)
+        if best < 0:
+            reading.declined = True  # it would give no number (an empty page)
+            return
+        reading.evidence, reading.evidence_number = numbered[best], best + 1
+        reading.evidence_probability = round(probability, 4)
+
+    def _judged(self, judgement: str, question: str, evidence: Sentence) -> float:
+        """P(yes) / (P(yes) + P(no)) when the model judges the evidence sentence on its own,
+        apart from the text, against the question (`prompts/judge_*.txt`): inside the text
+        it leans to "yes" whatever the sentence says."""
+        asked = getattr(self.prompts, f"judge_{judgement}")
+        messages = [
+            self._judge_system(judgement),
+            HumanMessage(asked.format(sentence=evidence.text, question=question.strip())),
+        ]
+        found = self.llm.next_word_probabilities(messages, "", JUDGED_WORDS)
+        total = found["yes"] + found["no"]
+        return round(found["yes"] / total, 4) if total else 0.5
 
     def _read_freely(
         self,
@@ -489,18 +502,22 @@ class Pipeline:
             if visible:
                 yield visible
         reading.quoted, _ = split_quote(reading.raw)
-        reading.evidence = copied_sentence(reading.quoted, context)
+        number, quoted = numbered_quote(reading.quoted)
+        numbered = sentences(context)
+        reading.evidence = copied_sentence(quoted, context) or (
+            numbered[number - 1] if 0 < number <= len(numbered) else None
+        )
 
     def _verdict(
         self, reading: _Reading, question: str, language: str, context: list[Passage]
     ) -> AnswerResult:
-        signals = vars(reading.signals).copy() if reading.signals else {}
-        if reading.quote_similarity is not None:
-            signals["quote_similarity"] = reading.quote_similarity
+        signals = {k: v for k, v in vars(reading.signals).items() if v is not None} if reading.signals else {}
+        if reading.evidence_probability is not None:
+            signals["evidence"] = reading.evidence_probability
         _, answer = split_quote(reading.raw)
         answer = strip_markers(answer)
         if reading.declined:
-            return self._refusal(language, 'the model quoted "none"', signals)
+            return self._refusal(language, "the model points at no sentence", signals)
         if reading.opening and reading.opening.refuse:
             return self._refusal(language, reading.opening.reason, signals)
         if reading.quoted and reading.evidence is None and _same_language(reading.quoted, context):
@@ -511,9 +528,7 @@ class Pipeline:
         verdict = judge(answer, language, reading.evidence, [p.text for p in context], denied, question)
         if not verdict.accepted:
             return self._refusal(language, verdict.reason, signals)
-        citations = self._cited(
-            verdict.answer, reading.evidence, question, context, marked_numbers(reading.raw)
-        )
+        citations = self._cited(verdict.answer, reading.evidence, question, context)
         if not citations:
             return self._refusal(language, "no passage supports the answer", signals)
         reason = verdict.reason + (f"; {reading.opening.reason}" if reading.opening else "")
@@ -524,12 +539,12 @@ class Pipeline:
         return AnswerResult(REFUSALS[language], True, language, [], reason=reason, signals=signals)
 
     def _cited(
-        self, answer: str, evidence: Sentence | None, question: str, context: list[Passage], marked: list[int]
+        self, answer: str, evidence: Sentence | None, question: str, context: list[Passage]
     ) -> list[Citation]:
         """The passages that support the answer, each with its evidence sentence."""
         quote = evidence.text if evidence else ""
         similarity = self._similarity(question, f"{quote} {answer}", context)
-        return choose_citations(answer, question, similarity, marked, evidence=evidence)
+        return choose_citations(answer, question, similarity, evidence=evidence)
 
     def _similarity(self, question: str, answer: str, context: list[Passage]) -> list[ScoredPassage]:
         """Each context passage scored by cosine similarity to the question and answer."""
@@ -543,6 +558,11 @@ class Pipeline:
             if p.passage_id in vectors
         ]
 
+    def _judge_system(self, judgement: str) -> BaseMessage:
+        # The same for every question: its state is kept like a page's.
+        system = getattr(self.prompts, f"judge_{judgement}_system")
+        return SystemMessage(system.format(), additional_kwargs={KEEP_STATE: True})
+
     def page_system_message(self, page: Page) -> BaseMessage:
         return self._messages("?", "nl", [], list(page.passages))[0]
 
@@ -553,6 +573,10 @@ class Pipeline:
             return []
         kept = []
         self.llm.prefix_states.prune(self._page_state_files())  # first make room: pages that are gone
+        for judgement in JUDGEMENTS:  # small, and used by every question
+            with self.gate.turn():
+                saved = self.llm.save_page_state(self._judge_system(judgement))
+            kept += [saved] if saved else []
         for done, page in enumerate(self.pages, start=1):
             with self.gate.turn():
                 saved = self.llm.save_page_state(self.page_system_message(page))
@@ -564,10 +588,8 @@ class Pipeline:
         return kept
 
     def _page_state_files(self) -> list[Path]:
-        return [
-            self.llm.prefix_states.path_for(self.llm.page_prefix(self.page_system_message(page)))
-            for page in self.pages
-        ]
+        systems = [*(self._judge_system(j) for j in JUDGEMENTS), *map(self.page_system_message, self.pages)]
+        return [self.llm.prefix_states.path_for(self.llm.page_prefix(system)) for system in systems]
 
     def warm_up(self) -> None:
         """Compute the fixed prompt prefix once, so the first real question is fast too."""

@@ -100,19 +100,37 @@ def _state_bytes(llama: Llama) -> int:
     return int(llama_cpp.llama_state_get_size(llama._ctx.ctx))
 
 
-def _save(llama: Llama, path: Path, tokens: list[int]) -> None:
+def snapshot(llama: Llama) -> tuple[list[int], bytes]:
+    """The tokens the model's cache holds and llama.cpp's state bytes for them."""
     ctx = llama._ctx.ctx
     size = _state_bytes(llama)
     buffer = (ctypes.c_uint8 * size)()
     written = llama_cpp.llama_state_get_data(ctx, buffer, size)
     if written > size:
         raise RuntimeError("llama.cpp wrote more state than it announced")
+    return llama.input_ids[: llama.n_tokens].tolist(), bytes(memoryview(buffer)[:written])
+
+
+def put_back(llama: Llama, tokens: list[int], state: bytes) -> None:
+    """Make the model's cache hold these tokens again, from their state bytes."""
+    buffer = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)
+    if llama_cpp.llama_state_set_data(llama._ctx.ctx, buffer, len(state)) != len(state):
+        raise RuntimeError("llama.cpp refused the state")
+    llama.input_ids[: len(tokens)] = tokens
+    llama.n_tokens = len(tokens)
+    llama._requires_eval = True  # the logits are not restored: the next decode refreshes them
+
+
+def _save(llama: Llama, path: Path, tokens: list[int]) -> None:
+    held, state = snapshot(llama)
+    if held != tokens:
+        raise RuntimeError("the cache holds another prefix")
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
     with temporary.open("wb") as out:
         out.write(_MAGIC)
         out.write(struct.pack("<q", len(tokens)))
         out.write(np.asarray(tokens, dtype=np.int32).tobytes())
-        out.write(memoryview(buffer)[:written])
+        out.write(state)
     os.replace(temporary, path)  # a reader never sees half a file
 
 
@@ -127,10 +145,4 @@ def _load(llama: Llama, path: Path, tokens: list[int]) -> None:
     offset += 4 * count
     if stored.tolist() != tokens:
         raise ValueError("the file holds another prefix")
-    state = data[offset:]
-    buffer = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)
-    if llama_cpp.llama_state_set_data(llama._ctx.ctx, buffer, len(state)) != len(state):
-        raise RuntimeError("llama.cpp refused the state")
-    llama.input_ids[:count] = stored
-    llama.n_tokens = count
-    llama._requires_eval = True  # the logits are not restored: the next decode refreshes them
+    put_back(llama, tokens, data[offset:])

@@ -131,6 +131,18 @@ def sentences(passages: list[Passage]) -> list[Sentence]:
 # ------------------------------------------------------------ facts
 
 
+def numbered_text(passage: Passage, numbered: list[Sentence]) -> str:
+    """The passage's text with each of its sentences' numbers (1-based, in `numbered`) in
+    front: "[3] First one. [4] Second one." The text between sentences stays as it is."""
+    pieces, at = [], passage.start
+    for n, sentence in enumerate(numbered, start=1):
+        same = sentence.doc_id == passage.doc_id
+        if same and passage.start <= sentence.start and sentence.end <= passage.end:
+            pieces += [passage.text[at - passage.start : sentence.start - passage.start], f"[{n}] "]
+            at = sentence.start
+    return "".join([*pieces, passage.text[at - passage.start :]])
+
+
 def numbers_in(text: str) -> set[str]:
     """Numbers with a decimal comma or point read alike: "2,2" == "2.2"."""
     return {n.replace(",", ".").rstrip(".") for n in _NUMBER.findall(text)}

@@ -93,16 +93,16 @@ def test_index_saves_each_pages_model_state_once(tmp_path) -> None:
     }
     first = run_app("index", **env)
     assert first.returncode == 0, first.stderr
-    assert "page states: 2 pages" in first.stdout
+    assert "page states: 2 pages (and 2 judge prompts)" in first.stdout
     states = sorted((tmp_path / "index" / "states").glob("*.state"))
-    assert len(states) == 2 and all(path.stat().st_size > 100_000 for path in states)
+    assert len(states) == 4 and all(path.stat().st_size > 100_000 for path in states)
     written = [path.stat().st_mtime_ns for path in states]
     (seeds / "b.nl.md").unlink()  # one page goes: its state goes with it
     again = run_app("index", **env)
     assert again.returncode == 0, again.stderr
     kept = sorted((tmp_path / "index" / "states").glob("*.state"))
-    assert len(kept) == 1 and kept[0] in states
-    assert kept[0].stat().st_mtime_ns == written[states.index(kept[0])]  # not read again
+    assert len(kept) == 3 and set(kept) < set(states)
+    assert all(path.stat().st_mtime_ns == written[states.index(path)] for path in kept)  # not read again
 
 
 def test_server_killed_mid_upload_serves_no_half_document(tmp_path) -> None:

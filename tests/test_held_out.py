@@ -23,13 +23,13 @@ ARTICLE_CASES = {
 }
 CORPUS_CASES = {
     "c01": "a fact",
-    "c21": "a superlative",
-    "c31": "which of the two",
+    "c23": "a superlative",
+    "c25": "which of the two (a comparison, English)",
     "c37": "a percentage",
     "c43": "a date",
     "c49": "attribute missing: the topic is there, the asked attribute is not",
     "c53": "unanswerable: the topic is not there",
-    "c63": "a follow-up",
+    "c61": "a follow-up",
     "c67": "an English question over a Dutch document",
 }
 

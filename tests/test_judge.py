@@ -4,6 +4,8 @@ import pytest
 
 from rag.chunking import Passage
 from rag.judge import (
+    JUDGED_ANSWERS_MIN_SHARE,
+    JUDGED_YES_MIN_SHARE,
     REFUSE_MIN_PROBABILITY,
     YES_MIN_SHARE,
     YES_NO_MIN_MASS,
@@ -52,6 +54,26 @@ def test_a_yes_no_answer_starts_with_the_calibrated_word(yes, no, language, word
     )
     assert decided.first_word == word
     assert (word in ("Ja", "Yes")) == (yes / (yes + no) >= YES_MIN_SHARE)
+
+
+def test_a_sentence_that_judged_on_its_own_does_not_answer_is_refused_first() -> None:
+    # "Wat kost de overtocht?" over "De overtocht duurt 45 minuten.": about the crossing,
+    # but no price. Inside the text the model would answer (no refusal word, no yes/no).
+    low = Signals(refuse=0.0, yes=0.0, no=0.0, judged_answers=JUDGED_ANSWERS_MIN_SHARE - 0.1)
+    decided = opening(low, "Wat kost de overtocht?", "nl", CROSSING.text, [TEXT])
+    assert decided.refuse and "does not answer" in decided.reason
+    high = Signals(refuse=0.0, yes=0.0, no=0.0, judged_answers=JUDGED_ANSWERS_MIN_SHARE + 0.1)
+    assert not opening(high, "Hoe lang duurt de overtocht?", "nl", CROSSING.text, [TEXT]).refuse
+
+
+@pytest.mark.parametrize("judged", [JUDGED_YES_MIN_SHARE - 0.2, JUDGED_YES_MIN_SHARE + 0.1])
+def test_the_sentence_judged_on_its_own_decides_over_the_leaning_inside_the_text(judged) -> None:
+    # Inside the text the model says "yes" (share 0.99); asked about the sentence alone, it
+    # decides: "Is de veerboot de snelste?" over a sentence that says nothing of speed.
+    signals = Signals(refuse=0.0, yes=0.9, no=0.01, judged_yes_share=judged)
+    decided = opening(signals, "Vaart de veerboot vaak?", "nl", FERRY.text, [TEXT])
+    assert decided.first_word == ("Ja" if judged >= JUDGED_YES_MIN_SHARE else "Nee")
+    assert "judged" in decided.reason
 
 
 def test_a_yes_to_numbers_the_text_lacks_is_a_no() -> None:

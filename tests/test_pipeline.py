@@ -1,5 +1,6 @@
 """The pipeline with the real embedder and Chroma, and a scripted LLM."""
 
+import re
 from typing import ClassVar
 
 import pytest
@@ -126,12 +127,23 @@ def test_an_overruled_streamed_answer_is_withdrawn(settings, embeddings) -> None
 
 
 class SignalsFakeChatModel(FakeListChatModel):
-    """A scripted model with the local model's extras: it continues the reply it is handed
-    (first its quote, then its answer, from `responses`) and reports scripted probabilities."""
+    """A scripted model with the local model's extras: it points at the numbered sentence
+    that holds `evidence`, continues the reply it is handed with its answer (from
+    `responses`) and reports scripted probabilities."""
 
     reads_signals: ClassVar[bool] = True
+    evidence: str = ""
     probabilities: dict[str, float] = Field(default_factory=dict)
     handed: list[str] = Field(default_factory=list)
+
+    def likeliest_continuation(self, messages, reply, continuations) -> tuple[int, float]:
+        self.handed.append(reply)
+        system = str(messages[0].content)
+        numbered = {m.group(1): m.group(2) for m in re.finditer(r"\[(\d+)\] ([^\[]*)", system)}
+        for n, label in enumerate(continuations):
+            if self.evidence and self.evidence in numbered.get(label[:-1], ""):
+                return n, 0.9
+        return -1, 0.0
 
     def next_word_probabilities(self, messages, reply, words) -> dict[str, float]:
         self.handed.append(reply)
@@ -151,12 +163,10 @@ def test_a_weak_yes_becomes_no_and_the_model_goes_on_from_there(settings, embedd
     pipeline, llm = signals_pipeline(
         settings,
         embeddings,
-        # It starts a loose copy of the sentence; once it fits that one sentence, the
-        # sentence itself is handed over and the model answers after it.
-        responses=[
-            " Het bedrijf benadrukt dat het niet wordt gecontroleerd door",
-            " het wordt niet door één techgigant gecontroleerd.",
-        ],
+        # It points at the sentence by its number; the sentence itself is handed over and
+        # the model answers after it.
+        evidence="gecontroleerd door één techgigant",
+        responses=[" het wordt niet door één techgigant gecontroleerd."],
         probabilities={"refuse": 0.02, "yes": 0.6, "no": 0.35},
     )
     events = list(pipeline.stream("Wordt Anthropic gecontroleerd door één techgigant?"))
@@ -171,7 +181,8 @@ def test_a_weak_yes_becomes_no_and_the_model_goes_on_from_there(settings, embedd
         "Tegelijkertijd blijft het bedrijf onafhankelijk opereren en benadrukt het dat het niet wordt "
         "gecontroleerd door één techgigant."
     )
-    assert llm.handed[-1] == f"Quote: {sentence}\nAnswer: Nee,"
+    assert llm.handed[0] == "Quote: ["
+    assert re.fullmatch(rf"Quote: \[\d+\] {re.escape(sentence)}\nAnswer: Nee,", llm.handed[-1])
     c = result.citations[0]
     assert c.sentence == sentence and article[c.sentence_start : c.sentence_end] == sentence
 
@@ -180,7 +191,8 @@ def test_a_likely_refusal_shows_nothing(settings, embeddings) -> None:
     pipeline, llm = signals_pipeline(
         settings,
         embeddings,
-        responses=[" Een belangrijk onderdeel van de samenwerking is Project Rainier", "Het kost veel."],
+        evidence="Project Rainier",
+        responses=["Het kost veel."],
         probabilities={"refuse": 0.8, "yes": 0.0, "no": 0.0},
     )
     events = list(pipeline.stream("Hoeveel kost Project Rainier?"))
@@ -189,36 +201,32 @@ def test_a_likely_refusal_shows_nothing(settings, embeddings) -> None:
     assert not any("Het kost" in h for h in llm.handed)  # the answer was never written
 
 
-def test_quoting_none_refuses_at_once(settings, embeddings) -> None:
-    pipeline, llm = signals_pipeline(settings, embeddings, responses=[" none", "unused"])
+def test_pointing_at_no_sentence_refuses_at_once(settings, embeddings) -> None:
+    pipeline, llm = signals_pipeline(settings, embeddings, responses=["unused"])
     result = pipeline.answer("Wie is de CEO van Anthropic?")
-    assert result.refused and llm.handed == ["Quote:"]
+    assert result.refused and llm.handed == ["Quote: ["]
 
 
-def test_a_translated_quote_stands_for_the_sentence_closest_in_meaning(settings, embeddings) -> None:
+def test_an_english_question_rests_on_the_dutch_sentence_it_points_at(settings, embeddings) -> None:
     pipeline, _ = signals_pipeline(
         settings,
         embeddings,
-        responses=[
-            " Project Rainier is an ambitious data center project in Indiana that uses 2.2 gigawatts.",
-            " Indiana.",
-        ],
+        evidence="datacenterproject in Indiana",
+        responses=[" Indiana."],
         probabilities={"refuse": 0.01},
     )
     result = pipeline.answer("Where is Project Rainier?")
     assert not result.refused and result.answer == "Indiana."
     assert "datacenterproject in Indiana" in result.citations[0].sentence
-    assert result.signals["quote_similarity"] >= 0.85
+    assert result.signals["evidence"] == 0.9
 
 
 def test_an_answer_with_an_invented_name_is_stopped_before_it_shows(settings, embeddings) -> None:
     pipeline, _ = signals_pipeline(
         settings,
         embeddings,
-        responses=[
-            " Anthropic ontwikkelt geavanceerde AI-modellen, waaronder Claude",
-            " De CEO is Dario Amodei.",
-        ],
+        evidence="waaronder Claude",
+        responses=[" De CEO is Dario Amodei."],
         probabilities={"refuse": 0.01},
     )
     events = list(pipeline.stream("Wie leidt Anthropic?"))
@@ -231,7 +239,8 @@ def test_a_short_answer_is_shown_once_checked(settings, embeddings) -> None:
     pipeline, _ = signals_pipeline(
         settings,
         embeddings,
-        responses=[" Anthropic ontwikkelt geavanceerde AI-modellen, waaronder Claude", " Claude."],
+        evidence="waaronder Claude",
+        responses=[" Claude."],
         probabilities={"refuse": 0.01},
     )
     events = list(pipeline.stream("Hoe heet het AI-model van Anthropic?"))

@@ -49,3 +49,15 @@ def test_past_its_disk_budget_a_state_is_read_but_not_saved(real_pipeline, tmp_p
     assert states.build(llm.client, prefix) is None
     assert states.files() == [] and llm.client.n_tokens == len(prefix)  # read all the same
     assert states.restore(llm.client, prefix) == "cached"
+
+
+def test_a_conversation_set_aside_goes_on_as_if_nothing_happened_in_between(real_pipeline) -> None:
+    llm = real_pipeline.llm
+    llama = llm.client
+    system = real_pipeline.page_system_message(real_pipeline.pages[0])
+    tokens = llm._reply_tokens([system, HumanMessage("Waar ligt Project Rainier?")])
+    straight = completion(llama, tokens)
+    with llm.set_aside():
+        completion(llama, llama.tokenize(b"Iets heel anders."))  # takes the cache meanwhile
+    assert llama.input_ids[: len(tokens)].tolist() == tokens
+    assert completion(llama, tokens) == straight

@@ -2,7 +2,7 @@
 
 from rag.chunking import Passage
 from rag.language import clearly_other_language, detect_language
-from rag.text import content_stems, sentences, stem, words
+from rag.text import content_stems, numbered_text, sentences, stem, words
 
 
 def test_words_keep_hyphenated_compounds() -> None:
@@ -38,38 +38,21 @@ def test_short_answers_are_never_clearly_the_other_language() -> None:
     )
 
 
-class _WordCountEmbeddings:
-    """A stand-in embedder: similar texts share words (enough for the matcher's logic)."""
-
-    vocabulary = ("ferry", "sails", "times", "day", "crossing", "takes", "minutes", "veerboot")
-
-    def embed_documents(self, texts):
-        import math
-
-        vectors = []
-        for text in texts:
-            v = [float(text.lower().count(w)) + 0.01 for w in self.vocabulary]
-            norm = math.sqrt(sum(x * x for x in v))
-            vectors.append([x / norm for x in v])
-        return vectors
-
-
-def test_a_paraphrase_matches_the_sentence_that_holds_its_numbers() -> None:
-    from rag.evidence import SentenceMatcher
-
-    text = "The ferry sails six times a day. The crossing takes 45 minutes. The ferry is 30 years old."
-    passage = Passage("f.txt", 0, len(text), text)
-    matcher = SentenceMatcher(_WordCountEmbeddings())
-    found = sentences([passage])
-    assert (
-        matcher.nearest("the crossing takes minutes", found).sentence.text == "The crossing takes 45 minutes."
-    )
-    assert matcher.nearest("ferry is 30 years", found).sentence.text == "The ferry is 30 years old."
-    assert matcher.nearest("", found) is None
-
-
 def test_negations_in_both_languages() -> None:
     from rag.text import negates
 
     assert negates("Het wordt niet gebouwd.") and negates("Zonder vergunning.") and negates("It isn't open.")
     assert not negates("De nieuwe fabriek opent in mei.") and not negates("Nothingness")
+
+
+def test_each_sentence_of_a_passage_gets_its_number_and_the_text_between_stays() -> None:
+    text = "# Veer\n\nDe veerboot is oud. Hij vaart zes keer per dag."
+    passage = Passage("veer.md", 100, 100 + len(text), text)
+    numbered = sentences([passage])
+    assert (
+        numbered_text(passage, numbered)
+        == "[1] # Veer\n\n[2] De veerboot is oud. [3] Hij vaart zes keer per dag."
+    )
+    # Numbers run on over the passages of one context.
+    later = Passage("veer.md", 300, 314, "Het is gratis.")
+    assert numbered_text(later, sentences([passage, later])).startswith("[4] Het")
