@@ -62,11 +62,25 @@ def load_llm(settings: Settings) -> BaseChatModel:
 QUEUE_FULL = "The model is busy and the queue is full; try again shortly."
 
 
-class ModelGate:
-    """One caller at a time uses the model; at most `queue_size` more wait for it."""
+# One lock per model object, for as long as the process runs.
+_MODEL_LOCKS: dict[int, threading.Lock] = {}
+_MODEL_LOCKS_GUARD = threading.Lock()
 
-    def __init__(self, queue_size: int):
-        self._model = threading.Lock()
+
+def model_lock(llm: object) -> threading.Lock:
+    with _MODEL_LOCKS_GUARD:
+        return _MODEL_LOCKS.setdefault(id(llm), threading.Lock())
+
+
+class ModelGate:
+    """One caller at a time uses the model; at most `queue_size` more wait for it.
+
+    The turn is taken on the model's own lock (`model_lock`): pipelines that share one
+    model object (the tests' apps do) never run it from two threads at once, which would
+    crash llama.cpp."""
+
+    def __init__(self, queue_size: int, model: threading.Lock | None = None):
+        self._model = model or threading.Lock()
         self._count = threading.Lock()  # guards `_inside`
         self._inside = 0  # callers using or waiting for the model
         self._limit = queue_size + 1

@@ -56,7 +56,7 @@ from rag.errors import Cancelled, IndexError_, InputError
 from rag.index import ScoredPassage
 from rag.judge import CALIBRATED, Opening, Signals, Thresholds, judge, numbers_from_elsewhere, opening
 from rag.language import ANSWER_IN, detect_language
-from rag.llm import ModelGate
+from rag.llm import ModelGate, model_lock
 from rag.pages import KEEP_STATE, Page, page_of, paginate
 from rag.prompts import Prompts
 from rag.retrieval import HybridRetriever
@@ -193,7 +193,7 @@ class Pipeline:
         self.thresholds = thresholds
         self.prompts = prompts
         self.llm = llm
-        self.gate = ModelGate(settings.queue_size)
+        self.gate = ModelGate(settings.queue_size, model_lock(llm))
         # A local llama.cpp model is handed its evidence sentence and reports its probabilities.
         self.reads_signals = getattr(llm, "reads_signals", False)
         # The prompt may fill the context but for the reply: the quote, then the answer.

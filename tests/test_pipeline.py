@@ -1,6 +1,7 @@
 """The pipeline with the real embedder and Chroma, and a scripted LLM."""
 
 import re
+import threading
 from typing import ClassVar
 
 import pytest
@@ -8,7 +9,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from pydantic import Field
 
 from rag.build import build_pipeline
-from rag.errors import IndexError_, InputError
+from rag.errors import Cancelled, IndexError_, InputError
 from rag.pipeline import AnswerResult, Evidence, Reset, Token, Turn
 from tests.conftest import copy_settings, fake_pipeline, write_seed
 
@@ -291,3 +292,18 @@ def test_a_question_gets_the_page_of_its_best_passages_and_keeps_its_state(
     )
     assert system.additional_kwargs.get("keep_state")  # a page: the model may keep its state
     assert not result.refused and {c.doc_id for c in result.citations} == {"haven.nl.md"}
+
+
+def test_pipelines_sharing_one_model_take_turns_on_it(settings, embeddings) -> None:
+    # Two threads in llama.cpp at once crash it: a turn is per model, not per pipeline.
+    llm = FakeListChatModel(responses=["Quote: none\nAnswer: NO_ANSWER"])
+    first = build_pipeline(settings, llm=llm, embeddings=embeddings)
+    second = build_pipeline(settings, llm=llm, embeddings=embeddings)
+    gone = threading.Event()
+    gone.set()
+    with first.gate.turn(), pytest.raises(Cancelled):
+        with second.gate.turn(cancelled=gone):
+            pass
+    other = build_pipeline(settings, llm=FakeListChatModel(responses=["x"]), embeddings=embeddings)
+    with first.gate.turn(), other.gate.turn(cancelled=gone):
+        pass  # another model is free meanwhile
