@@ -2,16 +2,17 @@
 
 Two moments:
 - `opening(...)`, before the answer is written: from the model's own next-word
-  probabilities where its answer starts (right after its evidence sentence), decide to
-  refuse, to start with "Ja"/"Nee" ("Yes"/"No"), or to let the model write freely;
+  probabilities where its answer starts (right after its evidence sentence), and from its
+  judgement of that sentence on its own, apart from the text (does it answer the question;
+  does it say yes or no), decide to refuse, to start with "Ja"/"Nee" ("Yes"/"No"), or to
+  let the model write freely;
 - `judge(...)`, after: the answer must not be a refusal, its numbers, amounts and names
   must be in the context (its numbers in its evidence sentence), without a number it
   must not rest on a word of the question that the text never uses, and it must be in the
   question's language.
 
-The thresholds were calibrated on the *tune* halves of the question sets
-(`bench/calibrate.py` prints the table they were read from); figures are quoted from the
-*report* halves.
+The thresholds were calibrated on the *tune* halves of the question sets (each names the
+figures it was read from); figures are quoted from the *report* halves.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ YES_NO_MIN_MASS = 0.20
 # answer is "no"), so this share alone cannot tell; an evidence sentence that negates
 # decides first (`opening`).
 YES_MIN_SHARE = 0.75
-# Asked apart from the text ("Sentence: ... Question: ... yes or no?", `prompts/yes_no.txt`),
-# the model's P(yes) / (P(yes) + P(no)) separates the two: "yes" at or above this (tune
+# Asked apart from the text (`prompts/judge_yes_no.txt`: "Sentence: ... Question: ... yes
+# or no?"), the model's P(yes) / (P(yes) + P(no)) separates the two: "yes" at or above this (tune
 # halves, 9 yes/no questions with a verified sentence: "yes" ones 0.56-0.96, "no" ones
 # 0.11-0.46 and one 0.92; 0.5 gets 8/9 right, 0.75 7/9).
 JUDGED_YES_MIN_SHARE = 0.5
