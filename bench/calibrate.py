@@ -9,9 +9,12 @@ counts, for a range of thresholds, how many questions would come out right:
 - refusal: an unanswerable question is right when refused (by the model or by the
   threshold); an answerable one when the model's answer was right and the threshold does
   not refuse it;
+- the judgement apart from the text, "does the sentence give the answer?": the same count,
+  refusing below each threshold;
 - yes/no: for questions whose expected answer is a yes or a no, whether the share
-  P(yes) / (P(yes) + P(no)) on the right side of the threshold gives the right word, and
-  how many other questions a mass threshold would wrongly treat as yes/no.
+  P(yes) / (P(yes) + P(no)) on the right side of the threshold gives the right word (in the
+  text, and judged apart from it), and how many other questions a mass threshold would
+  wrongly treat as yes/no.
 The report halves are never read here.
 """
 
@@ -83,6 +86,19 @@ def tables(rows: list[dict]) -> None:
         u = sum(r["correct"] or r["signals"]["refuse"] >= t for r in unanswerable)
         print(f"  {t:4.2f}  {a:>6}/{len(answerable):<9} {u:>8}/{len(unanswerable):<11} {a + u}")
 
+    judged = [r for r in with_signals if "judged_answers" in r["signals"]]
+    print("\njudged apart from the text, 'does the sentence give the answer?' (refuse when share < T):")
+    print("     T  answerable right  unanswerable refused  total")
+    for step in range(1, 16):
+        t = step / 20
+        answerable = [r for r in judged if not r["unanswerable"]]
+        unanswerable = [r for r in judged if r["unanswerable"]]
+        a = sum(
+            r["correct"] and r["support_cited"] and r["signals"]["judged_answers"] >= t for r in answerable
+        )
+        u = sum(r["correct"] or r["signals"]["judged_answers"] < t for r in unanswerable)
+        print(f"  {t:4.2f}  {a:>6}/{len(answerable):<9} {u:>8}/{len(unanswerable):<11} {a + u}")
+
     polar = [(r, gold_polarity(r["expect"])) for r in with_signals if not r["unanswerable"]]
     yes_no = [(r, g) for r, g in polar if g]
     others = [r for r, g in polar if not g]
@@ -111,6 +127,14 @@ def tables(rows: list[dict]) -> None:
             share = s["yes"] / (s["yes"] + s["no"]) if s["yes"] + s["no"] else 0.0
             right += (share >= t) == (g == "yes")
         print(f"  T {t:4.2f}: right word {right}/{len(yes_no)}")
+    judged_polar = [(r, g) for r, g in yes_no if "judged_yes_share" in r["signals"]]
+    print(
+        f"\n  judged apart from the text, 'yes or no?' ({len(judged_polar)} questions): yes when share >= T"
+    )
+    for step in range(1, 20):
+        t = step / 20
+        right = sum((r["signals"]["judged_yes_share"] >= t) == (g == "yes") for r, g in judged_polar)
+        print(f"  T {t:4.2f}: right word {right}/{len(judged_polar)}")
 
 
 def main() -> None:

@@ -49,14 +49,16 @@ YES_NO_MIN_MASS = 0.20
 # decides first (`opening`).
 YES_MIN_SHARE = 0.75
 # Asked apart from the text (`prompts/judge_yes_no.txt`: "Sentence: ... Question: ... yes
-# or no?"), the model's P(yes) / (P(yes) + P(no)) separates the two: "yes" at or above this (tune
-# halves, 9 yes/no questions with a verified sentence: "yes" ones 0.56-0.96, "no" ones
-# 0.11-0.46 and one 0.92; 0.5 gets 8/9 right, 0.75 7/9).
-JUDGED_YES_MIN_SHARE = 0.5
+# or no?"), the model's P(yes) / (P(yes) + P(no)) separates the two: "yes" at or above this
+# (`bench/calibrate.py`, tune halves, 10 yes/no questions with a verified sentence: "yes"
+# ones 0.58-0.95, "no" ones 0.10-0.52 and one 0.93; 0.55 gets 9/10 right, 0.5 8/10, 0.75
+# 8/10. Inside the text the same model's share was 0.95-1.00 for five "no" answers).
+JUDGED_YES_MIN_SHARE = 0.55
 # Refuse when the model, asked apart from the text whether the evidence sentence gives the
 # answer to the question (`prompts/judge_answers.txt`), says yes with a share below this
-# (tune halves, 64 questions: unanswerable ones 0.06-0.69, 9 of 14 below 0.30; answerable
-# ones with the right sentence 0.36-0.98; 0.35 refuses none of those).
+# (`bench/calibrate.py`, tune halves, 64 questions, the other rules off: 0.30-0.35 refuse 12
+# of 14 unanswerable questions and lose none of the 28 answered right; 0.40-0.50 refuse 13
+# and lose 1; 0.05, none).
 JUDGED_ANSWERS_MIN_SHARE = 0.35
 
 

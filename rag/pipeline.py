@@ -54,7 +54,16 @@ from rag.citations import Citation, choose_citations, copied_sentence
 from rag.documents import Document
 from rag.errors import Cancelled, IndexError_, InputError
 from rag.index import ScoredPassage
-from rag.judge import CALIBRATED, Opening, Signals, Thresholds, judge, numbers_from_elsewhere, opening
+from rag.judge import (
+    CALIBRATED,
+    YES_NO_MIN_MASS,
+    Opening,
+    Signals,
+    Thresholds,
+    judge,
+    numbers_from_elsewhere,
+    opening,
+)
 from rag.language import ANSWER_IN, detect_language
 from rag.llm import ModelGate, model_lock
 from rag.pages import KEEP_STATE, Page, page_of, paginate
@@ -414,7 +423,8 @@ class Pipeline:
         reply = head
         first_words = {"refuse": [REFUSAL_WORD], "yes": [*YES.values()], "no": [*NO.values()]}
         found = self.llm.next_word_probabilities(messages, reply, first_words)
-        yes_no = found["yes"] + found["no"] >= self.thresholds.yes_no_min_mass
+        # A yes/no question (also asked where the thresholds are off: calibration reads it).
+        yes_no = found["yes"] + found["no"] >= min(self.thresholds.yes_no_min_mass, YES_NO_MIN_MASS)
         # Judged apart from the text, while the conversation (read up to "Answer:") waits.
         with getattr(self.llm, "set_aside", nullcontext)():
             reading.signals = Signals(
