@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -76,28 +77,18 @@ def gold_polarity(expect: list[list[str]] | None) -> str | None:
 def tables(rows: list[dict]) -> None:
     with_signals = [r for r in rows if r["signals"]]
     print(f"{len(rows)} tune questions, {len(with_signals)} with signals")
-    print("\nrefusal threshold (refuse when P(refusal word) >= T):")
-    print("     T  answerable right  unanswerable refused  total")
-    for step in range(1, 20):
-        t = step / 20
-        answerable = [r for r in with_signals if not r["unanswerable"]]
-        unanswerable = [r for r in with_signals if r["unanswerable"]]
-        a = sum(r["correct"] and r["support_cited"] and r["signals"]["refuse"] < t for r in answerable)
-        u = sum(r["correct"] or r["signals"]["refuse"] >= t for r in unanswerable)
-        print(f"  {t:4.2f}  {a:>6}/{len(answerable):<9} {u:>8}/{len(unanswerable):<11} {a + u}")
-
-    judged = [r for r in with_signals if "judged_answers" in r["signals"]]
-    print("\njudged apart from the text, 'does the sentence give the answer?' (refuse when share < T):")
-    print("     T  answerable right  unanswerable refused  total")
-    for step in range(1, 16):
-        t = step / 20
-        answerable = [r for r in judged if not r["unanswerable"]]
-        unanswerable = [r for r in judged if r["unanswerable"]]
-        a = sum(
-            r["correct"] and r["support_cited"] and r["signals"]["judged_answers"] >= t for r in answerable
-        )
-        u = sum(r["correct"] or r["signals"]["judged_answers"] < t for r in unanswerable)
-        print(f"  {t:4.2f}  {a:>6}/{len(answerable):<9} {u:>8}/{len(unanswerable):<11} {a + u}")
+    refusal_table(
+        "refusal threshold (refuse when P(refusal word) >= T)",
+        with_signals,
+        lambda signals, t: signals["refuse"] >= t,
+        steps=19,
+    )
+    refusal_table(
+        "judged apart from the text, 'does the sentence give the answer?' (refuse when share < T)",
+        [r for r in with_signals if "judged_answers" in r["signals"]],
+        lambda signals, t: signals["judged_answers"] < t,
+        steps=15,
+    )
 
     polar = [(r, gold_polarity(r["expect"])) for r in with_signals if not r["unanswerable"]]
     yes_no = [(r, g) for r, g in polar if g]
@@ -135,6 +126,20 @@ def tables(rows: list[dict]) -> None:
         t = step / 20
         right = sum((r["signals"]["judged_yes_share"] >= t) == (g == "yes") for r, g in judged_polar)
         print(f"  T {t:4.2f}: right word {right}/{len(judged_polar)}")
+
+
+def refusal_table(title: str, rows: list[dict], refuses: Callable[[dict, float], bool], steps: int) -> None:
+    """For thresholds T = 0.05, 0.10, ...: answerable questions still right (answered right
+    and not refused) and unanswerable ones refused (by the model, or by the rule at T)."""
+    answerable = [r for r in rows if not r["unanswerable"]]
+    unanswerable = [r for r in rows if r["unanswerable"]]
+    print(f"\n{title}:")
+    print("     T  answerable right  unanswerable refused  total")
+    for step in range(1, steps + 1):
+        t = step / 20
+        a = sum(r["correct"] and r["support_cited"] and not refuses(r["signals"], t) for r in answerable)
+        u = sum(r["correct"] or refuses(r["signals"], t) for r in unanswerable)
+        print(f"  {t:4.2f}  {a:>6}/{len(answerable):<9} {u:>8}/{len(unanswerable):<11} {a + u}")
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -180,7 +180,10 @@ MESSAGE_MARKUP_TOKENS = 8
 # The ways the model judges an evidence sentence on its own (`prompts/judge_<name>*.txt`),
 # and how it says yes or no then.
 JUDGEMENTS = ("answers", "yes_no")
-JUDGED_WORDS = {"yes": ["yes", "Yes", "ja", "Ja"], "no": ["no", "No", "nee", "Nee"]}
+JUDGED_WORDS = {
+    name: [w for word in said.values() for w in (word, word.lower())]
+    for name, said in (("yes", YES), ("no", NO))
+}
 
 # The answer streams once its first this-many words have passed the check on numbers and
 # names: a refusal on those facts then withdraws nothing that was shown. (An invented name
@@ -422,13 +425,13 @@ class Pipeline:
         head = f"{QUOTE_LABEL} [{reading.evidence_number}] {reading.evidence.text}\n{ANSWER_LABEL}"
         reply = head
         first_words = {"refuse": [REFUSAL_WORD], "yes": [*YES.values()], "no": [*NO.values()]}
-        found = self.llm.next_word_probabilities(messages, reply, first_words)
+        in_text = Signals(**self.llm.next_word_probabilities(messages, reply, first_words))
         # A yes/no question (also asked where the thresholds are off: calibration reads it).
-        yes_no = found["yes"] + found["no"] >= min(self.thresholds.yes_no_min_mass, YES_NO_MIN_MASS)
+        yes_no = in_text.yes_no_mass >= min(self.thresholds.yes_no_min_mass, YES_NO_MIN_MASS)
         # Judged apart from the text, while the conversation (read up to "Answer:") waits.
         with getattr(self.llm, "set_aside", nullcontext)():
-            reading.signals = Signals(
-                **found,
+            reading.signals = replace(
+                in_text,
                 judged_answers=self._judged("answers", question, reading.evidence),
                 judged_yes_share=self._judged("yes_no", question, reading.evidence) if yes_no else None,
             )
