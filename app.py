@@ -54,8 +54,8 @@ def cmd_index(settings: Settings, args: argparse.Namespace) -> None:
         files = pipeline.save_page_states(lambda done, total: print(f"\rpage states: {done}/{total}", end=""))
         size = sum(f.stat().st_size for f in files) / 1e6
         print(
-            f"\rpage states: {len(pipeline.pages)} pages (and {len(files) - len(pipeline.pages)} judge "
-            f"prompts), {size:.0f} MB, {time.perf_counter() - started:.0f} s"
+            f"\rpage states: {len(pipeline.pages)} pages (and the judge's prompt), {size:.0f} MB, "
+            f"{time.perf_counter() - started:.0f} s"
         )
 
 

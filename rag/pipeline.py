@@ -177,17 +177,15 @@ REPLY_MARKUP_TOKENS = 16
 MESSAGE_MARKUP_TOKENS = 8
 
 
-# The ways the model judges an evidence sentence on its own (`prompts/judge_<name>*.txt`),
-# and how it says yes or no then.
-JUDGEMENTS = ("answers", "yes_no")
+# How the model says yes or no when it judges an evidence sentence on its own.
 JUDGED_WORDS = {
     name: [w for word in said.values() for w in (word, word.lower())]
     for name, said in (("yes", YES), ("no", NO))
 }
 
-# The answer streams once its first this-many words have passed the check on numbers and
-# names: a refusal on those facts then withdraws nothing that was shown. (An invented name
-# or number usually comes early: "De CEO van ..." ; shorter answers are shown once checked.)
+# The answer streams once its first this-many words have passed every check: a refusal on
+# their facts then withdraws nothing that was shown. (An invented name or number usually
+# comes early: "De CEO van ..."; shorter answers are shown once judged whole.)
 SHOWN_AFTER_WORDS = 4
 
 
@@ -385,11 +383,13 @@ class Pipeline:
                 # A refusal the model never wrote still reaches the client as text.
                 "completion_tokens": self._text_tokens(max(reading.written, result.answer, key=len)),
             }
-        if reading.pending and not result.refused:
-            # A short answer is shown once it has passed every check.
+        if not result.refused and (reading.pending or not reading.shown.strip()):
+            # What was held back is shown once it has passed every check: the rest of the
+            # answer, or (nothing shown yet) the checked answer itself.
+            rest = reading.pending if reading.shown.strip() else result.answer
             timings.setdefault("first_token_ms", _ms(started))
-            reading.shown += reading.pending
-            yield Token(reading.pending)
+            reading.shown += rest
+            yield Token(rest)
         if reading.shown and reading.shown.strip() != result.answer:
             yield Reset()  # the checked answer differs from what streamed
         timings["total_ms"] = _ms(started)
@@ -430,11 +430,8 @@ class Pipeline:
         yes_no = in_text.yes_no_mass >= min(self.thresholds.yes_no_min_mass, YES_NO_MIN_MASS)
         # Judged apart from the text, while the conversation (read up to "Answer:") waits.
         with getattr(self.llm, "set_aside", nullcontext)():
-            reading.signals = replace(
-                in_text,
-                judged_answers=self._judged("answers", question, reading.evidence),
-                judged_yes_share=self._judged("yes_no", question, reading.evidence) if yes_no else None,
-            )
+            answers, yes_share = self._judged(question, reading.evidence, yes_no)
+        reading.signals = replace(in_text, judged_answers=answers, judged_yes_share=yes_share)
         reading.timings["signals_ms"] = round(_ms(started) - reading.timings["quote_ms"], 1)
         context_texts = [p.text for p in context]
         reading.opening = opening(
@@ -449,7 +446,9 @@ class Pipeline:
         if first:
             reply += f" {first}"
         stream_filter = _StreamFilter(answer_only=True)
-        answer, reading.pending = first, stream_filter.feed(first)
+        # Only whole words that have passed the checks are shown: the last word may still
+        # grow into a name or number the text lacks.
+        answer, reading.pending, checked = first, stream_filter.feed(first), len(first)
         denied = question if reading.opening.denies else ""
         known = [*context_texts, denied]
         limit = {"max_tokens": reading.max_answer_tokens} if reading.max_answer_tokens else {}
@@ -458,13 +457,20 @@ class Pipeline:
             piece = chunk.content if isinstance(chunk.content, str) else ""
             answer += piece
             reading.written += piece
-            reading.pending += stream_filter.feed(piece)
-            settled = answer[: answer.rfind(" ") + 1]  # the last word may still grow
+            settled = answer[: answer.rfind(" ") + 1]
+            if len(settled) <= checked:
+                continue
             if unsupported_facts(settled, known) or numbers_from_elsewhere(settled, reading.evidence, denied):
                 break  # refused by the checks: stop writing, show no more
-            if reading.shown or len(words(settled)) >= SHOWN_AFTER_WORDS:
+            reading.pending += stream_filter.feed(settled[checked:])
+            checked = len(settled)
+            if reading.pending and (
+                reading.shown
+                or _first_words_pass(settled, question, language, reading.evidence, context_texts, denied)
+            ):
                 yield reading.pending
                 reading.pending = ""
+        reading.pending += stream_filter.feed(answer[checked:])  # shown once the answer is judged
         reading.raw = f"{head} {answer}"
 
     def _pick_evidence(self, reading: _Reading, messages: list[BaseMessage], context: list[Passage]) -> None:
@@ -481,16 +487,23 @@ class Pipeline:
         reading.evidence, reading.evidence_number = numbered[best], best + 1
         reading.evidence_probability = round(probability, 4)
 
-    def _judged(self, judgement: str, question: str, evidence: Sentence) -> float:
-        """P(yes) / (P(yes) + P(no)) when the model judges the evidence sentence on its own,
-        apart from the text, against the question (`prompts/judge_*.txt`): inside the text
-        it leans to "yes" whatever the sentence says."""
-        asked = getattr(self.prompts, f"judge_{judgement}")
-        messages = [
-            self._judge_system(judgement),
-            HumanMessage(asked.format(sentence=evidence.text, question=question.strip())),
-        ]
-        found = self.llm.next_word_probabilities(messages, "", JUDGED_WORDS)
+    def _judged(self, question: str, evidence: Sentence, yes_no: bool) -> tuple[float, float | None]:
+        """The model judges the evidence sentence on its own, apart from the text, against
+        the question (`prompts/judge_*.txt`): inside the text it leans to "yes" whatever the
+        sentence says. Returns its yes-share for "does the sentence give the answer?" and,
+        for a yes/no question it does not refuse so, for "is the answer yes or no?" (asked
+        in the same conversation, so the sentence and question are read once)."""
+        asked = self.prompts.judge_answers.format(sentence=evidence.text, question=question.strip())
+        conversation = [self._judge_system(), HumanMessage(asked)]
+        answers = self._yes_share(conversation)
+        if not yes_no or answers < self.thresholds.judged_answers_min_share:
+            return answers, None
+        conversation += [AIMessage("yes"), HumanMessage(self.prompts.judge_yes_no.format())]
+        return answers, self._yes_share(conversation)
+
+    def _yes_share(self, conversation: list[BaseMessage]) -> float:
+        """P(yes) / (P(yes) + P(no)) for the model's next word."""
+        found = self.llm.next_word_probabilities(conversation, "", JUDGED_WORDS)
         total = found["yes"] + found["no"]
         return round(found["yes"] / total, 4) if total else 0.5
 
@@ -571,10 +584,9 @@ class Pipeline:
             if p.passage_id in vectors
         ]
 
-    def _judge_system(self, judgement: str) -> BaseMessage:
+    def _judge_system(self) -> BaseMessage:
         # The same for every question: its state is kept like a page's.
-        system = getattr(self.prompts, f"judge_{judgement}_system")
-        return SystemMessage(system.format(), additional_kwargs={KEEP_STATE: True})
+        return SystemMessage(self.prompts.judge_system.format(), additional_kwargs={KEEP_STATE: True})
 
     def page_system_message(self, page: Page) -> BaseMessage:
         return self._messages("?", "nl", [], list(page.passages))[0]
@@ -586,10 +598,9 @@ class Pipeline:
             return []
         kept = []
         self.llm.prefix_states.prune(self._page_state_files())  # first make room: pages that are gone
-        for judgement in JUDGEMENTS:  # small, and used by every question
-            with self.gate.turn():
-                saved = self.llm.save_page_state(self._judge_system(judgement))
-            kept += [saved] if saved else []
+        with self.gate.turn():  # small, and used by every question
+            saved = self.llm.save_page_state(self._judge_system())
+        kept += [saved] if saved else []
         for done, page in enumerate(self.pages, start=1):
             with self.gate.turn():
                 saved = self.llm.save_page_state(self.page_system_message(page))
@@ -601,7 +612,7 @@ class Pipeline:
         return kept
 
     def _page_state_files(self) -> list[Path]:
-        systems = [*(self._judge_system(j) for j in JUDGEMENTS), *map(self.page_system_message, self.pages)]
+        systems = [self._judge_system(), *map(self.page_system_message, self.pages)]
         return [self.llm.prefix_states.path_for(self.llm.page_prefix(system)) for system in systems]
 
     def warm_up(self) -> None:
@@ -628,6 +639,22 @@ def _same_language(quote: str, context: list[Passage]) -> bool:
     """A quote in the text's own language can be compared word for word; a translated one
     (an English question over a Dutch text) cannot."""
     return detect_language(quote) == detect_language(" ".join(p.text for p in context[:3]))
+
+
+def _first_words_pass(
+    answer: str,
+    question: str,
+    language: str,
+    evidence: Sentence | None,
+    context_texts: list[str],
+    denied: str,
+) -> bool:
+    """An answer's first words may be shown: enough of them, and judged as if the answer
+    ended there, they would be shown as they are."""
+    if len(words(answer)) < SHOWN_AFTER_WORDS:
+        return False
+    verdict = judge(answer.strip(), language, evidence, context_texts, denied, question)
+    return verdict.accepted and verdict.answer == answer.strip()
 
 
 def _is_valid_text(text: str) -> bool:

@@ -16,10 +16,9 @@ REQUIRED = {
     "passage.txt": {"n", "text", "doc"},
     "question.txt": {"question", "answer_in", "refusal"},
     "preference.txt": {"preference"},
-    "judge_answers_system.txt": set(),
+    "judge_system.txt": set(),
     "judge_answers.txt": {"sentence", "question"},
-    "judge_yes_no_system.txt": set(),
-    "judge_yes_no.txt": {"sentence", "question"},
+    "judge_yes_no.txt": set(),
 }
 
 # Passage numbers and document names are there for templates that want to show them;
@@ -33,11 +32,11 @@ class Prompts:
     passage: PromptTemplate
     question: PromptTemplate
     preference: PromptTemplate  # a client's own system prompt, as a wish the rules outrank
-    # The evidence sentence judged on its own, apart from the text: does it answer the
-    # question, and (a yes/no question) does it say yes or no?
-    judge_answers_system: PromptTemplate
+    # The evidence sentence judged on its own, apart from the text, in one short
+    # conversation: does it answer the question; then, for a yes/no question, is the
+    # answer yes or no?
+    judge_system: PromptTemplate
     judge_answers: PromptTemplate
-    judge_yes_no_system: PromptTemplate
     judge_yes_no: PromptTemplate
 
 

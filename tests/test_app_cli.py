@@ -93,7 +93,7 @@ def test_index_saves_each_pages_model_state_once(tmp_path) -> None:
     }
     first = run_app("index", **env)
     assert first.returncode == 0, first.stderr
-    assert "page states: 2 pages (and 2 judge prompts)" in first.stdout
+    assert "page states: 2 pages (and the judge's prompt)" in first.stdout
     states = sorted((tmp_path / "index" / "states").glob("*.state"))
     assert len(states) == 4 and all(path.stat().st_size > 100_000 for path in states)
     written = [path.stat().st_mtime_ns for path in states]

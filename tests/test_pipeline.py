@@ -136,6 +136,7 @@ class SignalsFakeChatModel(FakeListChatModel):
     evidence: str = ""
     probabilities: dict[str, float] = Field(default_factory=dict)
     handed: list[str] = Field(default_factory=list)
+    judged: list[list] = Field(default_factory=list)  # the conversations of its judgements
 
     def likeliest_continuation(self, messages, reply, continuations) -> tuple[int, float]:
         self.handed.append(reply)
@@ -148,6 +149,8 @@ class SignalsFakeChatModel(FakeListChatModel):
 
     def next_word_probabilities(self, messages, reply, words) -> dict[str, float]:
         self.handed.append(reply)
+        if not reply:
+            self.judged.append(list(messages))
         return {name: self.probabilities.get(name, 0.0) for name in words}
 
     def _stream(self, messages, *args, **kwargs):
@@ -234,6 +237,40 @@ def test_an_answer_with_an_invented_name_is_stopped_before_it_shows(settings, em
     # The real sentence it rests on was shown; no answer text was.
     assert [type(e).__name__ for e in events] == ["Evidence", "AnswerResult"]
     assert events[-1].refused and "ceo" in events[-1].reason  # stopped at its first invented name
+
+
+def test_a_yes_no_question_is_judged_in_one_conversation(settings, embeddings) -> None:
+    pipeline, llm = signals_pipeline(
+        settings,
+        embeddings,
+        evidence="datacenterproject in Indiana",
+        responses=[" het is een datacenterproject in Indiana."],
+        probabilities={"refuse": 0.01, "yes": 0.7, "no": 0.2},
+    )
+    result = pipeline.answer("Is Project Rainier een datacenterproject in Indiana?")
+    assert result.answer == "Ja, het is een datacenterproject in Indiana." and not result.refused
+    assert result.signals["judged_yes_share"] > 0.55
+    # First "does the sentence give the answer?", then, going on from its "yes", "yes or no?":
+    # the sentence and the question are read once.
+    answers, yes_no = llm.judged
+    assert [m.type for m in yes_no] == ["system", "human", "ai", "human"]
+    assert yes_no[:2] == answers and "Indiana" in answers[1].content and yes_no[2].content == "yes"
+    assert "yes or no" in yes_no[3].content
+
+
+def test_first_words_that_would_be_overruled_are_not_shown(settings, embeddings) -> None:
+    # An English answer to a Dutch question: the evidence sentence stands in for it, so none
+    # of its words stream, and what is shown is never withdrawn.
+    pipeline, _ = signals_pipeline(
+        settings,
+        embeddings,
+        evidence="datacenterproject in Indiana",
+        responses=[" The project is being built in the state of Indiana."],
+        probabilities={"refuse": 0.01},
+    )
+    events = list(pipeline.stream("Waar wordt Project Rainier gebouwd?"))
+    assert [type(e).__name__ for e in events] == ["Evidence", "Token", "AnswerResult"]
+    assert events[1].text == events[-1].answer == events[0].sentence.text
 
 
 def test_a_short_answer_is_shown_once_checked(settings, embeddings) -> None:
