@@ -14,7 +14,8 @@ counts, for a range of thresholds, how many questions would come out right:
 - yes/no: for questions whose expected answer is a yes or a no, whether the share
   P(yes) / (P(yes) + P(no)) on the right side of the threshold gives the right word (in the
   text, and judged apart from it), and how many other questions a mass threshold would
-  wrongly treat as yes/no.
+  wrongly treat as yes/no; and the judged yes-share on each yes/no question's gold sentence
+  (the one holding its `support`), apart from which sentence the model points at.
 The report halves are never read here.
 """
 
@@ -58,11 +59,22 @@ def answer_tune_halves() -> None:
         scores = evaluate(pipeline, tune)
         with (CACHE / questions_file.name).open("w", encoding="utf-8") as out:
             for question, score in zip(tune, scores, strict=True):
-                out.write(
-                    json.dumps({**asdict(score), "expect": question.get("expect")}, ensure_ascii=False) + "\n"
-                )
+                gold = gold_judged_yes_share(pipeline, question)
+                row = {**asdict(score), "expect": question.get("expect"), "gold_judged_yes_share": gold}
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
         print(f"{questions_file.name}: {len(scores)} tune questions answered", flush=True)
         del pipeline
+
+
+def gold_judged_yes_share(pipeline, question: dict) -> float | None:
+    """A yes/no question's judged yes-share on its gold sentence (the one holding its
+    `support`), apart from which sentence the model points at."""
+    from rag.text import sentences
+
+    if not gold_polarity(question.get("expect")) or not question.get("support"):
+        return None
+    holding = [s for s in sentences(pipeline.retriever.passages) if question["support"] in s.text]
+    return pipeline.judged(question["question"], holding[0], yes_no=True)[1] if holding else None
 
 
 def gold_polarity(expect: list[list[str]] | None) -> str | None:
@@ -126,6 +138,15 @@ def tables(rows: list[dict]) -> None:
         t = step / 20
         right = sum((r["signals"]["judged_yes_share"] >= t) == (g == "yes") for r, g in judged_polar)
         print(f"  T {t:4.2f}: right word {right}/{len(judged_polar)}")
+    gold = [(r["gold_judged_yes_share"], g) for r, g in yes_no if r.get("gold_judged_yes_share") is not None]
+    print(f"\n  the same on each question's gold sentence ({len(gold)} questions): yes when share >= T")
+    for polarity in ("yes", "no"):
+        shares = sorted(share for share, g in gold if g == polarity)
+        print(f"    gold {polarity}: " + " ".join(f"{share:.2f}" for share in shares))
+    for step in range(1, 20):
+        t = step / 20
+        right = sum((share >= t) == (g == "yes") for share, g in gold)
+        print(f"  T {t:4.2f}: right word {right}/{len(gold)}")
 
 
 def refusal_table(title: str, rows: list[dict], refuses: Callable[[dict, float], bool], steps: int) -> None:

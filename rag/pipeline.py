@@ -12,12 +12,12 @@ for its own tokens.
 
 The prompt numbers every sentence of the context. A local model (llama-cpp-python)
 points at the sentence that answers: its probabilities for each number after "Quote: ["
-are read, nothing is written, and the likeliest sentence is handed to it as its quote. Its
-next-word probabilities right after that sentence decide whether to refuse and, for a
-yes/no answer, which way (`rag/judge.py`). So the checks that can refuse run before any
-answer text is shown. Any other chat model (a server, the tests' scripted one) writes
-"Quote: [n] ... Answer: ..." freely, and the quote is matched to a sentence of the context
-afterwards.
+are read, nothing is written, and the likeliest number is handed to it as its quote. Its
+next-word probabilities right after that number, and its judgement of the sentence on its
+own, decide whether to refuse and, for a yes/no answer, which way (`rag/judge.py`). So the
+checks that can refuse run before any answer text is shown. Any other chat model (a
+server, the tests' scripted one) writes "Quote: [n] Answer: ..." freely, and the quote is
+matched to a sentence of the context afterwards.
 """
 
 from __future__ import annotations
@@ -413,16 +413,16 @@ class Pipeline:
         language: str,
         context: list[Passage],
     ) -> Iterator[str | Evidence]:
-        """The model points at a numbered sentence of the context, which is handed to it as
-        its quote; the model's probabilities right after that sentence decide whether and
-        how it answers; then the answer streams. Nothing is shown before the checks that
-        can refuse it have passed."""
+        """The model points at a numbered sentence of the context, whose number is handed to
+        it as its quote; the model's probabilities right after it, and its judgement of the
+        sentence on its own, decide whether and how it answers; then the answer streams.
+        Nothing is shown before the checks that can refuse it have passed."""
         started = time.perf_counter()
         self._pick_evidence(reading, messages, context)
         reading.timings["quote_ms"] = _ms(started)
         if reading.evidence is None:
             return
-        head = f"{QUOTE_LABEL} [{reading.evidence_number}] {reading.evidence.text}\n{ANSWER_LABEL}"
+        head = f"{QUOTE_LABEL} [{reading.evidence_number}]\n{ANSWER_LABEL}"
         reply = head
         first_words = {"refuse": [REFUSAL_WORD], "yes": [*YES.values()], "no": [*NO.values()]}
         in_text = Signals(**self.llm.next_word_probabilities(messages, reply, first_words))
@@ -430,7 +430,7 @@ class Pipeline:
         yes_no = in_text.yes_no_mass >= min(self.thresholds.yes_no_min_mass, YES_NO_MIN_MASS)
         # Judged apart from the text, while the conversation (read up to "Answer:") waits.
         with getattr(self.llm, "set_aside", nullcontext)():
-            answers, yes_share = self._judged(question, reading.evidence, yes_no)
+            answers, yes_share = self.judged(question, reading.evidence, yes_no)
         reading.signals = replace(in_text, judged_answers=answers, judged_yes_share=yes_share)
         reading.timings["signals_ms"] = round(_ms(started) - reading.timings["quote_ms"], 1)
         context_texts = [p.text for p in context]
@@ -487,7 +487,7 @@ class Pipeline:
         reading.evidence, reading.evidence_number = numbered[best], best + 1
         reading.evidence_probability = round(probability, 4)
 
-    def _judged(self, question: str, evidence: Sentence, yes_no: bool) -> tuple[float, float | None]:
+    def judged(self, question: str, evidence: Sentence, yes_no: bool) -> tuple[float, float | None]:
         """The model judges the evidence sentence on its own, apart from the text, against
         the question (`prompts/judge_*.txt`): inside the text it leans to "yes" whatever the
         sentence says. Returns its yes-share for "does the sentence give the answer?" and,

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from rag.build import build_pipeline
 from rag.errors import Cancelled, IndexError_, InputError
+from rag.judge import JUDGED_YES_MIN_SHARE
 from rag.pipeline import AnswerResult, Evidence, Reset, Token, Turn
 from tests.conftest import copy_settings, fake_pipeline, write_seed
 
@@ -186,7 +187,8 @@ def test_a_weak_yes_becomes_no_and_the_model_goes_on_from_there(settings, embedd
         "gecontroleerd door één techgigant."
     )
     assert llm.handed[0] == "Quote: ["
-    assert re.fullmatch(rf"Quote: \[\d+\] {re.escape(sentence)}\nAnswer: Nee,", llm.handed[-1])
+    # It is handed the number it pointed at, and answers after it.
+    assert re.fullmatch(r"Quote: \[\d+\]\nAnswer: Nee,", llm.handed[-1])
     c = result.citations[0]
     assert c.sentence == sentence and article[c.sentence_start : c.sentence_end] == sentence
 
@@ -245,11 +247,11 @@ def test_a_yes_no_question_is_judged_in_one_conversation(settings, embeddings) -
         embeddings,
         evidence="datacenterproject in Indiana",
         responses=[" het is een datacenterproject in Indiana."],
-        probabilities={"refuse": 0.01, "yes": 0.7, "no": 0.2},
+        probabilities={"refuse": 0.01, "yes": 0.8, "no": 0.1},
     )
     result = pipeline.answer("Is Project Rainier een datacenterproject in Indiana?")
     assert result.answer == "Ja, het is een datacenterproject in Indiana." and not result.refused
-    assert result.signals["judged_yes_share"] > 0.55
+    assert result.signals["judged_yes_share"] >= JUDGED_YES_MIN_SHARE
     # First "does the sentence give the answer?", then, going on from its "yes", "yes or no?":
     # the sentence and the question are read once.
     answers, yes_no = llm.judged
