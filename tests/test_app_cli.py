@@ -95,13 +95,13 @@ def test_index_saves_each_pages_model_state_once(tmp_path) -> None:
     assert first.returncode == 0, first.stderr
     assert "page states: 2 pages (and the judge's prompt)" in first.stdout
     states = sorted((tmp_path / "index" / "states").glob("*.state"))
-    assert len(states) == 4 and all(path.stat().st_size > 100_000 for path in states)
+    assert len(states) == 3 and all(path.stat().st_size > 100_000 for path in states)
     written = [path.stat().st_mtime_ns for path in states]
     (seeds / "b.nl.md").unlink()  # one page goes: its state goes with it
     again = run_app("index", **env)
     assert again.returncode == 0, again.stderr
     kept = sorted((tmp_path / "index" / "states").glob("*.state"))
-    assert len(kept) == 3 and set(kept) < set(states)
+    assert len(kept) == 2 and set(kept) < set(states)
     assert all(path.stat().st_mtime_ns == written[states.index(path)] for path in kept)  # not read again
 
 

@@ -27,7 +27,7 @@ CORPUS_CASES = {
     "c25": "which of the two (a comparison, English)",
     "c37": "a percentage",
     "c43": "a date",
-    "c49": "attribute missing: the topic is there, the asked attribute is not",
+    "c45": "attribute missing: the topic is there, the asked attribute is not",
     "c53": "unanswerable: the topic is not there",
     "c61": "a follow-up",
     "c67": "an English question over a Dutch document",
