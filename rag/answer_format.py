@@ -1,6 +1,6 @@
 """The answer format, defined once: the model quotes its evidence, then answers.
 
-    Quote: [<the number of a sentence of the passages>], or "none"
+    Quote: [<its number>] <a sentence of the passages>, or "none"
     Answer: <the answer, or the refusal word>
 
 The labels and the refusal word are checked against the prompt templates at start-up

@@ -52,7 +52,7 @@ YES_MIN_SHARE = 0.75
 # sentence give the answer?" (`prompts/judge_yes_no.txt`: "By the sentence, is the answer
 # to the question yes or no?"), the model's P(yes) / (P(yes) + P(no)) separates the two:
 # "yes" at or above this. Tune halves: `bench/calibrate.py` (10 yes/no questions with the
-# sentence the model pointed at) gets 9/11 right at 0.70-0.80, 5/11 at 0.55; on the gold
+# sentence the model pointed at) gets 8/10 right at 0.70-0.80, 5/10 at 0.55; on the gold
 # sentences of the 14 tune yes/no questions, "yes" ones scored 0.78-0.87 and "no" ones
 # 0.61-0.76 and one 0.85 (12/14 at 0.75-0.80). Inside the text the same model's share was
 # 0.95-1.00 for "no" answers.

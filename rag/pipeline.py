@@ -12,11 +12,11 @@ for its own tokens.
 
 The prompt numbers every sentence of the context. A local model (llama-cpp-python)
 points at the sentence that answers: its probabilities for each number after "Quote: ["
-are read, nothing is written, and the likeliest number is handed to it as its quote. Its
-next-word probabilities right after that number, and its judgement of the sentence on its
+are read, nothing is written, and the likeliest sentence is handed to it as its quote. Its
+next-word probabilities right after that sentence, and its judgement of the sentence on its
 own, decide whether to refuse and, for a yes/no answer, which way (`rag/judge.py`). So the
 checks that can refuse run before any answer text is shown. Any other chat model (a
-server, the tests' scripted one) writes "Quote: [n] Answer: ..." freely, and the quote is
+server, the tests' scripted one) writes "Quote: [n] ... Answer: ..." freely, and the quote is
 matched to a sentence of the context afterwards.
 """
 
@@ -413,8 +413,8 @@ class Pipeline:
         language: str,
         context: list[Passage],
     ) -> Iterator[str | Evidence]:
-        """The model points at a numbered sentence of the context, whose number is handed to
-        it as its quote; the model's probabilities right after it, and its judgement of the
+        """The model points at a numbered sentence of the context, which is handed to it as
+        its quote; the model's probabilities right after it, and its judgement of the
         sentence on its own, decide whether and how it answers; then the answer streams.
         Nothing is shown before the checks that can refuse it have passed."""
         started = time.perf_counter()
@@ -422,7 +422,7 @@ class Pipeline:
         reading.timings["quote_ms"] = _ms(started)
         if reading.evidence is None:
             return
-        head = f"{QUOTE_LABEL} [{reading.evidence_number}]\n{ANSWER_LABEL}"
+        head = f"{QUOTE_LABEL} [{reading.evidence_number}] {reading.evidence.text}\n{ANSWER_LABEL}"
         reply = head
         first_words = {"refuse": [REFUSAL_WORD], "yes": [*YES.values()], "no": [*NO.values()]}
         in_text = Signals(**self.llm.next_word_probabilities(messages, reply, first_words))
