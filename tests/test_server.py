@@ -28,7 +28,10 @@ def test_ask_returns_cited_answer(server, article) -> None:
 def test_stream_sends_tokens_then_final(server) -> None:
     events = []
     with httpx.stream(
-        "POST", f"{server}/api/ask/stream", json={"question": "Wie meldde het nieuws?"}, timeout=120
+        "POST",
+        f"{server}/api/ask/stream",
+        json={"question": "Hoeveel stroom verbruikt Project Rainier?"},
+        timeout=120,
     ) as response:
         for line in response.iter_lines():
             if line.startswith("event: "):
