@@ -110,9 +110,8 @@ def tables(rows: list[dict]) -> None:
     )
     for r, g in yes_no:
         s = r["signals"]
-        share = s["yes"] / (s["yes"] + s["no"]) if s["yes"] + s["no"] else 0.0
         print(
-            f"  {r['qid']:>5} gold {g:<3} mass {s['yes'] + s['no']:.2f} share {share:.2f} "
+            f"  {r['qid']:>5} gold {g:<3} mass {s['yes'] + s['no']:.2f} share {in_text_share(s):.2f} "
             f"refuse {s['refuse']:.2f}"
         )
     print("\n  mass M: other questions with P(yes)+P(no) >= M (wrongly taken as yes/no):")
@@ -121,32 +120,34 @@ def tables(rows: list[dict]) -> None:
         wrong = sum(r["signals"]["yes"] + r["signals"]["no"] >= m for r in others)
         caught = sum(r["signals"]["yes"] + r["signals"]["no"] >= m for r, _ in yes_no)
         print(f"  M {m:3.1f}: yes/no questions caught {caught}/{len(yes_no)}, others taken as yes/no {wrong}")
-    print("\n  share T: say yes when P(yes)/(P(yes)+P(no)) >= T")
-    for step in range(1, 20):
-        t = step / 20
-        right = 0
-        for r, g in yes_no:
-            s = r["signals"]
-            share = s["yes"] / (s["yes"] + s["no"]) if s["yes"] + s["no"] else 0.0
-            right += (share >= t) == (g == "yes")
-        print(f"  T {t:4.2f}: right word {right}/{len(yes_no)}")
-    judged_polar = [(r, g) for r, g in yes_no if "judged_yes_share" in r["signals"]]
-    print(
-        f"\n  judged apart from the text, 'yes or no?' ({len(judged_polar)} questions): yes when share >= T"
+    share_table(
+        "share T: say yes when P(yes)/(P(yes)+P(no)) >= T",
+        [(in_text_share(r["signals"]), g) for r, g in yes_no],
     )
-    for step in range(1, 20):
-        t = step / 20
-        right = sum((r["signals"]["judged_yes_share"] >= t) == (g == "yes") for r, g in judged_polar)
-        print(f"  T {t:4.2f}: right word {right}/{len(judged_polar)}")
+    share_table(
+        "judged apart from the text, 'yes or no?': yes when share >= T",
+        [(r["signals"]["judged_yes_share"], g) for r, g in yes_no if "judged_yes_share" in r["signals"]],
+    )
     gold = [(r["gold_judged_yes_share"], g) for r, g in yes_no if r.get("gold_judged_yes_share") is not None]
-    print(f"\n  the same on each question's gold sentence ({len(gold)} questions): yes when share >= T")
+    share_table("the same on each question's gold sentence: yes when share >= T", gold)
     for polarity in ("yes", "no"):
         shares = sorted(share for share, g in gold if g == polarity)
         print(f"    gold {polarity}: " + " ".join(f"{share:.2f}" for share in shares))
+
+
+def in_text_share(signals: dict) -> float:
+    mass = signals["yes"] + signals["no"]
+    return signals["yes"] / mass if mass else 0.0
+
+
+def share_table(title: str, shares: list[tuple[float, str]]) -> None:
+    """For T = 0.05, 0.10, ...: how many (share, gold polarity) pairs get the right word when
+    "yes" is said at a share of T or more."""
+    print(f"\n  {title} ({len(shares)} questions)")
     for step in range(1, 20):
         t = step / 20
-        right = sum((share >= t) == (g == "yes") for share, g in gold)
-        print(f"  T {t:4.2f}: right word {right}/{len(gold)}")
+        right = sum((share >= t) == (g == "yes") for share, g in shares)
+        print(f"  T {t:4.2f}: right word {right}/{len(shares)}")
 
 
 def refusal_table(title: str, rows: list[dict], refuses: Callable[[dict, float], bool], steps: int) -> None:
