@@ -9,6 +9,7 @@ killed halfway leaves the old index answering.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import shutil
 import sqlite3
@@ -23,6 +24,7 @@ from langchain_core.embeddings import Embeddings
 from rag.chunking import Passage
 from rag.errors import IndexError_
 from rag.settings import Settings
+from rag.text import sentences
 
 INDEX_SCHEMA = 1
 _BATCH = 256
@@ -97,12 +99,70 @@ def _to_passage(passage_id: str, text: str, metadata: dict) -> Passage:
     return Passage(str(metadata["doc_id"]), int(metadata["start"]), int(metadata["end"]), text)
 
 
+# The collection of sentence vectors beside a passage collection.
+SENTENCES = "-sentences"
+
+
+class SentenceVectors:
+    """The embeddings of the passages' sentences, in a Chroma collection of their own keyed
+    by the sentence's text: computed when a passage is indexed (or, missing, when first
+    asked for), so ranking a page's sentences for a question costs one query embedding."""
+
+    def __init__(self, collection, embeddings: Embeddings):
+        self.collection = collection
+        self.embeddings = embeddings
+
+    @classmethod
+    def open(cls, client, name: str, embeddings: Embeddings, embedder_name: str) -> SentenceVectors:
+        metadata = {"hnsw:space": "cosine", "schema": INDEX_SCHEMA, "embedder": embedder_name}
+        if name in _names(client):
+            existing = client.get_collection(name, embedding_function=None)
+            if {k: (existing.metadata or {}).get(k) for k in metadata} == metadata:
+                return cls(existing, embeddings)
+            client.delete_collection(name)  # built by another embedder: its vectors don't mix
+        return cls(client.create_collection(name, metadata=metadata, embedding_function=None), embeddings)
+
+    def vectors(self, texts: list[str]) -> list[list[float]]:
+        """Each text's vector: stored ones read, the others embedded and stored."""
+        ids = [_text_id(text) for text in texts]
+        if not ids:
+            return []
+        stored = self.collection.get(ids=list(dict.fromkeys(ids)), include=["embeddings"])
+        found = {i: list(v) for i, v in zip(stored["ids"], stored["embeddings"], strict=True)}
+        missing = list(dict.fromkeys(t for t, i in zip(texts, ids, strict=True) if i not in found))
+        for start in range(0, len(missing), _BATCH):
+            batch = missing[start : start + _BATCH]
+            vectors = self.embeddings.embed_documents(batch)
+            self.collection.upsert(ids=[_text_id(t) for t in batch], embeddings=vectors, documents=batch)
+            found |= {_text_id(t): v for t, v in zip(batch, vectors, strict=True)}
+        return [found[i] for i in ids]
+
+    def keep_only(self, texts: list[str]) -> None:
+        """Store exactly these texts' vectors (embedding what is new)."""
+        self.vectors(texts)
+        wanted = {_text_id(t) for t in texts}
+        gone = [i for i in self.collection.get(include=[])["ids"] if i not in wanted]
+        for start in range(0, len(gone), _BATCH):
+            self.collection.delete(ids=gone[start : start + _BATCH])
+
+    def similarities(self, query: str, texts: list[str]) -> list[float]:
+        """Cosine similarity of each text to the query (the vectors are normalised)."""
+        asked = self.embeddings.embed_query(query)
+        return [sum(a * b for a, b in zip(asked, v, strict=True)) for v in self.vectors(texts)]
+
+
+def _text_id(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
 class PassageIndex:
     def __init__(self, collection, embeddings: Embeddings, client=None, replaces: str | None = None):
         self.collection = collection
         self.embeddings = embeddings
         self._client = client
         self._replaces = replaces  # a rebuild: the collection this one takes the place of
+        # Sentence vectors: opened by `open` (a bare collection has none).
+        self.sentences: SentenceVectors | None = None
 
     @classmethod
     def open(
@@ -129,17 +189,21 @@ class PassageIndex:
             if name not in _names(client):  # nothing to keep answering: fill it in place
                 # embedding_function=None: we embed ourselves (Chroma's default would download)
                 fresh = client.create_collection(name, metadata=metadata, embedding_function=None)
-                return cls(fresh, embeddings)
-            existing = client.get_collection(name, embedding_function=None)
-            recorded = {k: (existing.metadata or {}).get(k) for k in fingerprint}
-            if not rebuild and recorded == fingerprint:
-                return cls(existing, embeddings)
-            staging = client.create_collection(building, metadata=metadata, embedding_function=None)
+                index = cls(fresh, embeddings)
+            else:
+                existing = client.get_collection(name, embedding_function=None)
+                recorded = {k: (existing.metadata or {}).get(k) for k in fingerprint}
+                if not rebuild and recorded == fingerprint:
+                    index = cls(existing, embeddings)
+                else:
+                    staging = client.create_collection(building, metadata=metadata, embedding_function=None)
+                    index = cls(staging, embeddings, client=client, replaces=name)
+            index.sentences = SentenceVectors.open(client, f"{name}{SENTENCES}", embeddings, embedder_name)
         except Exception as error:
             raise IndexError_(
                 f"The index is unreadable ({error}). Rebuild it with `python app.py index --rebuild`."
             ) from error
-        return cls(staging, embeddings, client=client, replaces=name)
+        return index
 
     def commit(self) -> None:
         """After a rebuild has been filled: it takes the old collection's place."""
@@ -201,6 +265,8 @@ class PassageIndex:
         gone = [pid for pid in stored if pid not in wanted]
         for i in range(0, len(gone), _BATCH):
             self.collection.delete(ids=gone[i : i + _BATCH])
+        if self.sentences is not None:
+            self.sentences.keep_only([s.text for s in sentences(passages)])
         return SyncReport(added=len(fresh), removed=len(gone), unchanged=len(wanted) - len(fresh))
 
     def all_passages(self) -> list[Passage]:

@@ -40,8 +40,13 @@ from rag.text import (
 # unanswerable questions than 0.15 and up, and no answerable one that was right).
 REFUSE_MIN_PROBABILITY = 0.10
 # The answer is a yes or a no when "yes" and "no" (either language) together take at least
-# this much of the probability of its first word (tune: 0.2 catches 12/12 yes/no
-# questions and none of the 34 others; 0.5 only 7/12).
+# this much of the probability its first word is not the refusal word: a model that wants
+# to refuse "Wordt X gecontroleerd?" still ranks "Nee" far above any other start. Tune
+# halves (the dumps of `python app.py eval ... --split tune`): 0.2 catches 16 of the 17
+# yes/no questions (missing one unanswerable one, at 0.03) and none of the 47 others
+# (their highest: 0.07); any cut from 0.08 to 0.22 does the same. Counted without the
+# refusal's share (P(yes) + P(no) alone), 0.2 caught 13/17: it missed three questions
+# whose evidence sentence negates, where P(refusal) was 0.51-0.96.
 YES_NO_MIN_MASS = 0.20
 # Then "yes" when P(yes) / (P(yes) + P(no)) is at least this. The default model leans to
 # "yes" whatever the text says (tune: the share is 0.97-1.00 for four questions whose
@@ -100,11 +105,15 @@ class Signals:
 
     @property
     def yes_no_mass(self) -> float:
-        return self.yes + self.no
+        """The share of "yes" and "no" in the probability that the answer does not start
+        with the refusal word."""
+        unrefused = 1.0 - self.refuse
+        return (self.yes + self.no) / unrefused if unrefused > 0 else 0.0
 
     @property
     def yes_share(self) -> float:
-        return self.yes / self.yes_no_mass if self.yes_no_mass else 0.0
+        both = self.yes + self.no
+        return self.yes / both if both else 0.0
 
 
 @dataclass(frozen=True)

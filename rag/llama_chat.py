@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
@@ -169,35 +169,25 @@ class ContinuingChatLlamaCpp(ChatLlamaCpp):
             put_back(self.client, tokens, state)
 
     def likeliest_continuation(
-        self, messages: list[BaseMessage], reply: str, continuations: list[str]
+        self,
+        messages: list[BaseMessage],
+        reply: str,
+        continuations: list[str],
+        weights: list[float] | None = None,
     ) -> tuple[int, float]:
         """Which continuation (say a label "12]") the model would most likely go on with
-        after `reply`, and its probability, token by token. Best first: a branch is followed
-        only while it is likelier than the best whole continuation found, so a sharp choice
-        costs two or three one-token steps."""
+        after `reply`, each one's probability times its weight (0-1, a prior from
+        elsewhere), and the model's own probability for it."""
         llama = self.client
         start = self._prepared([*messages, AIMessage(reply)])
         paths = [tuple(llama.tokenize(c.encode(), add_bos=False, special=False)) for c in continuations]
-        best, best_probability = -1, 0.0
-        branches = [(1.0, ())]  # (probability so far, tokens so far); most likely first
-        while branches:
-            probability, done = branches.pop(0)
-            if probability <= best_probability:
-                break
+
+        def next_token(done: tuple[int, ...]) -> np.ndarray:
             logits = self._next_logits([*start, *done])
             step = np.exp(logits - logits.max())
-            step /= step.sum()
-            for n, path in enumerate(paths):
-                if path[: len(done)] != done or len(path) <= len(done):
-                    continue
-                token = path[len(done)]
-                if len(path) == len(done) + 1:
-                    if probability * step[token] > best_probability:
-                        best, best_probability = n, float(probability * step[token])
-                elif (probability * step[token], path[: len(done) + 1]) not in branches:
-                    branches.append((float(probability * step[token]), path[: len(done) + 1]))
-            branches.sort(key=lambda branch: -branch[0])
-        return best, best_probability
+            return step / step.sum()
+
+        return likeliest_path(paths, next_token, weights)
 
     def _next_logits(self, tokens: list[int]) -> np.ndarray:
         """The model's scores for the token after `tokens` (one decode step; the prefix
@@ -212,6 +202,41 @@ class ContinuingChatLlamaCpp(ChatLlamaCpp):
             tokens, max_tokens=1, temperature=0, logits_processor=LogitsProcessorList([capture])
         )
         return seen[0]
+
+
+def likeliest_path(
+    paths: list[tuple[int, ...]],
+    next_token: Callable[[tuple[int, ...]], np.ndarray],
+    weights: list[float] | None = None,
+) -> tuple[int, float]:
+    """The path (of token ids) with the highest probability times weight, where
+    `next_token(done)` gives the probabilities of the token after `done`; returns its index
+    and its probability (-1 when none). Best first: a branch is followed only while its
+    probability so far, times the highest weight it can reach, may still beat the best
+    whole path found, so a sharp choice costs two or three one-token steps."""
+    weights = weights or [1.0] * len(paths)
+
+    def reach(done: tuple[int, ...]) -> float:
+        return max(w for w, path in zip(weights, paths, strict=True) if path[: len(done)] == done)
+
+    best, best_score, best_probability = -1, 0.0, 0.0
+    branches = [(1.0, 1.0, ())]  # (score it may reach, probability so far, tokens so far)
+    while branches:
+        bound, probability, done = branches.pop(0)
+        if bound <= best_score:
+            break
+        step = next_token(done)
+        for n, path in enumerate(paths):
+            if path[: len(done)] != done or len(path) <= len(done):
+                continue
+            longer = float(probability * step[path[len(done)]])  # the path one token further
+            if len(path) == len(done) + 1:
+                if longer * weights[n] > best_score:
+                    best, best_score, best_probability = n, longer * weights[n], longer
+            elif all(branch[2] != path[: len(done) + 1] for branch in branches):
+                branches.append((longer * reach(path[: len(done) + 1]), longer, path[: len(done) + 1]))
+        branches.sort(key=lambda branch: -branch[0])
+    return best, best_probability
 
 
 def _first_tokens(llama: Llama, variants: list[str]) -> set[int]:

@@ -62,6 +62,45 @@ _MAGNITUDE = re.compile(
 )
 
 
+# Fractions in words, read as the percentages they are ("een kwart" is 25, "een op de vijf"
+# is 20), so an answer may give the text's figure in either form.
+_DENOMINATORS = {
+    "helft": 2,
+    "half": 2,
+    "derde": 3,
+    "third": 3,
+    "kwart": 4,
+    "quarter": 4,
+    "vijfde": 5,
+    "fifth": 5,
+    "tiende": 10,
+    "tenth": 10,
+}
+_NUMERATORS = {"een": "1", "één": "1", "one": "1", "a": "1", "de": "1", "the": "1", **NUMBER_WORDS}
+_COUNT = r"(\d+|" + "|".join(_NUMERATORS) + ")"
+_FRACTION = re.compile(
+    _COUNT + r"\s+(" + "|".join(_DENOMINATORS) + r")(?:s|n|en)?\b"  # "twee derde", "two thirds"
+    r"|" + _COUNT + r"\s+(?:op\s+(?:de\s+)?|in\s+|out\s+of\s+)" + _COUNT + r"\b",  # "een op de vijf"
+    re.IGNORECASE,
+)
+
+
+def fraction_percentages(text: str) -> set[str]:
+    """The percentages that the text's fractions in words stand for, whole and to one
+    decimal: "twee derde" gives {"67", "66.7"}."""
+    found = set()
+    for count, name, part, whole in _FRACTION.findall(text):
+        numerator = _NUMERATORS.get((count or part).lower(), count or part)
+        denominator = str(_DENOMINATORS[name.lower()]) if name else _NUMERATORS.get(whole.lower(), whole)
+        if not (numerator.isdigit() and denominator.isdigit()):
+            continue
+        if not 0 < int(numerator) < int(denominator) <= 100:
+            continue  # "1 in 2023" is a date, not a fraction
+        percentage = 100 * int(numerator) / int(denominator)
+        found |= {f"{percentage:.0f}", f"{percentage:.1f}".removesuffix(".0")}
+    return found
+
+
 # The closed class of words that deny what follows, in both languages.
 NEGATIONS = frozenset(
     "niet geen nooit niemand niets zonder not no never none nobody nothing without cannot".split()
@@ -166,10 +205,11 @@ def names_in(text: str) -> set[str]:
 
 
 def unsupported_facts(answer: str, texts: list[str]) -> list[str]:
-    """Numbers, amounts and names of the answer that none of the texts contains."""
+    """Numbers, amounts and names of the answer that none of the texts contains (a
+    percentage may stand for the texts' fraction in words)."""
     joined = " ".join(texts)
     joined_lower = joined.lower()
-    missing = sorted(numbers_in(answer) - numbers_in(joined))
+    missing = sorted(numbers_in(answer) - numbers_in(joined) - fraction_percentages(joined))
     missing += [f"{n} ({m})" for n, m in sorted(amounts_in(answer) - amounts_in(joined))]
     missing += sorted(name for name in names_in(answer) if name not in joined_lower)
     return missing

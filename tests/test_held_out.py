@@ -23,8 +23,10 @@ ARTICLE_CASES = {
 }
 CORPUS_CASES = {
     "c01": "a fact",
+    "c17": "yes/no, the text says it is not so: answered no",
     "c23": "a superlative",
     "c25": "which of the two (a comparison, English)",
+    "c33": "a fraction in words ('een kwart'), answerable as a percentage",
     "c37": "a percentage",
     "c43": "a date",
     "c45": "attribute missing: the topic is there, the asked attribute is not",

@@ -25,6 +25,24 @@ def test_reindexing_is_incremental(settings, embeddings, tmp_path) -> None:
     assert changed.added == 1 and changed.removed == 2
 
 
+def test_sentence_vectors_follow_the_passages(settings, embeddings, tmp_path) -> None:
+    seeds = tmp_path / "seeds"
+    write_seed(seeds, "fruit.txt", "De boer teelt appels. Zijn buurman verkoopt peren op de markt.")
+    local = copy_settings(settings, seeds_dir=seeds, index_dir=tmp_path / "index")
+    index, _ = index_seeds(local, embeddings)
+    assert index.sentences is not None and index.sentences.collection.count() == 2
+    apples, pears = "De boer teelt appels.", "Zijn buurman verkoopt peren op de markt."
+    similarity = index.sentences.similarities("Wie verkoopt peren?", [apples, pears])
+    assert similarity[1] > similarity[0]
+    # A sentence not stored yet is embedded when asked for, and stored.
+    index.sentences.similarities("Wat kost het?", ["Een kilo kost twee euro."])
+    assert index.sentences.collection.count() == 3
+    # Indexing again keeps exactly the passages' sentences.
+    write_seed(seeds, "fruit.txt", "De boer teelt appels.")
+    index, _ = index_seeds(local, embeddings)
+    assert index.sentences.collection.get(include=["documents"])["documents"] == [apples]
+
+
 def test_other_chunk_settings_rebuild_instead_of_mixing(settings, embeddings, tmp_path) -> None:
     local = copy_settings(settings, index_dir=tmp_path / "index")
     index, _ = index_seeds(local, embeddings)

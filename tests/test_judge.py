@@ -96,6 +96,19 @@ def test_a_negating_evidence_sentence_answers_no_where_the_model_would_refuse() 
     assert asked.refuse
 
 
+def test_a_yes_no_question_is_known_by_the_share_of_yes_and_no_among_unrefused_starts() -> None:
+    # Sure it would refuse, the model still puts "No" far above any other start: a yes/no
+    # question, which a negating evidence sentence answers.
+    signals = Signals(refuse=0.96, yes=0.001, no=0.03)
+    assert signals.yes + signals.no < YES_NO_MIN_MASS <= signals.yes_no_mass
+    denied = "Huurders kunnen geen subsidie aanvragen."
+    assert opening(signals, "Kunnen huurders subsidie aanvragen?", "nl", denied, [denied]).first_word == "Nee"
+    # An open question the model would refuse: "yes" and "no" are as unlikely as any word.
+    open_question = Signals(refuse=0.96, yes=0.001, no=0.002)
+    assert open_question.yes_no_mass < YES_NO_MIN_MASS
+    assert opening(open_question, "Wie mag subsidie aanvragen?", "nl", denied, [denied]).refuse
+
+
 def test_no_signals_means_no_decision() -> None:
     assert opening(None, "Vaart hij?", "nl", FERRY.text, [TEXT]).first_word == ""
 

@@ -138,11 +138,13 @@ class SignalsFakeChatModel(FakeListChatModel):
     probabilities: dict[str, float] = Field(default_factory=dict)
     handed: list[str] = Field(default_factory=list)
     judged: list[list] = Field(default_factory=list)  # the conversations of its judgements
+    weighed: list[dict] = Field(default_factory=list)  # each label's weight, by sentence
 
-    def likeliest_continuation(self, messages, reply, continuations) -> tuple[int, float]:
+    def likeliest_continuation(self, messages, reply, continuations, weights=None) -> tuple[int, float]:
         self.handed.append(reply)
         system = str(messages[0].content)
         numbered = {m.group(1): m.group(2) for m in re.finditer(r"\[(\d+)\] ([^\[]*)", system)}
+        self.weighed.append(dict(zip(numbered.values(), weights or [], strict=False)))
         for n, label in enumerate(continuations):
             if self.evidence and self.evidence in numbered.get(label[:-1], ""):
                 return n, 0.9
@@ -162,6 +164,17 @@ class SignalsFakeChatModel(FakeListChatModel):
 def signals_pipeline(settings, embeddings, **script) -> tuple:
     llm = SignalsFakeChatModel(**script)
     return build_pipeline(settings, llm=llm, embeddings=embeddings), llm
+
+
+def test_the_sentence_most_like_the_question_weighs_most_beside_the_pointer(settings, embeddings) -> None:
+    pipeline, llm = signals_pipeline(
+        settings, embeddings, evidence="2,2 gigawatt", responses=[" 2,2 gigawatt."], probabilities={}
+    )
+    pipeline.answer("Hoeveel stroom verbruikt Project Rainier?")
+    weights = llm.weighed[0]
+    heaviest = max(weights, key=weights.get)
+    assert "gigawatt" in heaviest and weights[heaviest] == 1.0
+    assert all(0 < w < 1 for sentence, w in weights.items() if sentence != heaviest)
 
 
 def test_a_weak_yes_becomes_no_and_the_model_goes_on_from_there(settings, embeddings, article) -> None:

@@ -1,8 +1,18 @@
 """The text toolkit, on invented texts."""
 
+import pytest
+
 from rag.chunking import Passage
 from rag.language import clearly_other_language, detect_language
-from rag.text import content_stems, numbered_text, sentences, stem, words
+from rag.text import (
+    content_stems,
+    fraction_percentages,
+    numbered_text,
+    sentences,
+    stem,
+    unsupported_facts,
+    words,
+)
 
 
 def test_words_keep_hyphenated_compounds() -> None:
@@ -56,3 +66,25 @@ def test_each_sentence_of_a_passage_gets_its_number_and_the_text_between_stays()
     # Numbers run on over the passages of one context.
     later = Passage("veer.md", 300, 314, "Het is gratis.")
     assert numbered_text(later, sentences([passage, later])).startswith("[4] Het")
+
+
+@pytest.mark.parametrize(
+    ("text", "percentages"),
+    [
+        ("Een kwart van de leden stemde.", {"25"}),
+        ("Ongeveer een op de vijf bewoners fietst.", {"20"}),
+        ("Twee derde van de daken heeft panelen.", {"67", "66.7"}),
+        ("One third of the shares were sold.", {"33", "33.3"}),
+        ("1 in 4 homes has a heat pump.", {"25"}),
+        ("De bus kwam op 1 maart 2023 in dienst.", set()),  # a date, not a fraction
+        ("Hij won 1 in 2021 en 2 in 2022.", set()),
+    ],
+)
+def test_fractions_in_words_read_as_percentages(text, percentages) -> None:
+    assert fraction_percentages(text) == percentages
+
+
+def test_a_percentage_may_stand_for_the_texts_fraction() -> None:
+    text = "Een kwart van de ritten ging naar het station."
+    assert unsupported_facts("25% van de ritten", [text]) == []
+    assert unsupported_facts("40% van de ritten", [text]) == ["40"]
