@@ -12,7 +12,8 @@ for its own tokens.
 
 The prompt numbers every sentence of the context. A local model (llama-cpp-python)
 points at the sentence that answers: its probabilities for each number after "Quote: ["
-are read, nothing is written, and the likeliest sentence is handed to it as its quote. Its
+are read, nothing is written, and the likeliest sentence (weighed by its similarity to the
+question, which retrieval's embedder gives) is handed to it as its quote. Its
 next-word probabilities right after that sentence, and its judgement of the sentence on its
 own, decide whether to refuse and, for a yes/no answer, which way (`rag/judge.py`). So the
 checks that can refuse run before any answer text is shown. Any other chat model (a
@@ -486,8 +487,9 @@ class Pipeline:
     def _pick_evidence(self, reading: _Reading, messages: list[BaseMessage], context: list[Passage]) -> None:
         """The model points at the sentence that answers: the sentences of the context are
         numbered in the prompt, and its probabilities for each number after "Quote: [" are
-        read (a few one-token steps, nothing written). The likeliest number is the evidence.
-        (Left to itself after "Quote:", the model mostly starts copying words instead.)"""
+        read (a few one-token steps, nothing written). The likeliest number, each weighed by
+        its sentence's similarity to the question, is the evidence. (Left to itself after
+        "Quote:", the model mostly starts copying words instead.)"""
         numbered = sentences(context)
         labels = [f"{n}]" for n in range(1, len(numbered) + 1)]
         weights = self._evidence_weights(reading.query, numbered)
@@ -504,7 +506,11 @@ class Pipeline:
         store = self.retriever.index.sentences
         if store is None or not numbered or not EVIDENCE_SIMILARITY_WEIGHT:
             return None
-        similarity = store.similarities(query, [s.text for s in numbered])
+        try:
+            similarity = store.similarities(query, [s.text for s in numbered])
+        except Exception as error:  # a store that fails (a Chroma server gone): the pointer alone
+            log.warning("sentence similarities unavailable (%s): the model's pointer alone decides", error)
+            return None
         top = max(similarity)
         return [math.exp(EVIDENCE_SIMILARITY_WEIGHT * (s - top)) for s in similarity]
 

@@ -177,6 +177,20 @@ def test_the_sentence_most_like_the_question_weighs_most_beside_the_pointer(sett
     assert all(0 < w < 1 for sentence, w in weights.items() if sentence != heaviest)
 
 
+def test_a_failing_sentence_store_leaves_the_pointer_alone(settings, embeddings, monkeypatch) -> None:
+    pipeline, llm = signals_pipeline(
+        settings, embeddings, evidence="2,2 gigawatt", responses=[" 2,2 gigawatt."], probabilities={}
+    )
+
+    def gone(*_args):
+        raise ConnectionError("the Chroma server went away")
+
+    monkeypatch.setattr(pipeline.retriever.index.sentences, "similarities", gone)
+    result = pipeline.answer("Hoeveel stroom verbruikt Project Rainier?")
+    assert not result.refused and "2,2 gigawatt" in result.answer
+    assert llm.weighed == [{}]  # no weights: the model's pointer decided alone
+
+
 def test_a_weak_yes_becomes_no_and_the_model_goes_on_from_there(settings, embeddings, article) -> None:
     pipeline, llm = signals_pipeline(
         settings,
