@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from langchain_core.embeddings import Embeddings
 from sentence_transformers import SentenceTransformer
 
@@ -24,8 +26,13 @@ class PrefixedEmbeddings(Embeddings):
         return self.model.encode(prefixed, normalize_embeddings=True, batch_size=32).tolist()
 
     def embed_query(self, text: str) -> list[float]:
+        # A question is embedded twice: for retrieval and to weigh its page's sentences.
+        return list(self._query_vector(text))
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 (one embedder lives as long as the app)
+    def _query_vector(self, text: str) -> tuple[float, ...]:
         vector = self.model.encode([self.query_prefix + text], normalize_embeddings=True)
-        return vector[0].tolist()
+        return tuple(vector[0].tolist())
 
 
 def load_embedder(settings: Settings) -> PrefixedEmbeddings:
