@@ -129,26 +129,39 @@ class SentenceVectors:
             return []
         stored = self.collection.get(ids=list(dict.fromkeys(ids)), include=["embeddings"])
         found = {i: list(v) for i, v in zip(stored["ids"], stored["embeddings"], strict=True)}
-        missing = list(dict.fromkeys(t for t, i in zip(texts, ids, strict=True) if i not in found))
-        for start in range(0, len(missing), _BATCH):
-            batch = missing[start : start + _BATCH]
-            vectors = self.embeddings.embed_documents(batch)
-            self.collection.upsert(ids=[_text_id(t) for t in batch], embeddings=vectors, documents=batch)
-            found |= {_text_id(t): v for t, v in zip(batch, vectors, strict=True)}
+        found |= self._embed_and_store([t for t, i in zip(texts, ids, strict=True) if i not in found])
         return [found[i] for i in ids]
 
     def keep_only(self, texts: list[str]) -> None:
-        """Store exactly these texts' vectors (embedding what is new)."""
-        self.vectors(texts)
+        """Store exactly these texts' vectors, embedding only what is new (the stored vectors
+        themselves are not read)."""
+        stored = set(self.collection.get(include=[])["ids"])
         wanted = {_text_id(t) for t in texts}
-        gone = [i for i in self.collection.get(include=[])["ids"] if i not in wanted]
+        self._embed_and_store([t for t in texts if _text_id(t) not in stored])
+        gone = sorted(stored - wanted)
         for start in range(0, len(gone), _BATCH):
             self.collection.delete(ids=gone[start : start + _BATCH])
 
+    def _embed_and_store(self, texts: list[str]) -> dict[str, list[float]]:
+        """Embed and store these texts (each once); returns their vectors by id."""
+        fresh = list(dict.fromkeys(texts))
+        found: dict[str, list[float]] = {}
+        for start in range(0, len(fresh), _BATCH):
+            batch = fresh[start : start + _BATCH]
+            vectors = self.embeddings.embed_documents(batch)
+            self.collection.upsert(ids=[_text_id(t) for t in batch], embeddings=vectors, documents=batch)
+            found |= {_text_id(t): v for t, v in zip(batch, vectors, strict=True)}
+        return found
+
     def similarities(self, query: str, texts: list[str]) -> list[float]:
-        """Cosine similarity of each text to the query (the vectors are normalised)."""
+        """Cosine similarity of each text to the query."""
         asked = self.embeddings.embed_query(query)
-        return [sum(a * b for a, b in zip(asked, v, strict=True)) for v in self.vectors(texts)]
+        return [cosine(asked, vector) for vector in self.vectors(texts)]
+
+
+def cosine(a: list[float], b: list[float]) -> float:
+    """Cosine similarity of two normalised vectors (the embedder normalises them)."""
+    return float(sum(x * y for x, y in zip(a, b, strict=True)))
 
 
 def _text_id(text: str) -> str:

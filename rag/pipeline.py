@@ -55,7 +55,7 @@ from rag.chunking import Passage
 from rag.citations import Citation, choose_citations, copied_sentence
 from rag.documents import Document
 from rag.errors import Cancelled, IndexError_, InputError
-from rag.index import ScoredPassage
+from rag.index import ScoredPassage, cosine
 from rag.judge import (
     CALIBRATED,
     YES_NO_MIN_MASS,
@@ -606,9 +606,7 @@ class Pipeline:
         vectors = index.vectors([p.passage_id for p in context])
         # A passage removed while this question ran (its document was deleted) has no vector.
         return [
-            ScoredPassage(p, float(sum(a * b for a, b in zip(claim, vectors[p.passage_id], strict=True))))
-            for p in context
-            if p.passage_id in vectors
+            ScoredPassage(p, cosine(claim, vectors[p.passage_id])) for p in context if p.passage_id in vectors
         ]
 
     def _judge_system(self) -> BaseMessage:
