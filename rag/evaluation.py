@@ -49,11 +49,14 @@ class QuestionScore:
 
 def _says(answer: str, expected: str) -> bool:
     """The expected text in the answer; a short one ("ja", "no", "2,2") as a whole word, so
-    that "ja" is not found in "jaar" nor "no" in "november"."""
+    that "ja" is not found in "jaar" nor "no" in "november". Only an edge that is a letter or
+    digit needs a word boundary: "4 °" is found in "4 °C"."""
     expected = expected.lower()
     if len(expected) > 4:
         return expected in answer
-    return re.search(rf"(?<!\w){re.escape(expected)}(?!\w)", answer) is not None
+    before = r"(?<!\w)" if expected[:1].isalnum() else ""
+    after = r"(?!\w)" if expected[-1:].isalnum() else ""
+    return re.search(before + re.escape(expected) + after, answer) is not None
 
 
 def corpus_settings(settings: Settings, seeds: Path) -> Settings:

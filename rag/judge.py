@@ -149,15 +149,16 @@ def opening(
             if signals.refuse >= thresholds.refuse_min_probability
             else Opening(False, "", "free answer")
         )
+    missing = unsupported_facts(question, context_texts)
+    if any(not fact[0].isdigit() for fact in missing):
+        # "Has it an office in Amsterdam?" where the text names no Amsterdam: it is silent,
+        # whatever else its sentences deny.
+        return Opening(True, "", f"the question names what the text does not: {', '.join(missing)}")
     # A yes/no question. The model hesitates between "no answer" and "yes" where its
     # evidence says "not" ("... dat het niet wordt gecontroleerd" for "Wordt het
     # gecontroleerd?"): a negating sentence answers no.
     if evidence is not None and negates(evidence) and not negates(question):
         return Opening(False, NO[language], "the evidence sentence negates")
-    missing = unsupported_facts(question, context_texts)
-    if any(not fact[0].isdigit() for fact in missing):
-        # "Has it an office in Amsterdam?" where the text names no Amsterdam: it is silent.
-        return Opening(True, "", f"the question names what the text does not: {', '.join(missing)}")
     if missing:
         # "Does it use 5 gigawatts?" where the text says 2.2: not a yes.
         return Opening(False, NO[language], "the question's own numbers are not in the text")

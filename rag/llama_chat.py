@@ -23,7 +23,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 from langchain_core.language_models.chat_models import generate_from_stream
@@ -168,16 +168,17 @@ class ContinuingChatLlamaCpp(ChatLlamaCpp):
         finally:
             put_back(self.client, tokens, state)
 
-    def likeliest_continuation(
+    def likeliest_continuations(
         self,
         messages: list[BaseMessage],
         reply: str,
         continuations: list[str],
         weights: list[float] | None = None,
-    ) -> tuple[int, float]:
-        """Which continuation (say a label "12]") the model would most likely go on with
+        count: int = 1,
+    ) -> list[Choice]:
+        """Which continuations (say labels "12]") the model would most likely go on with
         after `reply`, each one's probability times its weight (0-1, a prior from
-        elsewhere), and the model's own probability for it."""
+        elsewhere): the best `count`, best first."""
         llama = self.client
         start = self._prepared([*messages, AIMessage(reply)])
         paths = [tuple(llama.tokenize(c.encode(), add_bos=False, special=False)) for c in continuations]
@@ -187,7 +188,7 @@ class ContinuingChatLlamaCpp(ChatLlamaCpp):
             step = np.exp(logits - logits.max())
             return step / step.sum()
 
-        return likeliest_path(paths, next_token, weights)
+        return likeliest_paths(paths, next_token, weights, count)
 
     def _next_logits(self, tokens: list[int]) -> np.ndarray:
         """The model's scores for the token after `tokens` (one decode step; the prefix
@@ -204,26 +205,40 @@ class ContinuingChatLlamaCpp(ChatLlamaCpp):
         return seen[0]
 
 
-def likeliest_path(
+class Choice(NamedTuple):
+    """One of the continuations: its index, the model's probability for it, and that times
+    its weight (what ranks it)."""
+
+    index: int
+    probability: float
+    score: float
+
+
+def likeliest_paths(
     paths: list[tuple[int, ...]],
     next_token: Callable[[tuple[int, ...]], np.ndarray],
     weights: list[float] | None = None,
-) -> tuple[int, float]:
-    """The path (of token ids) with the highest probability times weight, where
-    `next_token(done)` gives the probabilities of the token after `done`; returns its index
-    and its probability (-1 when none). Best first: a branch is followed only while its
-    probability so far, times the highest weight it can reach, may still beat the best
-    whole path found, so a sharp choice costs two or three one-token steps."""
+    count: int = 1,
+) -> list[Choice]:
+    """The `count` paths (of token ids) with the highest probability times weight, best
+    first, where `next_token(done)` gives the probabilities of the token after `done`. Best
+    first: a branch is followed only while its probability so far, times the highest weight
+    it can reach, may still beat the `count`-th best whole path found, so a sharp choice
+    costs two or three one-token steps."""
     weights = weights or [1.0] * len(paths)
 
     def reach(done: tuple[int, ...]) -> float:
         return max(w for w, path in zip(weights, paths, strict=True) if path[: len(done)] == done)
 
-    best, best_score, best_probability = -1, 0.0, 0.0
+    found: list[Choice] = []
+
+    def beaten() -> float:  # what a path must score to be among the best found
+        return found[count - 1].score if len(found) >= count else 0.0
+
     branches = [(1.0, 1.0, ())]  # (score it may reach, probability so far, tokens so far)
     while branches:
         bound, probability, done = branches.pop(0)
-        if bound <= best_score:
+        if bound <= beaten():
             break
         step = next_token(done)
         for n, path in enumerate(paths):
@@ -231,12 +246,12 @@ def likeliest_path(
                 continue
             longer = float(probability * step[path[len(done)]])  # the path one token further
             if len(path) == len(done) + 1:
-                if longer * weights[n] > best_score:
-                    best, best_score, best_probability = n, longer * weights[n], longer
+                if longer * weights[n] > beaten():
+                    found = sorted([*found, Choice(n, longer, longer * weights[n])], key=lambda c: -c.score)
             elif all(branch[2] != path[: len(done) + 1] for branch in branches):
                 branches.append((longer * reach(path[: len(done) + 1]), longer, path[: len(done) + 1]))
         branches.sort(key=lambda branch: -branch[0])
-    return best, best_probability
+    return found[:count]
 
 
 def _first_tokens(llama: Llama, variants: list[str]) -> set[int]:

@@ -15,7 +15,8 @@ points at the sentence that answers: its probabilities for each number after "Qu
 are read, nothing is written, and the likeliest sentence (weighed by its similarity to the
 question, which retrieval's embedder gives) is handed to it as its quote. Its
 next-word probabilities right after that sentence, and its judgement of the sentence on its
-own, decide whether to refuse and, for a yes/no answer, which way (`rag/judge.py`). So the
+own, decide whether to refuse and, for a yes/no answer, which way (`rag/judge.py`); where it
+doubts that the sentence answers, it judges the runner-up too and keeps the better. So the
 checks that can refuse run before any answer text is shown. Any other chat model (a
 server, the tests' scripted one) writes "Quote: [n] ... Answer: ..." freely, and the quote is
 matched to a sentence of the context afterwards.
@@ -159,6 +160,7 @@ class _Reading:
     evidence: Sentence | None = None
     evidence_number: int = 0  # its number in the prompt
     evidence_probability: float | None = None  # the model's, for that number
+    handed: str = ""  # the quote handed to it: "Quote: [n] <sentence>\nAnswer:"
     quoted: str = ""
     opening: Opening | None = None
     signals: Signals | None = None
@@ -193,6 +195,35 @@ JUDGED_WORDS = {
 # pointer alone picked it for 30, similarity alone for 28, both together for 32 at every
 # weight from 15 to 50 (31 at 5-10); 30 is the middle of that plateau. 0 turns it off.
 EVIDENCE_SIMILARITY_WEIGHT = 30.0
+
+# Where the model judges its evidence sentence, on its own, to answer the question with a
+# share below this, it judges the runner-up too; the evidence is then the one with the
+# higher log(P(number) x similarity weight) + RUNNER_UP_JUDGED_WEIGHT x log-odds of that
+# share. Tune halves (`python app.py eval ... --split tune`, 50 answerable questions whose
+# answering sentence is in the prompt, the judge's share for the two best candidates of
+# each): the answering sentence was chosen, and judged to answer, for 38 with the best
+# candidate alone, 41 at this weight and any cut from 0.6 to 1.0 (40 at 0.5, or with
+# weight 2 or 5); unanswerable questions refused by the judge: 7/14 either way. 0.6 is the
+# lowest cut that reaches 41: the runner-up is judged for 29 of the 64 questions (~1 s
+# each on two cores).
+RUNNER_UP_JUDGED_BELOW = 0.6
+RUNNER_UP_JUDGED_WEIGHT = 3.0
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A sentence the model may point at as its evidence."""
+
+    sentence: Sentence
+    number: int  # in the prompt
+    probability: float  # the model's, for its number
+    score: float  # that times its similarity weight: what ranked it
+
+    def rank(self, judged_answers: float) -> float:
+        """Its rank beside another candidate, once the model has judged it on its own."""
+        judged = min(max(judged_answers, 1e-4), 1 - 1e-4)
+        return math.log(max(self.score, 1e-300)) + RUNNER_UP_JUDGED_WEIGHT * math.log(judged / (1 - judged))
+
 
 # The answer streams once its first this-many words have passed every check: a refusal on
 # their facts then withdraws nothing that was shown. (An invented name or number usually
@@ -429,20 +460,21 @@ class Pipeline:
         sentence on its own, decide whether and how it answers; then the answer streams.
         Nothing is shown before the checks that can refuse it have passed."""
         started = time.perf_counter()
-        self._pick_evidence(reading, messages, context)
+        candidates = self._candidates(reading, messages, context)
         reading.timings["quote_ms"] = _ms(started)
-        if reading.evidence is None:
+        if not candidates:
+            reading.declined = True  # it would give no number (an empty page)
             return
-        head = f"{QUOTE_LABEL} [{reading.evidence_number}] {reading.evidence.text}\n{ANSWER_LABEL}"
-        reply = head
-        first_words = {"refuse": [REFUSAL_WORD], "yes": [*YES.values()], "no": [*NO.values()]}
-        in_text = Signals(**self.llm.next_word_probabilities(messages, reply, first_words))
-        # A yes/no question (also asked where the thresholds are off: calibration reads it).
-        yes_no = in_text.yes_no_mass >= min(self.thresholds.yes_no_min_mass, YES_NO_MIN_MASS)
-        # Judged apart from the text, while the conversation (read up to "Answer:") waits.
-        with getattr(self.llm, "set_aside", nullcontext)():
-            answers, yes_share = self.judged(question, reading.evidence, yes_no)
-        reading.signals = replace(in_text, judged_answers=answers, judged_yes_share=yes_share)
+        best, *runners_up = candidates
+        self._weigh(reading, messages, question, best)
+        first_judged = reading.signals.judged_answers if reading.signals else None
+        if runners_up and first_judged is not None and first_judged < RUNNER_UP_JUDGED_BELOW:
+            # A doubtful sentence: the model judges the runner-up on its own too, and the
+            # one it judges better (beside pointer and similarity) is the evidence.
+            with getattr(self.llm, "set_aside", nullcontext)():
+                second_judged, _ = self.judged(question, runners_up[0].sentence, yes_no=False)
+            if runners_up[0].rank(second_judged) > best.rank(first_judged):
+                self._weigh(reading, messages, question, runners_up[0], judged_answers=second_judged)
         reading.timings["signals_ms"] = round(_ms(started) - reading.timings["quote_ms"], 1)
         context_texts = [p.text for p in context]
         reading.opening = opening(
@@ -451,6 +483,7 @@ class Pipeline:
         if reading.opening.refuse:
             return
         yield Evidence(reading.evidence, language)  # the checks that refuse before any answer have passed
+        reply = reading.handed
         # A chosen "No" is handed over with its comma: bare, the model may go on with
         # "_ANSWER", its refusal word.
         first = f"{reading.opening.first_word}," if reading.opening.first_word else ""
@@ -482,23 +515,44 @@ class Pipeline:
                 yield reading.pending
                 reading.pending = ""
         reading.pending += stream_filter.feed(answer[checked:])  # shown once the answer is judged
-        reading.raw = f"{head} {answer}"
+        reading.raw = f"{reading.handed} {answer}"
 
-    def _pick_evidence(self, reading: _Reading, messages: list[BaseMessage], context: list[Passage]) -> None:
+    def _candidates(
+        self, reading: _Reading, messages: list[BaseMessage], context: list[Passage]
+    ) -> list[_Candidate]:
         """The model points at the sentence that answers: the sentences of the context are
         numbered in the prompt, and its probabilities for each number after "Quote: [" are
-        read (a few one-token steps, nothing written). The likeliest number, each weighed by
-        its sentence's similarity to the question, is the evidence. (Left to itself after
-        "Quote:", the model mostly starts copying words instead.)"""
+        read (a few one-token steps, nothing written). The likeliest numbers, each weighed by
+        its sentence's similarity to the question, are the candidates: the best and the
+        runner-up. (Left to itself after "Quote:", the model mostly starts copying words.)"""
         numbered = sentences(context)
         labels = [f"{n}]" for n in range(1, len(numbered) + 1)]
         weights = self._evidence_weights(reading.query, numbered)
-        best, probability = self.llm.likeliest_continuation(messages, f"{QUOTE_LABEL} [", labels, weights)
-        if best < 0:
-            reading.declined = True  # it would give no number (an empty page)
-            return
-        reading.evidence, reading.evidence_number = numbered[best], best + 1
-        reading.evidence_probability = round(probability, 4)
+        ranked = self.llm.likeliest_continuations(messages, f"{QUOTE_LABEL} [", labels, weights, count=2)
+        return [_Candidate(numbered[c.index], c.index + 1, c.probability, c.score) for c in ranked]
+
+    def _weigh(
+        self,
+        reading: _Reading,
+        messages: list[BaseMessage],
+        question: str,
+        candidate: _Candidate,
+        judged_answers: float | None = None,
+    ) -> None:
+        """Hand the model this sentence as its quote and read its signals: its next-word
+        probabilities right after it, and its judgement of the sentence on its own
+        (`judged_answers`: already asked)."""
+        reading.evidence, reading.evidence_number = candidate.sentence, candidate.number
+        reading.evidence_probability = round(candidate.probability, 4)
+        reading.handed = f"{QUOTE_LABEL} [{candidate.number}] {candidate.sentence.text}\n{ANSWER_LABEL}"
+        first_words = {"refuse": [REFUSAL_WORD], "yes": [*YES.values()], "no": [*NO.values()]}
+        in_text = Signals(**self.llm.next_word_probabilities(messages, reading.handed, first_words))
+        # A yes/no question (also asked where the thresholds are off: calibration reads it).
+        yes_no = in_text.yes_no_mass >= min(self.thresholds.yes_no_min_mass, YES_NO_MIN_MASS)
+        # Judged apart from the text, while the conversation (read up to "Answer:") waits.
+        with getattr(self.llm, "set_aside", nullcontext)():
+            answers, yes_share = self.judged(question, candidate.sentence, yes_no, judged_answers)
+        reading.signals = replace(in_text, judged_answers=answers, judged_yes_share=yes_share)
 
     def _evidence_weights(self, query: str, numbered: list[Sentence]) -> list[float] | None:
         """Each sentence's weight (0-1) beside the model's pointer: exp(weight x (its
@@ -514,15 +568,19 @@ class Pipeline:
         top = max(similarity)
         return [math.exp(EVIDENCE_SIMILARITY_WEIGHT * (s - top)) for s in similarity]
 
-    def judged(self, question: str, evidence: Sentence, yes_no: bool) -> tuple[float, float | None]:
+    def judged(
+        self, question: str, evidence: Sentence, yes_no: bool, answers: float | None = None
+    ) -> tuple[float, float | None]:
         """The model judges the evidence sentence on its own, apart from the text, against
         the question (`prompts/judge_*.txt`): inside the text it leans to "yes" whatever the
         sentence says. Returns its yes-share for "does the sentence give the answer?" and,
         for a yes/no question it does not refuse so, for "is the answer yes or no?" (asked
-        in the same conversation, so the sentence and question are read once)."""
+        in the same conversation, so the sentence and question are read once). `answers`:
+        the first share, where it was asked already."""
         asked = self.prompts.judge_answers.format(sentence=evidence.text, question=question.strip())
         conversation = [self._judge_system(), HumanMessage(asked)]
-        answers = self._yes_share(conversation)
+        if answers is None:
+            answers = self._yes_share(conversation)
         if not yes_no or answers < self.thresholds.judged_answers_min_share:
             return answers, None
         conversation += [AIMessage("yes"), HumanMessage(self.prompts.judge_yes_no.format())]

@@ -155,6 +155,10 @@ def test_a_yes_no_question_about_a_name_the_text_lacks_is_refused() -> None:
     signals = Signals(refuse=0.03, yes=0.74, no=0.02)
     decided = opening(signals, "Vaart de veerboot ook naar Texel?", "nl", FERRY.text, [TEXT])
     assert decided.refuse and "texel" in decided.reason
+    # A sentence that denies something else does not answer it either.
+    denying = "De veerboot vaart in de winter niet naar Schierhorn."
+    decided = opening(signals, "Vaart de veerboot ook naar Texel?", "nl", denying, [TEXT, denying])
+    assert decided.refuse and "texel" in decided.reason
 
 
 def test_an_answer_resting_on_what_was_asked_but_never_written_is_refused() -> None:

@@ -11,6 +11,7 @@ from pydantic import Field
 from rag.build import build_pipeline
 from rag.errors import Cancelled, IndexError_, InputError
 from rag.judge import JUDGED_YES_MIN_SHARE
+from rag.llama_chat import Choice
 from rag.pipeline import AnswerResult, Evidence, Reset, Token, Turn
 from tests.conftest import copy_settings, fake_pipeline, write_seed
 
@@ -130,30 +131,42 @@ def test_an_overruled_streamed_answer_is_withdrawn(settings, embeddings) -> None
 
 class SignalsFakeChatModel(FakeListChatModel):
     """A scripted model with the local model's extras: it points at the numbered sentence
-    that holds `evidence`, continues the reply it is handed with its answer (from
-    `responses`) and reports scripted probabilities."""
+    that holds `evidence` (and less surely at the one that holds `runner_up`), continues the
+    reply it is handed with its answer (from `responses`) and reports scripted
+    probabilities; judging a sentence on its own, it says yes with the probability that
+    `judged_as` gives a sentence holding that text."""
 
     reads_signals: ClassVar[bool] = True
     evidence: str = ""
+    runner_up: str = ""
+    runner_up_probability: float = 0.5
     probabilities: dict[str, float] = Field(default_factory=dict)
+    judged_as: dict[str, float] = Field(default_factory=dict)
     handed: list[str] = Field(default_factory=list)
     judged: list[list] = Field(default_factory=list)  # the conversations of its judgements
     weighed: list[dict] = Field(default_factory=list)  # each label's weight, by sentence
 
-    def likeliest_continuation(self, messages, reply, continuations, weights=None) -> tuple[int, float]:
+    def likeliest_continuations(self, messages, reply, continuations, weights=None, count=1) -> list[Choice]:
         self.handed.append(reply)
         system = str(messages[0].content)
         numbered = {m.group(1): m.group(2) for m in re.finditer(r"\[(\d+)\] ([^\[]*)", system)}
         self.weighed.append(dict(zip(numbered.values(), weights or [], strict=False)))
-        for n, label in enumerate(continuations):
-            if self.evidence and self.evidence in numbered.get(label[:-1], ""):
-                return n, 0.9
-        return -1, 0.0
+        found = []
+        for text, probability in ((self.evidence, 0.9), (self.runner_up, self.runner_up_probability)):
+            for n, label in enumerate(continuations):
+                if text and text in numbered.get(label[:-1], ""):
+                    weight = weights[n] if weights else 1.0
+                    found.append(Choice(n, probability, probability * weight))
+        return sorted(found, key=lambda c: -c.score)[:count]
 
     def next_word_probabilities(self, messages, reply, words) -> dict[str, float]:
         self.handed.append(reply)
         if not reply:
             self.judged.append(list(messages))
+            asked = str(messages[1].content)
+            for text, yes in self.judged_as.items():
+                if text in asked:
+                    return {"yes": yes, "no": 1 - yes}
         return {name: self.probabilities.get(name, 0.0) for name in words}
 
     def _stream(self, messages, *args, **kwargs):
@@ -175,6 +188,45 @@ def test_the_sentence_most_like_the_question_weighs_most_beside_the_pointer(sett
     heaviest = max(weights, key=weights.get)
     assert "gigawatt" in heaviest and weights[heaviest] == 1.0
     assert all(0 < w < 1 for sentence, w in weights.items() if sentence != heaviest)
+
+
+def test_a_doubtful_evidence_sentence_gives_way_to_a_runner_up_the_model_judges_better(
+    settings, embeddings
+) -> None:
+    pipeline, llm = signals_pipeline(
+        settings,
+        embeddings,
+        evidence="Naast Anthropic investeerde Amazon",  # pointed at first, judged not to answer
+        runner_up="2,2 gigawatt",  # far less likely to the pointer, though more like the question
+        runner_up_probability=0.001,
+        judged_as={"Naast Anthropic": 0.2, "2,2 gigawatt": 0.95},
+        responses=[" 2,2 gigawatt."],
+        probabilities={"refuse": 0.01},
+    )
+    result = pipeline.answer("Hoeveel stroom verbruikt Project Rainier?")
+    assert not result.refused and result.answer == "2,2 gigawatt."
+    assert "2,2 gigawatt" in result.citations[0].sentence
+    assert result.signals["judged_answers"] == 0.95 and result.signals["evidence"] == 0.001
+    # Both were judged; the runner-up was handed over as the quote, and the answer went on from it.
+    assert [("Naast Anthropic" in j[1].content, "2,2 gigawatt" in j[1].content) for j in llm.judged] == [
+        (True, False),
+        (False, True),
+    ]
+    assert "2,2 gigawatt" in llm.handed[-1] and "Naast Anthropic" not in llm.handed[-1]
+
+
+def test_an_evidence_sentence_judged_to_answer_is_kept_without_a_second_look(settings, embeddings) -> None:
+    pipeline, llm = signals_pipeline(
+        settings,
+        embeddings,
+        evidence="2,2 gigawatt",
+        runner_up="Naast Anthropic investeerde Amazon",
+        judged_as={"2,2 gigawatt": 0.9, "Naast Anthropic": 0.99},
+        responses=[" 2,2 gigawatt."],
+        probabilities={"refuse": 0.01},
+    )
+    result = pipeline.answer("Hoeveel stroom verbruikt Project Rainier?")
+    assert result.answer == "2,2 gigawatt." and len(llm.judged) == 1
 
 
 def test_a_failing_sentence_store_leaves_the_pointer_alone(settings, embeddings, monkeypatch) -> None:
