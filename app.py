@@ -53,8 +53,10 @@ def cmd_index(settings: Settings, args: argparse.Namespace) -> None:
         pipeline = build_pipeline(settings, embeddings=embeddings)
         files = pipeline.save_page_states(lambda done, total: print(f"\rpage states: {done}/{total}", end=""))
         size = sum(f.stat().st_size for f in files) / 1e6
+        judged = len(files) - len(pipeline.pages) - 1  # a one-page corpus: each sentence, to be judged
+        sentences = f", and {judged} sentences to judge" if judged > 0 else ""
         print(
-            f"\rpage states: {len(pipeline.pages)} pages (and the judge's prompt), {size:.0f} MB, "
+            f"\rpage states: {len(pipeline.pages)} pages (and the judge's prompt{sentences}), {size:.0f} MB, "
             f"{time.perf_counter() - started:.0f} s"
         )
 

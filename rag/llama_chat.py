@@ -34,7 +34,7 @@ from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 from pydantic import PrivateAttr
 
 from rag.pages import KEEP_STATE
-from rag.prefix_states import put_back, snapshot
+from rag.prefix_states import put_back, shared_length, snapshot
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # langchain-community's notice
@@ -87,38 +87,64 @@ class ContinuingChatLlamaCpp(ChatLlamaCpp):
         return len(self._reply_tokens(messages))
 
     def _prepared(self, messages: list[BaseMessage]) -> list[int]:
-        """The reply's tokens, with the model's cache holding the saved state of a page's
-        system message first (restored from disk, or read and saved)."""
+        """The reply's tokens, with the model's cache holding the saved states of the
+        prompt's kept prefixes first (restored from disk, or read and saved)."""
         tokens = self._reply_tokens(messages)
-        if self.prefix_states is not None and keeps_state(messages):
-            prefix = self.page_prefix(messages[0])
-            if tokens[: len(prefix)] == prefix:
-                self.prefix_states.restore(self.client, prefix)
+        if self.prefix_states is not None:
+            for prefix in self.kept_prefixes(messages):
+                if tokens[: len(prefix)] == prefix:
+                    self.prefix_states.restore(self.client, prefix)
         return tokens
+
+    def kept_prefixes(self, messages: list[BaseMessage]) -> list[list[int]]:
+        """The prompt's prefixes whose states are kept, shortest first: a marked system
+        message's (a page's, up to where the first question starts) and, where the first
+        question marks a head (`KEEP_STATE: "<its opening text>"`), the prompt up to the
+        end of that head: a judged sentence, before the question asked about it."""
+        if not keeps_state(messages):
+            return []
+        kept = [self.page_prefix(messages[0])]
+        head = messages[1].additional_kwargs.get(KEEP_STATE) if len(messages) > 1 else None
+        if isinstance(head, str) and head:
+            kept.append(self._head_prefix(messages[0], head))
+        return kept
 
     def page_prefix(self, system: BaseMessage) -> list[int]:
         """The prompt's tokens up to where the first question starts: the part that is the
         same for every question over one page."""
         text = str(system.content)
         if text not in self._prefixes:
-            with_question = self._reply_tokens([system, HumanMessage("?")])
-            alone = self._reply_tokens([system])
-            shared = 0
-            for a, b in zip(with_question, alone, strict=False):
-                if a != b:
-                    break
-                shared += 1
-            if len(self._prefixes) >= PREFIXES_KEPT:
-                self._prefixes.pop(next(iter(self._prefixes)))
-            self._prefixes[text] = with_question[:shared]
+            with_question, alone = (
+                self._reply_tokens([system, HumanMessage("?")]),
+                self._reply_tokens([system]),
+            )
+            self._remember(text, with_question[: shared_length(with_question, alone)])
         return self._prefixes[text]
 
-    def save_page_state(self, system: BaseMessage) -> Path | None:
-        """Read a page's prefix and save its state, unless saved already; returns the file
-        (None: not saved, see `PrefixStates.build`)."""
-        prefix = self.page_prefix(system)
+    def _head_prefix(self, system: BaseMessage, head: str) -> list[int]:
+        """The prompt's tokens up to the end of the first question's `head`, whatever
+        follows it (two different endings share exactly these)."""
+        key = f"{system.content}{_HOLE}{head}"
+        if key not in self._prefixes:
+            asked, exclaimed = (self._reply_tokens([system, HumanMessage(head + end)]) for end in ("?", "!"))
+            self._remember(key, asked[: shared_length(asked, exclaimed)])
+        return self._prefixes[key]
+
+    def _remember(self, key: str, prefix: list[int]) -> None:
+        if len(self._prefixes) >= PREFIXES_KEPT:
+            self._prefixes.pop(next(iter(self._prefixes)))
+        self._prefixes[key] = prefix
+
+    def save_state(self, messages: list[BaseMessage]) -> Path | None:
+        """Read the longest kept prefix of this prompt and save its state, unless saved
+        already; returns the file (None: not saved, see `PrefixStates.build`)."""
+        *shorter, prefix = self.kept_prefixes(messages)
         path = self.prefix_states.path_for(prefix)
-        return path if path.exists() else self.prefix_states.build(self.client, prefix)
+        if path.exists():
+            return path
+        for part in shorter:  # read from the shorter saved state on
+            self.prefix_states.restore(self.client, part)
+        return self.prefix_states.build(self.client, prefix)
 
     def _reply_tokens(self, messages: list[BaseMessage]) -> list[int]:
         """The conversation as the model's chat template renders it, ready for the reply; when

@@ -577,14 +577,21 @@ class Pipeline:
         for a yes/no question it does not refuse so, for "is the answer yes or no?" (asked
         in the same conversation, so the sentence and question are read once). `answers`:
         the first share, where it was asked already."""
-        asked = self.prompts.judge_answers.format(sentence=evidence.text, question=question.strip())
-        conversation = [self._judge_system(), HumanMessage(asked)]
+        conversation = self._judge_conversation(evidence.text, question)
         if answers is None:
             answers = self._yes_share(conversation)
         if not yes_no or answers < self.thresholds.judged_answers_min_share:
             return answers, None
         conversation += [AIMessage("yes"), HumanMessage(self.prompts.judge_yes_no.format())]
         return answers, self._yes_share(conversation)
+
+    def _judge_conversation(self, sentence: str, question: str) -> list[BaseMessage]:
+        """The judge's system message and "Sentence: ... Question: ...". Everything before the
+        question is the same whoever asks about the sentence: its state is kept too."""
+        template = self.prompts.judge_answers
+        asked = template.format(sentence=sentence, question=question.strip())
+        head = template.format(sentence=sentence, question=_ASKED).split(_ASKED)[0]
+        return [self._judge_system(), HumanMessage(asked, additional_kwargs={KEEP_STATE: head})]
 
     def _yes_share(self, conversation: list[BaseMessage]) -> float:
         """P(yes) / (P(yes) + P(no)) for the model's next word."""
@@ -675,28 +682,37 @@ class Pipeline:
         return self._messages("?", "nl", [], list(page.passages))[0]
 
     def save_page_states(self, on_page: Callable[[int, int], None] | None = None) -> list[Path]:
-        """Read every page's prefix and save its state (a local model only), removing the
+        """Read every page's prefix and save its state (a local model only), and, where the
+        whole corpus is one page, the judge's state for each of its sentences; removes the
         states of pages that are gone; returns the files. `on_page(done, total)` reports."""
-        if not hasattr(self.llm, "save_page_state") or self.llm.prefix_states is None:
+        if not hasattr(self.llm, "save_state") or self.llm.prefix_states is None:
             return []
         kept = []
         self.llm.prefix_states.prune(self._page_state_files())  # first make room: pages that are gone
-        with self.gate.turn():  # small, and used by every question
-            saved = self.llm.save_page_state(self._judge_system())
-        kept += [saved] if saved else []
-        for done, page in enumerate(self.pages, start=1):
-            with self.gate.turn():
-                saved = self.llm.save_page_state(self.page_system_message(page))
+        prompts = [[self._judge_system()], *([self.page_system_message(page)] for page in self.pages)]
+        prompts += self._judged_sentence_prompts()
+        for done, prompt in enumerate(prompts, start=1):
+            with self.gate.turn():  # one state at a time: questions may come in between
+                saved = self.llm.save_state(prompt)
             if saved is None:
-                break  # no room left (RAG_PAGE_STATES_MAX_MB): later pages are read when asked
+                break  # no room left (RAG_PAGE_STATES_MAX_MB): later ones are read when asked
             kept.append(saved)
             if on_page:
-                on_page(done, len(self.pages))
+                on_page(done, len(prompts))
         return kept
 
+    def _judged_sentence_prompts(self) -> list[list[BaseMessage]]:
+        """The judge's prompts up to the question, one for each sentence of a corpus that is
+        one page: every question there meets these sentences (a larger corpus saves each
+        sentence's state when it is first judged)."""
+        if not self.full_context:
+            return []
+        return [self._judge_conversation(s.text, "?") for s in sentences(self.full_context)]
+
     def _page_state_files(self) -> list[Path]:
-        systems = [self._judge_system(), *map(self.page_system_message, self.pages)]
-        return [self.llm.prefix_states.path_for(self.llm.page_prefix(system)) for system in systems]
+        prompts = [[self._judge_system()], *([self.page_system_message(page)] for page in self.pages)]
+        prompts += self._judged_sentence_prompts()
+        return [self.llm.prefix_states.path_for(self.llm.kept_prefixes(prompt)[-1]) for prompt in prompts]
 
     def warm_up(self) -> None:
         """Compute the fixed prompt prefix once, so the first real question is fast too."""
@@ -716,6 +732,10 @@ class Pipeline:
             if isinstance(event, AnswerResult):
                 return event
         raise RuntimeError("the answer stream ended without a result")
+
+
+# Stands for the question while the judge's prompt is split at it; never in real text.
+_ASKED = "\x00question\x00"
 
 
 def _same_language(quote: str, context: list[Passage]) -> bool:

@@ -63,12 +63,17 @@ class PrefixStates:
         return "built"
 
     def build(self, llama: Llama, tokens: Sequence[int]) -> Path | None:
-        """Read the prefix into a fresh cache and save its state; returns the file, or None
+        """Read the prefix into the cache and save its state; returns the file, or None
         when it could not be saved (no room left in `max_bytes`, or the folder is not
         writable: the prefix is in the cache all the same)."""
         tokens = list(tokens)
-        llama.reset()
-        llama.eval(tokens)
+        # What the cache already holds of this prefix (a shorter saved prefix just restored)
+        # is kept; only the rest is read.
+        held = shared_length(llama.input_ids[: llama.n_tokens].tolist(), tokens)
+        llama.n_tokens = held
+        llama._ctx.kv_cache_seq_rm(-1, held, -1)
+        if held < len(tokens):
+            llama.eval(tokens[held:])
         path = self.path_for(tokens)
         if self.stored_bytes() + _state_bytes(llama) > self.max_bytes:
             log.info("prefix state not saved: the states already take %d bytes", self.stored_bytes())
@@ -94,6 +99,16 @@ class PrefixStates:
         for path in gone:
             path.unlink(missing_ok=True)
         return len(gone)
+
+
+def shared_length(a: list[int], b: list[int]) -> int:
+    """How many tokens two prompts start with in common."""
+    length = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        length += 1
+    return length
 
 
 def _state_bytes(llama: Llama) -> int:

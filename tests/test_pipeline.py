@@ -12,6 +12,7 @@ from rag.build import build_pipeline
 from rag.errors import Cancelled, IndexError_, InputError
 from rag.judge import JUDGED_YES_MIN_SHARE
 from rag.llama_chat import Choice
+from rag.pages import KEEP_STATE
 from rag.pipeline import AnswerResult, Evidence, Reset, Token, Turn
 from tests.conftest import copy_settings, fake_pipeline, write_seed
 
@@ -227,6 +228,17 @@ def test_an_evidence_sentence_judged_to_answer_is_kept_without_a_second_look(set
     )
     result = pipeline.answer("Hoeveel stroom verbruikt Project Rainier?")
     assert result.answer == "2,2 gigawatt." and len(llm.judged) == 1
+
+
+def test_the_judges_prompt_marks_all_before_the_question_as_kept(settings, embeddings) -> None:
+    pipeline, _ = signals_pipeline(settings, embeddings, responses=["unused"])
+    system, asked = pipeline._judge_conversation(
+        "De veerboot vaart zes keer per dag.", " Hoe vaak vaart hij? "
+    )
+    head = asked.additional_kwargs[KEEP_STATE]
+    assert system.additional_kwargs[KEEP_STATE] is True
+    assert asked.content.startswith(head) and "De veerboot vaart zes keer per dag." in head
+    assert "Hoe vaak" not in head and "Hoe vaak vaart hij?" in asked.content[len(head) :]
 
 
 def test_a_failing_sentence_store_leaves_the_pointer_alone(settings, embeddings, monkeypatch) -> None:

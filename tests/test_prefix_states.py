@@ -61,3 +61,36 @@ def test_a_conversation_set_aside_goes_on_as_if_nothing_happened_in_between(real
         completion(llama, llama.tokenize(b"Iets heel anders."))  # takes the cache meanwhile
     assert llama.input_ids[: len(tokens)].tolist() == tokens
     assert completion(llama, tokens) == straight
+
+
+def test_a_judged_sentence_keeps_its_state_for_the_next_question_about_it(
+    real_pipeline, tmp_path: Path
+) -> None:
+    """The judge's prompt up to the question ("Sentence: ...") is kept like a page's: a
+    second question about the same sentence reads only itself, and is judged the same."""
+    llm = real_pipeline.llm
+    llama = llm.client
+    kept_before = llm.prefix_states
+    llm.prefix_states = PrefixStates(tmp_path / "states", Path(llm.model_path))
+    try:
+        sentence = "De veerboot naar Schierhorn vaart in de zomer zes keer per dag."
+        first = real_pipeline._judge_conversation(sentence, "Hoe vaak vaart de veerboot?")
+        second = real_pipeline._judge_conversation(sentence, "Waar vaart de veerboot naartoe?")
+        judge_prefix, sentence_prefix = llm.kept_prefixes(second)
+        tokens = llm._reply_tokens(second)
+        assert (
+            tokens[: len(sentence_prefix)] == sentence_prefix
+            and len(sentence_prefix) > len(judge_prefix) + 10
+        )
+        assert llm.kept_prefixes(first)[-1] == sentence_prefix  # the same whatever is asked
+
+        llama.reset()
+        read_now = completion(llama, tokens)
+        llama.reset()
+        llm._prepared(first)  # judged once: its sentence's state is saved
+        assert llm.prefix_states.path_for(sentence_prefix).exists()
+        llama.reset()
+        assert llm.prefix_states.restore(llama, sentence_prefix) == "loaded"
+        assert completion(llama, tokens) == read_now
+    finally:
+        llm.prefix_states = kept_before
