@@ -688,9 +688,9 @@ class Pipeline:
         if not hasattr(self.llm, "save_state") or self.llm.prefix_states is None:
             return []
         kept = []
-        self.llm.prefix_states.prune(self._page_state_files())  # first make room: pages that are gone
-        prompts = [[self._judge_system()], *([self.page_system_message(page)] for page in self.pages)]
-        prompts += self._judged_sentence_prompts()
+        prompts = self._kept_prompts()
+        # First make room: the states of pages that are gone.
+        self.llm.prefix_states.prune([self._state_file(prompt) for prompt in prompts])
         for done, prompt in enumerate(prompts, start=1):
             with self.gate.turn():  # one state at a time: questions may come in between
                 saved = self.llm.save_state(prompt)
@@ -701,18 +701,18 @@ class Pipeline:
                 on_page(done, len(prompts))
         return kept
 
-    def _judged_sentence_prompts(self) -> list[list[BaseMessage]]:
-        """The judge's prompts up to the question, one for each sentence of a corpus that is
-        one page: every question there meets these sentences (a larger corpus saves each
-        sentence's state when it is first judged)."""
-        if not self.full_context:
-            return []
-        return [self._judge_conversation(s.text, "?") for s in sentences(self.full_context)]
-
-    def _page_state_files(self) -> list[Path]:
+    def _kept_prompts(self) -> list[list[BaseMessage]]:
+        """The prompts whose prefixes' states are saved: the judge's system message, each
+        page's, and, for a corpus that is one page, the judge's prompt up to the question for
+        each of its sentences: every question there meets these sentences (a larger corpus
+        saves a sentence's state when it is first judged)."""
         prompts = [[self._judge_system()], *([self.page_system_message(page)] for page in self.pages)]
-        prompts += self._judged_sentence_prompts()
-        return [self.llm.prefix_states.path_for(self.llm.kept_prefixes(prompt)[-1]) for prompt in prompts]
+        if self.full_context:
+            prompts += [self._judge_conversation(s.text, "?") for s in sentences(self.full_context)]
+        return prompts
+
+    def _state_file(self, prompt: list[BaseMessage]) -> Path:
+        return self.llm.prefix_states.path_for(self.llm.kept_prefixes(prompt)[-1])
 
     def warm_up(self) -> None:
         """Compute the fixed prompt prefix once, so the first real question is fast too."""
