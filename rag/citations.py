@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rag.chunking import Passage
 from rag.index import ScoredPassage
-from rag.text import WORD, Sentence, amounts_in, content_stems, names_in, numbers_in, sentences, words
+from rag.text import WORD, Sentence, amounts_in, content_stems, names_in, numbers_in, sentences, stem, words
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,8 @@ def rarity_weights(claim: str, passages: list[str]) -> dict[str, float]:
     weights = {}
     for name in names_in(claim):
         weights[name] = _idf(sum(name in p for p in lowered), len(passages))
-    for stem in content_stems(claim):
-        weights[stem] = _idf(sum(stem in s for s in stems), len(passages))
+    for word in content_stems(claim):
+        weights[word] = _idf(sum(word in s for s in stems), len(passages))
     return weights
 
 
@@ -68,10 +68,21 @@ def choose_citations(
     `context` scores are each passage's similarity to the question and answer; they weigh
     in beside the shared facts and words.
     The passage holding the evidence sentence comes first. A passage is cited only when it
-    holds at least one fact or content word of the answer or its evidence.
+    holds at least one fact or content word of the answer or its evidence. Sentences that
+    hold what the answer says and its evidence does not (`further_evidence`) are cited
+    after, each in its passage; where the answer took nothing from its evidence, the first
+    of them is its evidence instead.
     """
     if not context:
         return []
+    further = (
+        further_evidence(answer, question, evidence, sentences([s.passage for s in context]))
+        if evidence
+        else []
+    )
+    if further and _support(answer, evidence.text, {}) == 0:
+        # The answer took nothing from the sentence it was handed: what it took is the evidence.
+        evidence, further = further[0], further[1:]
     quote = evidence.text if evidence else ""
     claim = f"{question} {quote} {answer}"
     rarity = rarity_weights(claim, [s.passage.text for s in context])
@@ -98,24 +109,84 @@ def choose_citations(
         if gained:
             chosen.append(i)
             covered |= gained
-    citations = []
-    for n, i in enumerate(chosen, start=1):
-        passage, score = context[i].passage, context[i].score
+    cited = []  # (context index, its evidence sentence)
+    for i in chosen:
+        passage = context[i].passage
         sentence = evidence if evidence and _holds(passage, evidence) else best_sentence(passage, answer)
-        citations.append(
-            Citation(
-                n,
-                passage.doc_id,
-                passage.start,
-                passage.end,
-                passage.text,
-                round(score, 4),
-                sentence.start,
-                sentence.end,
-                sentence.text,
-            )
+        cited.append((i, sentence))
+    for sentence in further:  # each cited in its own right, in its passage
+        if sentence not in (s for _, s in cited):
+            cited.append((next(i for i, s in enumerate(context) if _holds(s.passage, sentence)), sentence))
+    return [
+        Citation(
+            n,
+            context[i].passage.doc_id,
+            context[i].passage.start,
+            context[i].passage.end,
+            context[i].passage.text,
+            round(context[i].score, 4),
+            sentence.start,
+            sentence.end,
+            sentence.text,
         )
-    return citations
+        for n, (i, sentence) in enumerate(cited, start=1)
+    ]
+
+
+# A sentence besides the evidence is cited too when it holds a name of the answer, or at
+# least this many of its content words, that neither the evidence nor the question holds
+# (one shared word is often chance: "investeert" in many sentences).
+FURTHER_EVIDENCE_MIN_WORDS = 2
+FURTHER_EVIDENCE_MAX = 2
+
+
+def further_evidence(
+    answer: str, question: str, evidence: Sentence, candidates: list[Sentence]
+) -> list[Sentence]:
+    """The sentences besides the evidence that hold what the answer says and neither the
+    evidence nor the question does: "a public benefit corporation", or "Google" in a list
+    whose other names are in the evidence. Every claim then points at where it came from.
+    Greedy: the sentence holding the most of what is left first."""
+    known = f"{evidence.text} {question}"
+    names = {n for n in names_in(answer) if n not in known.lower()}
+    name_words = {stem(w) for n in names for w in words(n)}
+    left = _Said(names, content_stems(answer) - content_stems(known) - name_words)
+    found: list[Sentence] = []
+    while left and len(found) < FURTHER_EVIDENCE_MAX:
+        fitting = [s for s in candidates if s != evidence and s not in found and left.held_in(s).enough]
+        if not fitting:
+            break
+        best = max(fitting, key=lambda s: (left.held_in(s).size, _support(answer, s.text, {})))
+        left = left - left.held_in(best)
+        found.append(best)
+    return found
+
+
+@dataclass(frozen=True)
+class _Said:
+    """Names and content-word stems of an answer."""
+
+    names: set[str]
+    stems: set[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.stems)
+
+    def __sub__(self, other: _Said) -> _Said:
+        return _Said(self.names - other.names, self.stems - other.stems)
+
+    @property
+    def size(self) -> int:
+        return len(self.names) + len(self.stems)
+
+    @property
+    def enough(self) -> bool:
+        return bool(self.names) or len(self.stems) >= FURTHER_EVIDENCE_MIN_WORDS
+
+    def held_in(self, sentence: Sentence) -> _Said:
+        return _Said(
+            {n for n in self.names if n in sentence.text.lower()}, self.stems & content_stems(sentence.text)
+        )
 
 
 def _holds(passage: Passage, sentence: Sentence) -> bool:

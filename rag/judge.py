@@ -7,7 +7,8 @@ Two moments:
   does it say yes or no), decide to refuse, to start with "Ja"/"Nee" ("Yes"/"No"), or to
   let the model write freely;
 - `judge(...)`, after: the answer must not be a refusal, its numbers, amounts and names
-  must be in the context (its numbers in its evidence sentence), without a number it
+  must be in the context (its numbers in its evidence sentence, with the units that
+  sentence gives them), without a number it
   must not rest on a word of the question that the text never uses, and it must be in the
   question's language.
 
@@ -25,6 +26,7 @@ from rag.text import (
     Sentence,
     content_stems,
     is_content_word,
+    measures_in,
     negates,
     numbers_in,
     stem,
@@ -197,6 +199,21 @@ def numbers_from_elsewhere(answer: str, evidence: Sentence | None, denied: str =
     return [n for n in numbers_outside(answer, evidence) if n not in numbers_outside(denied, evidence)]
 
 
+def units_changed(answer: str, evidence: Sentence | None, language: Language) -> list[str]:
+    """The answer's numbers that its evidence sentence gives with another unit: "50 liter"
+    where it says "50 gram" (the model took the number and the question's unit). Only where
+    the answer is in the sentence's language: a translated unit ("45 minutes" for "45
+    minuten") is not another one."""
+    if evidence is None or clearly_other_language(evidence.text, language):
+        return []
+    given = measures_in(evidence.text)
+    return [
+        f"{number} {' / '.join(sorted(units))}"
+        for number, units in sorted(measures_in(answer).items())
+        if given.get(number) and not units & given[number]
+    ]
+
+
 def asked_words_the_text_lacks(
     answer: str, question: str, context_texts: list[str], language: Language
 ) -> list[str]:
@@ -240,6 +257,9 @@ def judge(
         # The model quoted one sentence and took its number from another ("8 miljard",
         # the earlier pledge, for the new investment): it answered a different question.
         return refused(language, f"numbers not in the quoted sentence: {', '.join(elsewhere)}")
+    changed = units_changed(answer, evidence, language)
+    if changed:
+        return refused(language, f"another unit than the quoted sentence gives: {', '.join(changed)}")
     if clearly_other_language(answer, language):
         if evidence and not clearly_other_language(evidence.text, language):
             return Verdict(

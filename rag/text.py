@@ -195,6 +195,23 @@ def amounts_in(text: str) -> set[tuple[str, str]]:
     }
 
 
+# A number and the word right after it: "50 gram", "38 minuten".
+_MEASURE = re.compile(r"(\d+(?:[.,]\d+)*)\s+([^\W\d_][\w-]*)")
+
+
+def measures_in(text: str) -> dict[str, set[str]]:
+    """Each number followed by a word (its unit: "50 gram" gives {"50": {"gram"}}), as the
+    word's stem; not a stop word ("2024 voor") nor an order of magnitude (the amounts'
+    check has those)."""
+    found: dict[str, set[str]] = {}
+    for number, unit in _MEASURE.findall(text):
+        unit = unit.lower()
+        if unit in STOPWORDS or unit in _MAGNITUDES:
+            continue
+        found.setdefault(number.replace(",", ".").rstrip("."), set()).add(stem(unit))
+    return found
+
+
 def names_in(text: str) -> set[str]:
     names = set()
     for name in NAME.findall(text):

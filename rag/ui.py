@@ -48,26 +48,30 @@ CSS = """
 
 def highlight(document: Document, citations: list[Citation]) -> str:
     """The document's text with each cited passage lightly marked and, inside it, its
-    evidence sentence marked strongly, at their exact offsets."""
-    cited = sorted((c for c in citations if c.doc_id == document.doc_id), key=lambda c: c.start)
+    evidence sentences (one per citation of it) marked strongly, at their exact offsets."""
+    by_passage: dict[tuple[int, int], list[Citation]] = {}
+    for c in sorted((c for c in citations if c.doc_id == document.doc_id), key=lambda c: c.start):
+        by_passage.setdefault((c.start, c.end), []).append(c)
     text, parts, position = document.text, [], 0
-    for c in cited:
-        start = max(c.start, position)  # overlapping citations: mark the rest only
-        if start >= c.end:
+    for (passage_start, passage_end), cited in by_passage.items():
+        start = max(passage_start, position)  # overlapping passages: mark the rest only
+        if start >= passage_end:
             continue
-        inner_start, inner_end = max(c.sentence_start, start), min(c.sentence_end, c.end)
+        numbers = ", ".join(str(c.n) for c in cited)
         parts.append(html.escape(text[position:start]))
-        parts.append(f'<span class="passage" data-n="{c.n}"><sup>[{c.n}]</sup>')
-        if inner_start < inner_end:
-            parts.append(html.escape(text[start:inner_start]))
-            parts.append(
-                f'<mark class="evidence" data-n="{c.n}">{html.escape(text[inner_start:inner_end])}</mark>'
-            )
-            parts.append(html.escape(text[inner_end : c.end]))
-        else:
-            parts.append(html.escape(text[start : c.end]))
+        parts.append(f'<span class="passage" data-n="{cited[0].n}"><sup>[{numbers}]</sup>')
+        at = start
+        for c in sorted(cited, key=lambda c: c.sentence_start):
+            inner_start, inner_end = max(c.sentence_start, at), min(c.sentence_end, passage_end)
+            if inner_start < inner_end:
+                parts.append(html.escape(text[at:inner_start]))
+                parts.append(
+                    f'<mark class="evidence" data-n="{c.n}">{html.escape(text[inner_start:inner_end])}</mark>'
+                )
+                at = inner_end
+        parts.append(html.escape(text[at:passage_end]))
         parts.append("</span>")
-        position = c.end
+        position = passage_end
     parts.append(html.escape(text[position:]))
     return f'<div class="article" data-doc="{html.escape(document.doc_id)}">{"".join(parts)}</div>'
 

@@ -2,7 +2,7 @@ from rag.answer_format import is_refusal, numbered_quote, split_quote, strip_mar
 from rag.chunking import Passage
 from rag.citations import choose_citations, quoted_sentence
 from rag.index import ScoredPassage
-from rag.text import Sentence, amounts_in, names_in, numbers_in, unsupported_facts
+from rag.text import Sentence, amounts_in, names_in, numbers_in, sentences, unsupported_facts
 
 P1 = "Dat meldt de Financial Times. De investering komt bovenop de 8 miljard dollar."
 P2 = "Project Rainier in Indiana is goed voor 2,2 gigawatt aan stroomverbruik."
@@ -148,3 +148,30 @@ def test_a_quote_snaps_to_the_one_sentence_it_copies() -> None:
     assert snap_quote("Project Rainier in Indiana is goed ", both) is None  # two sentences fit
     assert snap_quote("Google", passages, finished=True) is not None  # a short, finished quote
     assert snap_quote("Indiana", both, finished=True) is None
+
+
+FARM = (
+    "De boerderij Hoeve Ooster ligt aan de dijk. Zij teelt aardappelen en uien. "
+    "Op de markt verkoopt Marijke de Wit haar kaas. De hoeve is een erkende zorgboerderij."
+)
+
+
+def farm() -> tuple[list[ScoredPassage], list[Sentence]]:
+    passage = Passage("hoeve.txt", 0, len(FARM), FARM)
+    return [ScoredPassage(passage, 0.5)], sentences([passage])
+
+
+def test_a_name_from_another_sentence_than_the_evidence_is_cited_too() -> None:
+    context, (dike, _crops, market, _care) = farm()
+    cited = choose_citations("Hoeve Ooster en Marijke de Wit", "Welke namen noemt de tekst?", context, dike)
+    assert [c.sentence for c in cited] == [dike.text, market.text]
+    assert cited[1].start == cited[0].start  # the same passage, another sentence in it
+
+
+def test_an_answer_that_took_nothing_from_its_evidence_cites_where_it_took_from() -> None:
+    context, (dike, crops, _market, care) = farm()
+    cited = choose_citations("an erkende zorgboerderij", "What kind of farm is it?", context, dike)
+    assert [c.sentence for c in cited] == [care.text]
+    # One shared word is often chance: the evidence stands.
+    cited = choose_citations("Ja, de markt.", "Verkoopt de hoeve iets?", context, crops)
+    assert [c.sentence for c in cited] == [crops.text]

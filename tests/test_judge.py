@@ -182,3 +182,12 @@ def test_an_answer_resting_on_what_was_asked_but_never_written_is_refused() -> N
         "The ferry sails six times a day.", "en", FERRY, [TEXT], question="How often does the ferry sail?"
     )
     assert verdict.accepted
+
+
+def test_the_texts_number_with_another_unit_is_refused() -> None:
+    # "45 uur" takes the sentence's number and the question's unit: the text says minutes.
+    verdict = judge("45 uur", "nl", CROSSING, [TEXT], question="Hoeveel uur duurt de overtocht?")
+    assert not verdict.accepted and "45 uur" in verdict.reason
+    assert judge("45 minuten", "nl", CROSSING, [TEXT]).accepted
+    # Translated, a unit is not another one.
+    assert judge("45 minutes", "en", CROSSING, [TEXT]).accepted

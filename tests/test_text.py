@@ -7,6 +7,7 @@ from rag.language import clearly_other_language, detect_language
 from rag.text import (
     content_stems,
     fraction_percentages,
+    measures_in,
     numbered_text,
     sentences,
     stem,
@@ -88,3 +89,10 @@ def test_a_percentage_may_stand_for_the_texts_fraction() -> None:
     text = "Een kwart van de ritten ging naar het station."
     assert unsupported_facts("25% van de ritten", [text]) == []
     assert unsupported_facts("40% van de ritten", [text]) == ["40"]
+
+
+def test_measures_are_numbers_with_the_word_after_them() -> None:
+    assert measures_in("Meng 50 gram meel met 50 ml water, in 2024 voor 3 miljard.") == {
+        "50": {"gram", "ml"},
+    }
+    assert measures_in("De rit duurt 4,5 uur.") == {"4.5": {"uur"}}
