@@ -1,7 +1,9 @@
-"""Retrieval: dense (Chroma) and BM25 rankings fused by reciprocal rank fusion."""
+"""Retrieval: dense (Chroma) and BM25 rankings fused by reciprocal rank fusion; and, for the
+sentences of a prompt, how many of the question's rare words each holds."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
@@ -13,6 +15,7 @@ from pydantic import ConfigDict
 
 from rag.chunking import Passage
 from rag.index import PassageIndex, ScoredPassage
+from rag.text import content_stems
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -31,6 +34,17 @@ def rrf_fuse(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, 
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
     return sorted(scores.items(), key=lambda pair: -pair[1])
+
+
+def shared_rare_words(query: str, texts: Sequence[str]) -> list[float]:
+    """Each text's share (0-1) of the query's content words (stemmed: "gecontroleerd" meets
+    "controleert"), each weighed by its rarity among these texts (inverse document
+    frequency): a word that every sentence holds says nothing about which one answers."""
+    held = [content_stems(text) for text in texts]
+    asked = content_stems(query)
+    rarity = {word: math.log((len(texts) + 1) / (1 + sum(word in h for h in held))) for word in asked}
+    total = sum(rarity.values())
+    return [sum(rarity[w] for w in asked & h) / total if total else 0.0 for h in held]
 
 
 class HybridRetriever(BaseRetriever):

@@ -199,7 +199,7 @@ def test_a_doubtful_evidence_sentence_gives_way_to_a_runner_up_the_model_judges_
         embeddings,
         evidence="Naast Anthropic investeerde Amazon",  # pointed at first, judged not to answer
         runner_up="2,2 gigawatt",  # far less likely to the pointer, though more like the question
-        runner_up_probability=0.001,
+        runner_up_probability=1e-7,
         judged_as={"Naast Anthropic": 0.2, "2,2 gigawatt": 0.95},
         responses=[" 2,2 gigawatt."],
         probabilities={"refuse": 0.01},
@@ -207,7 +207,7 @@ def test_a_doubtful_evidence_sentence_gives_way_to_a_runner_up_the_model_judges_
     result = pipeline.answer("Hoeveel stroom verbruikt Project Rainier?")
     assert not result.refused and result.answer == "2,2 gigawatt."
     assert "2,2 gigawatt" in result.citations[0].sentence
-    assert result.signals["judged_answers"] == 0.95 and result.signals["evidence"] == 0.001
+    assert result.signals["judged_answers"] == 0.95 and result.signals["evidence"] < 0.001
     # Both were judged; the runner-up was handed over as the quote, and the answer went on from it.
     assert [("Naast Anthropic" in j[1].content, "2,2 gigawatt" in j[1].content) for j in llm.judged] == [
         (True, False),
@@ -241,7 +241,9 @@ def test_the_judges_prompt_marks_all_before_the_question_as_kept(settings, embed
     assert "Hoe vaak" not in head and "Hoe vaak vaart hij?" in asked.content[len(head) :]
 
 
-def test_a_failing_sentence_store_leaves_the_pointer_alone(settings, embeddings, monkeypatch) -> None:
+def test_a_failing_sentence_store_leaves_the_pointer_and_the_shared_words(
+    settings, embeddings, monkeypatch
+) -> None:
     pipeline, llm = signals_pipeline(
         settings, embeddings, evidence="2,2 gigawatt", responses=[" 2,2 gigawatt."], probabilities={}
     )
@@ -252,7 +254,11 @@ def test_a_failing_sentence_store_leaves_the_pointer_alone(settings, embeddings,
     monkeypatch.setattr(pipeline.retriever.index.sentences, "similarities", gone)
     result = pipeline.answer("Hoeveel stroom verbruikt Project Rainier?")
     assert not result.refused and "2,2 gigawatt" in result.answer
-    assert llm.weighed == [{}]  # no weights: the model's pointer decided alone
+    # No similarities: the sentences are weighed by the question's rare words they hold.
+    (weights,) = llm.weighed
+    heaviest = max(weights, key=weights.get)
+    assert "Project Rainier" in heaviest and weights[heaviest] == 1.0
+    assert all(0 < w <= 1 for w in weights.values())
 
 
 def test_a_weak_yes_becomes_no_and_the_model_goes_on_from_there(settings, embeddings, article) -> None:
