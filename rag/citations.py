@@ -148,7 +148,11 @@ def further_evidence(
     whose other names are in the evidence. Every claim then points at where it came from.
     Greedy: the sentence holding the most of what is left first."""
     known = f"{evidence.text} {question}"
-    names = {n for n in names_in(answer) if n not in known.lower()}
+    # A name may open the answer ("Google, Hugging Face en ..."): its first word is one
+    # where the text writes it with a capital inside a sentence.
+    text_names = set().union(*(names_in(s.text) for s in candidates))
+    opening = {w for w in words(answer)[:1] if w in text_names}
+    names = {n for n in names_in(answer) | opening if n not in known.lower()}
     name_words = {stem(w) for n in names for w in words(n)}
     left = _Said(names, content_stems(answer) - content_stems(known) - name_words)
     found: list[Sentence] = []

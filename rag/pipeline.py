@@ -195,6 +195,14 @@ JUDGED_WORDS = {
 # pointer alone picked it for 30, similarity alone for 28, both together for 32 at every
 # weight from 15 to 50 (31 at 5-10); 30 is the middle of that plateau. 0 turns it off.
 EVIDENCE_SIMILARITY_WEIGHT = 30.0
+# Beside them, the share of the question's words (each weighed by its rarity among the
+# prompt's sentences) that a sentence holds, times this weight: the embedder's similarities
+# lie close together (0.80-0.90 over one article) and miss a sentence that shares the
+# question's one rare word ("gecontroleerd"). Tune halves (the 50 answerable questions whose
+# answering sentence is in the prompt, pointer and similarity read once per question): the
+# answering sentence ranked first for 38 without it, 44 at every weight from 3 to 10; among
+# the two best for 43 without it, 46 at 8-10. 8 is inside both plateaus.
+EVIDENCE_WORDS_WEIGHT = 8.0
 
 # Where the model judges its evidence sentence, on its own, to answer the question with a
 # share below this, it judges the runner-up too; the evidence is then the one with the
@@ -206,15 +214,6 @@ EVIDENCE_SIMILARITY_WEIGHT = 30.0
 # weight 2 or 5); unanswerable questions refused by the judge: 7/14 either way. 0.6 is the
 # lowest cut that reaches 41: the runner-up is judged for 29 of the 64 questions (~1 s
 # each on two cores).
-# Beside them, the share of the question's words (each weighed by its rarity among the
-# prompt's sentences) that a sentence holds, times this weight: the embedder's similarities
-# lie close together (0.80-0.90 over one article) and miss a sentence that shares the
-# question's one rare word ("gecontroleerd"). Tune halves (the 50 answerable questions whose
-# answering sentence is in the prompt, pointer and similarity read once per question): the
-# answering sentence ranked first for 38 without it, 44 at every weight from 3 to 10; among
-# the two best for 43 without it, 46 at 8-10. 8 is inside both plateaus.
-EVIDENCE_WORDS_WEIGHT = 8.0
-
 RUNNER_UP_JUDGED_BELOW = 0.6
 RUNNER_UP_JUDGED_WEIGHT = 3.0
 

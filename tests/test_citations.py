@@ -166,6 +166,9 @@ def test_a_name_from_another_sentence_than_the_evidence_is_cited_too() -> None:
     cited = choose_citations("Hoeve Ooster en Marijke de Wit", "Welke namen noemt de tekst?", context, dike)
     assert [c.sentence for c in cited] == [dike.text, market.text]
     assert cited[1].start == cited[0].start  # the same passage, another sentence in it
+    # A name that opens the answer is a name where the text capitalises it mid-sentence.
+    cited = choose_citations("Marijke en de hoeve", "Wie wonen er?", context, dike)
+    assert [c.sentence for c in cited] == [dike.text, market.text]
 
 
 def test_an_answer_that_took_nothing_from_its_evidence_cites_where_it_took_from() -> None:
