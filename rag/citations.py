@@ -9,11 +9,23 @@ the one holding most of the answer's facts).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from rag.chunking import Passage
 from rag.index import ScoredPassage
-from rag.text import WORD, Sentence, amounts_in, content_stems, names_in, numbers_in, sentences, stem, words
+from rag.text import (
+    WORD,
+    Sentence,
+    amounts_in,
+    content_stems,
+    is_content_word,
+    names_in,
+    numbers_in,
+    sentences,
+    stem,
+    words,
+)
 
 
 @dataclass(frozen=True)
@@ -148,11 +160,7 @@ def further_evidence(
     whose other names are in the evidence. Every claim then points at where it came from.
     Greedy: the sentence holding the most of what is left first."""
     known = f"{evidence.text} {question}"
-    # A name may open the answer ("Google, Hugging Face en ..."): its first word is one
-    # where the text writes it with a capital inside a sentence.
-    text_names = set().union(*(names_in(s.text) for s in candidates))
-    opening = {w for w in words(answer)[:1] if w in text_names}
-    names = {n for n in names_in(answer) | opening if n not in known.lower()}
+    names = {n for n in names_in(answer) | _opening_name(answer, candidates) if n not in known.lower()}
     name_words = {stem(w) for n in names for w in words(n)}
     left = _Said(names, content_stems(answer) - content_stems(known) - name_words)
     found: list[Sentence] = []
@@ -164,6 +172,18 @@ def further_evidence(
         left = left - left.held_in(best)
         found.append(best)
     return found
+
+
+def _opening_name(answer: str, candidates: list[Sentence]) -> set[str]:
+    """The answer's first word where it may be a name ("Google, Hugging Face en ..."): a
+    content word that the texts write with a capital wherever they use it, even where each
+    use opens a sentence."""
+    first = WORD.match(answer.strip())
+    if not first or not first.group()[0].isupper() or not is_content_word(first.group()):
+        return set()
+    pattern = re.compile(rf"\b{re.escape(first.group())}\b", re.IGNORECASE)
+    uses = [m.group() for s in candidates for m in pattern.finditer(s.text)]
+    return {first.group().lower()} if uses and all(u[0].isupper() for u in uses) else set()
 
 
 @dataclass(frozen=True)

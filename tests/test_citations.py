@@ -152,7 +152,8 @@ def test_a_quote_snaps_to_the_one_sentence_it_copies() -> None:
 
 FARM = (
     "De boerderij Hoeve Ooster ligt aan de dijk. Zij teelt aardappelen en uien. "
-    "Op de markt verkoopt Marijke de Wit haar kaas. De hoeve is een erkende zorgboerderij."
+    "Op de markt verkoopt Marijke de Wit haar kaas. De hoeve is een erkende zorgboerderij. "
+    "Kaasmakers uit de streek kopen er melk."
 )
 
 
@@ -162,17 +163,23 @@ def farm() -> tuple[list[ScoredPassage], list[Sentence]]:
 
 
 def test_a_name_from_another_sentence_than_the_evidence_is_cited_too() -> None:
-    context, (dike, _crops, market, _care) = farm()
+    context, (dike, _crops, market, _care, kaas) = farm()
     cited = choose_citations("Hoeve Ooster en Marijke de Wit", "Welke namen noemt de tekst?", context, dike)
     assert [c.sentence for c in cited] == [dike.text, market.text]
     assert cited[1].start == cited[0].start  # the same passage, another sentence in it
-    # A name that opens the answer is a name where the text capitalises it mid-sentence.
+    # A name may open the answer: a word the text writes with a capital wherever it uses it,
+    # even where each use opens a sentence.
     cited = choose_citations("Marijke en de hoeve", "Wie wonen er?", context, dike)
     assert [c.sentence for c in cited] == [dike.text, market.text]
+    cited = choose_citations("Kaasmakers en de hoeve", "Wie wonen er?", context, dike)
+    assert [c.sentence for c in cited] == [dike.text, kaas.text]
+    # A word the text also writes in lower case is no name.
+    cited = choose_citations("Markt en hoeve", "Wat is er?", context, dike)
+    assert [c.sentence for c in cited] == [dike.text]
 
 
 def test_an_answer_that_took_nothing_from_its_evidence_cites_where_it_took_from() -> None:
-    context, (dike, crops, _market, care) = farm()
+    context, (dike, crops, _market, care, _kaas) = farm()
     cited = choose_citations("an erkende zorgboerderij", "What kind of farm is it?", context, dike)
     assert [c.sentence for c in cited] == [care.text]
     # One shared word is often chance: the evidence stands.

@@ -20,6 +20,8 @@ ARTICLE_CASES = {
     "x29": "yes/no, English, answered yes",
     "x14": "unanswerable: a CEO the article does not name",
     "x31": "yes/no about a place the article does not name: refused",
+    "x23": "yes/no answered no from the one sentence holding the question's rare word",
+    "x09": "an answer taken from another sentence than the one pointed at: that one is cited",
 }
 CORPUS_CASES = {
     "c01": "a fact",
