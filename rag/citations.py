@@ -22,6 +22,7 @@ from rag.text import (
     is_content_word,
     names_in,
     numbers_in,
+    rarity,
     sentences,
     stem,
     words,
@@ -59,14 +60,10 @@ def rarity_weights(claim: str, passages: list[str]) -> dict[str, float]:
     stems = [content_stems(p) for p in passages]
     weights = {}
     for name in names_in(claim):
-        weights[name] = _idf(sum(name in p for p in lowered), len(passages))
+        weights[name] = rarity(sum(name in p for p in lowered), len(passages))
     for word in content_stems(claim):
-        weights[word] = _idf(sum(word in s for s in stems), len(passages))
+        weights[word] = rarity(sum(word in s for s in stems), len(passages))
     return weights
-
-
-def _idf(found_in: int, total: int) -> float:
-    return math.log((total + 1) / (found_in + 1)) / math.log(total + 1) if total else 1.0
 
 
 def choose_citations(
@@ -165,11 +162,12 @@ def further_evidence(
     left = _Said(names, content_stems(answer) - content_stems(known) - name_words)
     found: list[Sentence] = []
     while left and len(found) < FURTHER_EVIDENCE_MAX:
-        fitting = [s for s in candidates if s != evidence and s not in found and left.held_in(s).enough]
+        held = {s: left.held_in(s) for s in candidates if s != evidence and s not in found}
+        fitting = [s for s, said in held.items() if said.enough]
         if not fitting:
             break
-        best = max(fitting, key=lambda s: (left.held_in(s).size, _support(answer, s.text, {})))
-        left = left - left.held_in(best)
+        best = max(fitting, key=lambda s: (held[s].size, _support(answer, s.text, {})))
+        left = left - held[best]
         found.append(best)
     return found
 

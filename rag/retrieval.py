@@ -3,7 +3,6 @@ sentences of a prompt, how many of the question's rare words each holds."""
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 
@@ -15,7 +14,7 @@ from pydantic import ConfigDict
 
 from rag.chunking import Passage
 from rag.index import PassageIndex, ScoredPassage
-from rag.text import content_stems
+from rag.text import content_stems, rarity
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -42,9 +41,9 @@ def shared_rare_words(query: str, texts: Sequence[str]) -> list[float]:
     frequency): a word that every sentence holds says nothing about which one answers."""
     held = [content_stems(text) for text in texts]
     asked = content_stems(query)
-    rarity = {word: math.log((len(texts) + 1) / (1 + sum(word in h for h in held))) for word in asked}
-    total = sum(rarity.values())
-    return [sum(rarity[w] for w in asked & h) / total if total else 0.0 for h in held]
+    weight = {word: rarity(sum(word in h for h in held), len(texts)) for word in asked}
+    total = sum(weight.values())
+    return [sum(weight[w] for w in asked & h) / total if total else 0.0 for h in held]
 
 
 class HybridRetriever(BaseRetriever):

@@ -4,6 +4,7 @@ sentences with document offsets, and the facts (numbers, amounts, names) an answ
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -137,6 +138,12 @@ def content_stems(text: str) -> set[str]:
     return {stem(w) for w in words(text) if is_content_word(w)}
 
 
+def rarity(found_in: int, total: int) -> float:
+    """Inverse document frequency, 0..1: how rare a word found in `found_in` of `total`
+    texts is among them (1: in none, 0: in all)."""
+    return math.log((total + 1) / (found_in + 1)) / math.log(total + 1) if total else 1.0
+
+
 # ------------------------------------------------------------ sentences
 
 
@@ -182,9 +189,14 @@ def numbered_text(passage: Passage, numbered: list[Sentence]) -> str:
     return "".join([*pieces, passage.text[at - passage.start :]])
 
 
+def _number(written: str) -> str:
+    """A number with a decimal comma or point read alike: "2,2" == "2.2"."""
+    return written.replace(",", ".").rstrip(".")
+
+
 def numbers_in(text: str) -> set[str]:
     """Numbers with a decimal comma or point read alike: "2,2" == "2.2"."""
-    return {n.replace(",", ".").rstrip(".") for n in _NUMBER.findall(text)}
+    return {_number(n) for n in _NUMBER.findall(text)}
 
 
 def amounts_in(text: str) -> set[tuple[str, str]]:
@@ -208,7 +220,7 @@ def measures_in(text: str) -> dict[str, set[str]]:
         unit = unit.lower()
         if unit in STOPWORDS or unit in _MAGNITUDES:
             continue
-        found.setdefault(number.replace(",", ".").rstrip("."), set()).add(stem(unit))
+        found.setdefault(_number(number), set()).add(stem(unit))
     return found
 
 
