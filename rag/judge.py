@@ -18,13 +18,16 @@ figures it was read from); figures are quoted from the *report* halves.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rag.answer_format import NO, REFUSALS, YES, is_refusal
 from rag.language import Language, clearly_other_language
 from rag.text import (
+    NUMBER_WORDS,
     Sentence,
     content_stems,
+    fraction_percentages,
     is_content_word,
     measures_in,
     negates,
@@ -70,6 +73,16 @@ JUDGED_YES_MIN_SHARE = 0.75
 # of 14 unanswerable questions and lose none of the 28 answered right; 0.40-0.50 refuse 13
 # and lose 1; 0.05, none).
 JUDGED_ANSWERS_MIN_SHARE = 0.35
+# Where the model's written answer fails a check below, but the model, judging its evidence
+# sentence on its own, said at least this share that the sentence gives the answer, the
+# sentence itself is the answer (the model answered it badly: "De inwoners werken in of
+# dankzij de haven" beside "Ongeveer een op de vijf inwoners werkt in de haven"). Tune
+# halves (`python app.py eval ... --split tune`): of the 7 answers refused by a check after
+# they were written, the 6 unanswerable ones were judged 0.35-0.67 and the one answerable
+# one 0.79, its sentence holding the answer; 0.75 lies in that gap (the same value as
+# JUDGED_YES_MIN_SHARE, the judge's other "sure" cut).
+EVIDENCE_STANDS_IN_MIN_SHARE = 0.75
+MODEL_REFUSED = "the model refused"
 
 
 @dataclass(frozen=True)
@@ -172,6 +185,11 @@ def opening(
         share, needed, name = signals.yes_share, thresholds.yes_min_share, "P(yes share)"
     if share >= needed:
         return Opening(False, YES[language], f"{name} {share:.2f} >= {needed}")
+    unknown = words_the_texts_lack(question, context_texts, language)
+    if unknown:
+        # Not a yes, and the text never says what was asked ("Is it listed on the stock
+        # exchange?" where it never speaks of one): its silence is no "no".
+        return Opening(True, "", f"not a yes, and the text never mentions: {', '.join(unknown)}")
     return Opening(False, NO[language], f"{name} {share:.2f} < {needed}")
 
 
@@ -214,22 +232,47 @@ def units_changed(answer: str, evidence: Sentence | None, language: Language) ->
     ]
 
 
+# A question that asks for a quantity, by its closed class of question words.
+ASKS_QUANTITY = re.compile(r"\b(?:hoeveel|how\s+many|how\s+much)\b", re.IGNORECASE)
+# Words that give a quantity without digits, beside the spelled-out numbers and fractions.
+QUANTITY_WORDS = frozenset({*NUMBER_WORDS, "één", "one", "geen", "none", "nul", "zero"})
+
+
+def gives_no_quantity(answer: str, question: str) -> bool:
+    """A "how many" question answered without a number of its own ("Trapper boekte in 2024
+    voor het eerst winst" for "Hoeveel winst maakte Trapper in 2024?"): the text names the
+    thing asked about but not the amount, and the model wrote the nearby fact instead."""
+    if not ASKS_QUANTITY.search(question):
+        return False
+    own_numbers = numbers_in(answer) - numbers_in(question)
+    spelled = any(w in QUANTITY_WORDS for w in words(answer))
+    return not (own_numbers or spelled or fraction_percentages(answer))
+
+
 def asked_words_the_text_lacks(
     answer: str, question: str, context_texts: list[str], language: Language
 ) -> list[str]:
     """Content words the answer takes from the question that no text of the context uses,
-    in an answer without a number: it then claims what was asked for ("De kerk is een
+    in an answer without a number (or fraction): it then claims what was asked for ("De kerk is een
     voetbalclub" for "Welke voetbalclub speelt er?" over a text that names no club). An
     answer with a number may echo the question's words ("krijgt 2,2 gigawatt"); its number
     is checked against its evidence sentence instead. Only where the question is in the
     text's language: an English question over a Dutch text rightly shares few words."""
-    if not question or numbers_in(answer) or clearly_other_language(" ".join(context_texts)[:1000], language):
+    states_a_number = numbers_in(answer) or fraction_percentages(answer)  # "een op de vijf" too
+    if not question or states_a_number:
         return []
-    known = set().union(*(content_stems(text) for text in context_texts))
     asked = content_stems(question)
-    return sorted(
-        {w for w in words(answer) if is_content_word(w) and stem(w) in asked and stem(w) not in known}
-    )
+    return [w for w in words_the_texts_lack(answer, context_texts, language) if stem(w) in asked]
+
+
+def words_the_texts_lack(text: str, context_texts: list[str], language: Language) -> list[str]:
+    """The text's content words that no text of the context uses, by stem. Only where the
+    text is in the context's language: an English question over a Dutch text rightly
+    shares few words with it."""
+    if clearly_other_language(" ".join(context_texts)[:1000], language):
+        return []
+    known = set().union(*(content_stems(context) for context in context_texts))
+    return sorted({w for w in words(text) if is_content_word(w) and stem(w) not in known})
 
 
 def judge(
@@ -245,7 +288,9 @@ def judge(
     evidence sentence is, and stands in). `denied` is the question when the answer was
     opened with "no": its own facts may be repeated ("No, not 5 gigawatts but 2.2")."""
     if not answer or is_refusal(answer):
-        return refused(language, "the model refused")
+        return refused(language, MODEL_REFUSED)
+    if gives_no_quantity(answer, question):
+        return refused(language, "asked how many, the answer gives no number")
     missing = unsupported_facts(answer, [*context_texts, denied])
     if missing:
         return refused(language, f"not in the text: {', '.join(missing)}")
@@ -267,3 +312,22 @@ def judge(
             )
         return Verdict(True, answer, "answered in the other language; nothing better to show")
     return Verdict(True, answer, "grounded")
+
+
+def evidence_stands_in(
+    verdict: Verdict, evidence: Sentence | None, judged_answers: float | None, opened_with: str = ""
+) -> Verdict:
+    """A written answer that failed a check, where the model judged its evidence sentence,
+    on its own, sure to answer the question: the sentence answers instead. Not where the
+    model refused by itself, nor for a yes/no answer (`opened_with` "Ja"/"Nee"), whose
+    word the sentence alone does not say."""
+    if verdict.accepted or evidence is None or judged_answers is None or opened_with:
+        return verdict
+    if verdict.reason == MODEL_REFUSED or judged_answers < EVIDENCE_STANDS_IN_MIN_SHARE:
+        return verdict
+    return Verdict(
+        True,
+        evidence.text,
+        f"{verdict.reason}; the evidence sentence stands in (judged {judged_answers:.2f} "
+        f">= {EVIDENCE_STANDS_IN_MIN_SHARE})",
+    )

@@ -63,6 +63,7 @@ from rag.judge import (
     Opening,
     Signals,
     Thresholds,
+    evidence_stands_in,
     judge,
     numbers_from_elsewhere,
     opening,
@@ -662,6 +663,11 @@ class Pipeline:
             return self._refusal(language, "the quote matches no sentence of the text", signals)
         denied = question if reading.opening and reading.opening.denies else ""
         verdict = judge(answer, language, reading.evidence, [p.text for p in context], denied, question)
+        judged = reading.signals.judged_answers if reading.signals else None
+        opened_with = reading.opening.first_word if reading.opening else ""
+        verdict = evidence_stands_in(verdict, reading.evidence, judged, opened_with)
+        if verdict.answer != answer:
+            reading.pending = ""  # nothing more of the written answer is shown
         if not verdict.accepted:
             return self._refusal(language, verdict.reason, signals)
         citations = self._cited(verdict.answer, reading.evidence, question, context)

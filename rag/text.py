@@ -63,8 +63,8 @@ _MAGNITUDE = re.compile(
 )
 
 
-# Fractions in words, read as the percentages they are ("een kwart" is 25, "een op de vijf"
-# is 20), so an answer may give the text's figure in either form.
+# Fractions, read as the percentages they are ("een kwart" is 25, "een op de vijf" and
+# "1/5" are 20), so an answer may give the text's figure in another form.
 _DENOMINATORS = {
     "helft": 2,
     "half": 2,
@@ -77,29 +77,47 @@ _DENOMINATORS = {
     "tiende": 10,
     "tenth": 10,
 }
-_NUMERATORS = {"een": "1", "één": "1", "one": "1", "a": "1", "de": "1", "the": "1", **NUMBER_WORDS}
+# "de"/"the" only count before "helft"/"half": "de derde fabriek" is an order, not a third.
+_NUMERATORS = {"een": "1", "één": "1", "one": "1", "a": "1", **NUMBER_WORDS}
 _COUNT = r"(\d+|" + "|".join(_NUMERATORS) + ")"
 _FRACTION = re.compile(
-    _COUNT + r"\s+(" + "|".join(_DENOMINATORS) + r")(?:s|n|en)?\b"  # "twee derde", "two thirds"
-    r"|" + _COUNT + r"\s+(?:op\s+(?:de\s+)?|in\s+|out\s+of\s+)" + _COUNT + r"\b",  # "een op de vijf"
+    r"\b" + _COUNT + r"\s*(" + "|".join(_DENOMINATORS) + r")(?:s|n|en)?\b"  # "twee derde", "driekwart"
+    r"|\b(?:de|the)\s+(helft|half)\b"
+    r"|\b" + _COUNT + r"\s+(?:op\s+(?:de\s+)?|in\s+|out\s+of\s+)" + _COUNT + r"\b"  # "een op de vijf"
+    r"|\b(\d+)/(\d+)\b",  # "3/4"
     re.IGNORECASE,
 )
 
 
-def fraction_percentages(text: str) -> set[str]:
-    """The percentages that the text's fractions in words stand for, whole and to one
-    decimal: "twee derde" gives {"67", "66.7"}."""
-    found = set()
-    for count, name, part, whole in _FRACTION.findall(text):
-        numerator = _NUMERATORS.get((count or part).lower(), count or part)
-        denominator = str(_DENOMINATORS[name.lower()]) if name else _NUMERATORS.get(whole.lower(), whole)
+def fractions_in(text: str) -> list[tuple[str, set[str]]]:
+    """Each fraction of the text as written, with the percentages it stands for, whole and
+    to one decimal: "twee derde" gives ("twee derde", {"67", "66.7"})."""
+    found = []
+    for match in _FRACTION.finditer(text):
+        count, name, half, part, whole, over, under = match.groups()
+        if over:
+            numerator, denominator = over, under
+        elif half:
+            numerator, denominator = "1", "2"
+        elif name:
+            numerator, denominator = _NUMERATORS.get(count.lower(), count), str(_DENOMINATORS[name.lower()])
+        else:
+            numerator, denominator = (
+                _NUMERATORS.get(part.lower(), part),
+                _NUMERATORS.get(whole.lower(), whole),
+            )
         if not (numerator.isdigit() and denominator.isdigit()):
             continue
         if not 0 < int(numerator) < int(denominator) <= 100:
             continue  # "1 in 2023" is a date, not a fraction
         percentage = 100 * int(numerator) / int(denominator)
-        found |= {f"{percentage:.0f}", f"{percentage:.1f}".removesuffix(".0")}
+        found.append((match.group(), {f"{percentage:.0f}", f"{percentage:.1f}".removesuffix(".0")}))
     return found
+
+
+def fraction_percentages(text: str) -> set[str]:
+    """The percentages that the text's fractions stand for."""
+    return set().union(*(percentages for _, percentages in fractions_in(text)))
 
 
 # The closed class of words that deny what follows, in both languages.
@@ -235,10 +253,18 @@ def names_in(text: str) -> set[str]:
 
 def unsupported_facts(answer: str, texts: list[str]) -> list[str]:
     """Numbers, amounts and names of the answer that none of the texts contains (a
-    percentage may stand for the texts' fraction in words)."""
+    percentage or a fraction may stand for the texts' fraction or percentage)."""
     joined = " ".join(texts)
     joined_lower = joined.lower()
-    missing = sorted(numbers_in(answer) - numbers_in(joined) - fraction_percentages(joined))
+    given = numbers_in(joined) | fraction_percentages(joined)
+    stated = numbers_in(answer)
+    fractions = []
+    for written, percentages in fractions_in(answer):
+        if percentages & given:  # "3/4" where the text says "three quarters" or "75%"
+            stated -= numbers_in(written)
+        elif not numbers_in(written):
+            fractions.append(written.lower())  # "een derde" where the text says "een kwart"
+    missing = sorted(stated - given) + fractions
     missing += [f"{n} ({m})" for n, m in sorted(amounts_in(answer) - amounts_in(joined))]
     missing += sorted(name for name in names_in(answer) if name not in joined_lower)
     return missing

@@ -22,6 +22,7 @@ ARTICLE_CASES = {
     "x31": "yes/no about a place the article does not name: refused",
     "x23": "yes/no answered no from the one sentence holding the question's rare word",
     "x09": "an answer taken from another sentence than the one pointed at: that one is cited",
+    "x35": "yes/no about what the article never mentions (a stock listing): refused, not 'no'",
 }
 CORPUS_CASES = {
     "c01": "a fact",
@@ -29,9 +30,11 @@ CORPUS_CASES = {
     "c23": "a superlative",
     "c25": "which of the two (a comparison, English)",
     "c33": "a fraction in words ('een kwart'), answerable as a percentage",
+    "c35": "a fraction the model answered badly: its evidence sentence, surely judged, stands in",
     "c37": "a percentage",
     "c43": "a date",
     "c45": "attribute missing: the topic is there, the asked attribute is not",
+    "c51": "how much profit, where the text only says there was profit: refused",
     "c53": "unanswerable: the topic is not there",
     "c61": "a follow-up",
     "c67": "an English question over a Dutch document",

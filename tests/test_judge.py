@@ -4,12 +4,14 @@ import pytest
 
 from rag.chunking import Passage
 from rag.judge import (
+    EVIDENCE_STANDS_IN_MIN_SHARE,
     JUDGED_ANSWERS_MIN_SHARE,
     JUDGED_YES_MIN_SHARE,
     REFUSE_MIN_PROBABILITY,
     YES_MIN_SHARE,
     YES_NO_MIN_MASS,
     Signals,
+    evidence_stands_in,
     judge,
     opening,
 )
@@ -71,9 +73,25 @@ def test_the_sentence_judged_on_its_own_decides_over_the_leaning_inside_the_text
     # Inside the text the model says "yes" (share 0.99); asked about the sentence alone, it
     # decides: "Is de veerboot de snelste?" over a sentence that says nothing of speed.
     signals = Signals(refuse=0.0, yes=0.9, no=0.01, judged_yes_share=judged)
-    decided = opening(signals, "Vaart de veerboot vaak?", "nl", FERRY.text, [TEXT])
+    decided = opening(signals, "Vaart de veerboot naar Schierhorn?", "nl", FERRY.text, [TEXT])
     assert decided.first_word == ("Ja" if judged >= JUDGED_YES_MIN_SHARE else "Nee")
     assert "judged" in decided.reason
+
+
+def test_not_a_yes_about_what_the_text_never_mentions_is_refused() -> None:
+    # "Is de veerboot elektrisch?" over a text that never speaks of how it is driven: not a
+    # yes, but its silence is no "no".
+    signals = Signals(refuse=0.0, yes=0.6, no=0.3, judged_yes_share=JUDGED_YES_MIN_SHARE - 0.1)
+    decided = opening(signals, "Is de veerboot elektrisch?", "nl", FERRY.text, [TEXT])
+    assert decided.refuse and "elektrisch" in decided.reason
+    # A yes about it stands (the judge read the sentence); so does a no about what it says.
+    sure = Signals(refuse=0.0, yes=0.6, no=0.3, judged_yes_share=JUDGED_YES_MIN_SHARE + 0.1)
+    assert opening(sure, "Is de veerboot elektrisch?", "nl", FERRY.text, [TEXT]).first_word == "Ja"
+    decided = opening(signals, "Vaart de veerboot naar Schierhorn?", "nl", FERRY.text, [TEXT])
+    assert decided.first_word == "Nee"
+    # An English question over the Dutch text rightly shares few of its words.
+    decided = opening(signals, "Is the ferry electric?", "en", FERRY.text, [TEXT])
+    assert decided.first_word == "No"
 
 
 def test_a_yes_to_numbers_the_text_lacks_is_a_no() -> None:
@@ -172,6 +190,18 @@ def test_an_answer_resting_on_what_was_asked_but_never_written_is_refused() -> N
         "De overtocht kost 45 minuten.", "nl", CROSSING, [TEXT], question="Hoe lang kost de overtocht?"
     )
     assert verdict.accepted
+    # So may one with a fraction in words: the fraction is checked against the text.
+    share = "Een op de vijf bewoners werkt op de veerboot."
+    verdict = judge(
+        "Een op de vijf bewoners werkt dankzij de veerboot.",
+        "nl",
+        None,
+        [TEXT, share],
+        question="Welk deel van de bewoners werkt dankzij de veerboot?",
+    )
+    assert verdict.accepted
+    verdict = judge("Een op de drie bewoners.", "nl", None, [TEXT, share], question="Welk deel?")
+    assert not verdict.accepted and "een op de drie" in verdict.reason
     # Words of the question that the text does use are fine.
     verdict = judge(
         "De veerboot vaart zes keer per dag.", "nl", FERRY, [TEXT], question="Hoe vaak vaart de veerboot?"
@@ -184,6 +214,29 @@ def test_an_answer_resting_on_what_was_asked_but_never_written_is_refused() -> N
     assert verdict.accepted
 
 
+def test_a_how_many_question_answered_without_a_number_is_refused() -> None:
+    # The text names the crossing but not its price: the nearby fact is no answer.
+    verdict = judge(
+        "De overtocht naar Schierhorn gaat met de veerboot.",
+        "nl",
+        FERRY,
+        [TEXT],
+        question="Hoeveel kost de overtocht naar Schierhorn in 2024?",
+    )
+    assert not verdict.accepted and "no number" in verdict.reason
+    # The question's own year is not the answer's number either.
+    verdict = judge(
+        "In 2024 vaart de veerboot.", "nl", FERRY, [TEXT], question="Hoeveel boten varen in 2024?"
+    )
+    assert not verdict.accepted
+    # A number in words is one; so is "none".
+    assert judge("Zes keer per dag.", "nl", FERRY, [TEXT], question="Hoeveel keer vaart hij?").accepted
+    assert judge("Six times a day.", "en", FERRY, [TEXT], question="How many trips a day?").accepted
+    assert judge("Geen.", "nl", FERRY, [TEXT], question="Hoeveel bruggen zijn er?").accepted
+    # Other questions may be answered without a number.
+    assert judge("Naar Schierhorn.", "nl", FERRY, [TEXT], question="Waar vaart de veerboot heen?").accepted
+
+
 def test_the_texts_number_with_another_unit_is_refused() -> None:
     # "45 uur" takes the sentence's number and the question's unit: the text says minutes.
     verdict = judge("45 uur", "nl", CROSSING, [TEXT], question="Hoeveel uur duurt de overtocht?")
@@ -191,3 +244,21 @@ def test_the_texts_number_with_another_unit_is_refused() -> None:
     assert judge("45 minuten", "nl", CROSSING, [TEXT]).accepted
     # Translated, a unit is not another one.
     assert judge("45 minutes", "en", CROSSING, [TEXT]).accepted
+
+
+def test_the_evidence_sentence_stands_in_for_a_failed_answer_it_surely_gives() -> None:
+    # The model wrote "De overtocht duurt 50 minuten" from a sentence that says 45: refused,
+    # but judged on its own the sentence surely answers "Hoe lang duurt de overtocht?".
+    failed = judge("De overtocht duurt 50 minuten.", "nl", CROSSING, [TEXT])
+    assert not failed.accepted
+    sure, unsure = EVIDENCE_STANDS_IN_MIN_SHARE + 0.05, EVIDENCE_STANDS_IN_MIN_SHARE - 0.1
+    standing_in = evidence_stands_in(failed, CROSSING, sure)
+    assert standing_in.accepted and standing_in.answer == CROSSING.text
+    # Not where the judge was unsure, nor for a yes/no answer, nor where the model refused.
+    assert not evidence_stands_in(failed, CROSSING, unsure).accepted
+    assert not evidence_stands_in(failed, CROSSING, sure, opened_with="Nee").accepted
+    refusal = judge("NO_ANSWER", "nl", CROSSING, [TEXT])
+    assert not evidence_stands_in(refusal, CROSSING, sure).accepted
+    # An accepted answer stays as it is.
+    accepted = judge("45 minuten", "nl", CROSSING, [TEXT])
+    assert evidence_stands_in(accepted, CROSSING, sure) == accepted

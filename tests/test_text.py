@@ -79,9 +79,13 @@ def test_each_sentence_of_a_passage_gets_its_number_and_the_text_between_stays()
         ("1 in 4 homes has a heat pump.", {"25"}),
         ("De bus kwam op 1 maart 2023 in dienst.", set()),  # a date, not a fraction
         ("Hij won 1 in 2021 en 2 in 2022.", set()),
+        ("Driekwart van de bussen rijdt elektrisch.", {"75"}),
+        ("Gooi de helft van het water weg.", {"50"}),
+        ("3/4 of the homes have solar panels.", {"75"}),
+        ("De derde fabriek opent in mei.", set()),  # an order, not a third
     ],
 )
-def test_fractions_in_words_read_as_percentages(text, percentages) -> None:
+def test_fractions_read_as_percentages(text, percentages) -> None:
     assert fraction_percentages(text) == percentages
 
 
@@ -89,6 +93,14 @@ def test_a_percentage_may_stand_for_the_texts_fraction() -> None:
     text = "Een kwart van de ritten ging naar het station."
     assert unsupported_facts("25% van de ritten", [text]) == []
     assert unsupported_facts("40% van de ritten", [text]) == ["40"]
+
+
+def test_a_fraction_in_the_answer_must_be_the_texts() -> None:
+    text = "Three quarters of the homes have solar panels."
+    assert unsupported_facts("3/4 of the homes", [text]) == []
+    assert unsupported_facts("75% of the homes", [text]) == []
+    assert unsupported_facts("2/3 of the homes", [text]) == ["2", "3"]
+    assert unsupported_facts("een derde van de huizen", [text]) == ["een derde"]
 
 
 def test_measures_are_numbers_with_the_word_after_them() -> None:
