@@ -171,8 +171,13 @@ def opening(
         return Opening(True, "", f"the question names what the text does not: {', '.join(missing)}")
     # A yes/no question. The model hesitates between "no answer" and "yes" where its
     # evidence says "not" ("... dat het niet wordt gecontroleerd" for "Wordt het
-    # gecontroleerd?"): a negating sentence answers no.
-    if evidence is not None and negates(evidence) and not negates(question):
+    # gecontroleerd?"): a negating sentence answers no. Unless the model, judging the
+    # sentence apart from the text, says yes: its "not" is about something else ("Is het
+    # onafhankelijk?" over "... niet gecontroleerd wordt en onafhankelijk wil opereren").
+    judged_yes = (
+        signals.judged_yes_share is not None and signals.judged_yes_share >= thresholds.judged_yes_min_share
+    )
+    if evidence is not None and negates(evidence) and not negates(question) and not judged_yes:
         return Opening(False, NO[language], "the evidence sentence negates")
     if missing:
         # "Does it use 5 gigawatts?" where the text says 2.2: not a yes.

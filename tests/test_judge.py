@@ -109,6 +109,13 @@ def test_a_negating_evidence_sentence_answers_no_where_the_model_would_refuse() 
     assert decided.first_word == "Nee" and not decided.refuse
     # Without a negation in the evidence, the same signals refuse.
     assert opening(signals, "Vaart de veerboot in de winter?", "nl", FERRY.text, [TEXT]).refuse
+    # Where the judge, reading the sentence apart from the text, surely says yes, its "not"
+    # is about something else: "Is de veerboot oud?" over "... niet nieuw, maar oud".
+    old = "De veerboot is niet nieuw, maar oud."
+    sure = Signals(refuse=0.0, yes=0.6, no=0.1, judged_yes_share=JUDGED_YES_MIN_SHARE + 0.05)
+    assert opening(sure, "Is de veerboot oud?", "nl", old, [old]).first_word == "Ja"
+    unsure = Signals(refuse=0.0, yes=0.6, no=0.1, judged_yes_share=JUDGED_YES_MIN_SHARE - 0.05)
+    assert opening(unsure, "Is de veerboot oud?", "nl", old, [old]).first_word == "Nee"
     # A question that itself negates is not answered by a negating sentence.
     asked = opening(signals, "Vaart de veerboot niet in de winter?", "nl", denied, [denied])
     assert asked.refuse
