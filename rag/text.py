@@ -92,6 +92,10 @@ _FRACTION = re.compile(
 def fractions_in(text: str) -> list[tuple[str, set[str]]]:
     """Each fraction of the text as written, with the percentages it stands for, whole and
     to one decimal: "twee derde" gives ("twee derde", {"67", "66.7"})."""
+    return [(match.group(), percentages) for match, percentages in _fractions(text)]
+
+
+def _fractions(text: str) -> list[tuple[re.Match[str], set[str]]]:
     found = []
     for match in _FRACTION.finditer(text):
         count, name, half, part, whole, over, under = match.groups()
@@ -111,8 +115,20 @@ def fractions_in(text: str) -> list[tuple[str, set[str]]]:
         if not 0 < int(numerator) < int(denominator) <= 100:
             continue  # "1 in 2023" is a date, not a fraction
         percentage = 100 * int(numerator) / int(denominator)
-        found.append((match.group(), {f"{percentage:.0f}", f"{percentage:.1f}".removesuffix(".0")}))
+        found.append((match, {f"{percentage:.0f}", f"{percentage:.1f}".removesuffix(".0")}))
     return found
+
+
+# "een derde stad", "a third party": a word after it other than "van"/"of" makes it an order.
+_ORDINALS = {"derde", "third", "vijfde", "fifth", "tiende", "tenth"}
+_NOUN_AFTER = re.compile(r"\s+(?!(?:van|of)\b)[^\W\d_]", re.IGNORECASE)
+
+
+def _an_order(text: str, fraction: re.Match[str]) -> bool:
+    """Whether "een derde" (one of the fractions found) is an order: "een derde stad"."""
+    count, name = fraction.group(1), fraction.group(2)
+    single = bool(count) and count.lower() in ("een", "één", "a", "one")
+    return single and (name or "").lower() in _ORDINALS and bool(_NOUN_AFTER.match(text, fraction.end()))
 
 
 def fraction_percentages(text: str) -> set[str]:
@@ -259,10 +275,11 @@ def unsupported_facts(answer: str, texts: list[str]) -> list[str]:
     given = numbers_in(joined) | fraction_percentages(joined)
     stated = numbers_in(answer)
     fractions = []
-    for written, percentages in fractions_in(answer):
+    for match, percentages in _fractions(answer):
+        written = match.group()
         if percentages & given:  # "3/4" where the text says "three quarters" or "75%"
             stated -= numbers_in(written)
-        elif not numbers_in(written):
+        elif not numbers_in(written) and not _an_order(answer, match):
             fractions.append(written.lower())  # "een derde" where the text says "een kwart"
     missing = sorted(stated - given) + fractions
     missing += [f"{n} ({m})" for n, m in sorted(amounts_in(answer) - amounts_in(joined))]

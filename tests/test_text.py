@@ -101,6 +101,8 @@ def test_a_fraction_in_the_answer_must_be_the_texts() -> None:
     assert unsupported_facts("75% of the homes", [text]) == []
     assert unsupported_facts("2/3 of the homes", [text]) == ["2", "3"]
     assert unsupported_facts("een derde van de huizen", [text]) == ["een derde"]
+    # Before a noun it is an order: "a third party" states no fraction.
+    assert unsupported_facts("Ze werken met een derde partij.", [text]) == []
 
 
 def test_measures_are_numbers_with_the_word_after_them() -> None:
