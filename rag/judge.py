@@ -258,11 +258,11 @@ def asked_words_the_text_lacks(
     answer: str, question: str, context_texts: list[str], language: Language
 ) -> list[str]:
     """Content words the answer takes from the question that no text of the context uses,
-    in an answer without a number (or fraction): it then claims what was asked for ("De kerk is een
-    voetbalclub" for "Welke voetbalclub speelt er?" over a text that names no club). An
-    answer with a number may echo the question's words ("krijgt 2,2 gigawatt"); its number
-    is checked against its evidence sentence instead. Only where the question is in the
-    text's language: an English question over a Dutch text rightly shares few words."""
+    in an answer without a number or fraction: it then claims what was asked for ("De kerk
+    is een voetbalclub" for "Welke voetbalclub speelt er?" over a text that names no club).
+    An answer with a number may echo the question's words ("krijgt 2,2 gigawatt"); its
+    number is checked against its evidence sentence instead. Only where the question is in
+    the text's language (`words_the_texts_lack`)."""
     states_a_number = numbers_in(answer) or fraction_percentages(answer)  # "een op de vijf" too
     if not question or states_a_number:
         return []

@@ -89,13 +89,9 @@ _FRACTION = re.compile(
 )
 
 
-def fractions_in(text: str) -> list[tuple[str, set[str]]]:
-    """Each fraction of the text as written, with the percentages it stands for, whole and
-    to one decimal: "twee derde" gives ("twee derde", {"67", "66.7"})."""
-    return [(match.group(), percentages) for match, percentages in _fractions(text)]
-
-
-def _fractions(text: str) -> list[tuple[re.Match[str], set[str]]]:
+def fractions_in(text: str) -> list[tuple[re.Match[str], set[str]]]:
+    """Each fraction of the text where it is written, with the percentages it stands for,
+    whole and to one decimal: "twee derde" gives {"67", "66.7"}."""
     found = []
     for match in _FRACTION.finditer(text):
         count, name, half, part, whole, over, under = match.groups()
@@ -127,7 +123,7 @@ _NOUN_AFTER = re.compile(r"\s+(?!(?:van|of)\b)[^\W\d_]", re.IGNORECASE)
 def _an_order(text: str, fraction: re.Match[str]) -> bool:
     """Whether "een derde" (one of the fractions found) is an order: "een derde stad"."""
     count, name = fraction.group(1), fraction.group(2)
-    single = bool(count) and count.lower() in ("een", "één", "a", "one")
+    single = bool(count) and _NUMERATORS.get(count.lower()) == "1"
     return single and (name or "").lower() in _ORDINALS and bool(_NOUN_AFTER.match(text, fraction.end()))
 
 
@@ -275,7 +271,7 @@ def unsupported_facts(answer: str, texts: list[str]) -> list[str]:
     given = numbers_in(joined) | fraction_percentages(joined)
     stated = numbers_in(answer)
     fractions = []
-    for match, percentages in _fractions(answer):
+    for match, percentages in fractions_in(answer):
         written = match.group()
         if percentages & given:  # "3/4" where the text says "three quarters" or "75%"
             stated -= numbers_in(written)
