@@ -15,6 +15,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
+from rag.answer_format import NO
 from rag.documents import Document
 from rag.errors import InputError
 from rag.language import clearly_other_language
@@ -45,6 +46,7 @@ class QuestionScore:
     answer: str
     reason: str  # why it was answered or refused
     signals: dict[str, float]  # the model's probabilities where its answer starts
+    evidence: str = ""  # the sentence the model rested on, also where it refused
 
 
 def _says(answer: str, expected: str) -> bool:
@@ -81,6 +83,13 @@ def cited_texts(result: AnswerResult) -> list[str]:
     return [c.sentence or c.text for c in result.citations]
 
 
+def _claims_rest_on(record: dict, result: AnswerResult) -> list[str]:
+    """The texts an answer's numbers and names must come from: its cited sentences, and for
+    a "no" the question it denies ("No, not 5 gigawatts": the 5 is denied, not claimed)."""
+    denies = result.answer.startswith(tuple(f"{word}," for word in NO.values()))
+    return [*cited_texts(result), *([str(record.get("question", ""))] if denies else [])]
+
+
 def score(
     record: dict, result: AnswerResult, documents: dict[str, Document], withdrawn: bool
 ) -> QuestionScore:
@@ -113,13 +122,16 @@ def score(
         offsets_exact=offsets_exact,
         language_ok=result.language == expected_language
         and not clearly_other_language(own_words, expected_language),
-        unsupported=[] if result.refused else unsupported_facts(result.answer, cited_texts(result)),
+        unsupported=[]
+        if result.refused
+        else unsupported_facts(result.answer, _claims_rest_on(record, result)),
         withdrawn=withdrawn,
         total_ms=result.timings.get("total_ms", 0.0),
         first_token_ms=result.timings.get("first_token_ms", 0.0),
         answer=result.answer,
         reason=result.reason,
         signals=result.signals,
+        evidence=result.evidence,
     )
 
 

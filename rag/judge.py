@@ -26,12 +26,18 @@ from rag.language import Language, clearly_other_language
 from rag.text import (
     NUMBER_WORDS,
     Sentence,
+    compares,
+    compares_pair,
     content_stems,
+    denied_words,
     fraction_percentages,
     is_content_word,
     measures_in,
     negates,
     numbers_in,
+    other_amounts,
+    ranked_lower,
+    shared_share,
     stem,
     unsupported_facts,
     words,
@@ -151,24 +157,31 @@ def opening(
     evidence: str | None,
     context_texts: list[str],
     thresholds: Thresholds = CALIBRATED,
+    beside: str = "",
 ) -> Opening:
     if signals is None:
         return Opening(False, "", "no signals from this model")
     refuse = Opening(True, "", f"P(refusal) {signals.refuse:.2f} >= {thresholds.refuse_min_probability}")
+    yes_no = signals.yes_no_mass >= thresholds.yes_no_min_mass
+    missing = unsupported_facts(question, context_texts)
+    if yes_no and any(not fact[0].isdigit() for fact in missing):
+        # "Has it an office in Amsterdam?" where the text names no Amsterdam: it is silent,
+        # whatever else its sentences deny.
+        return Opening(True, "", f"the question names what the text does not: {', '.join(missing)}")
+    said, why = settled(question, evidence, beside) if yes_no else (None, "")
+    if said is not None:
+        # The text's own words decide, whatever the model's probabilities: it leans to "yes",
+        # and to "not about the question" over a sentence that denies what was asked.
+        return Opening(False, (YES if said else NO)[language], why)
     answers, needed = signals.judged_answers, thresholds.judged_answers_min_share
     if answers is not None and answers < needed:
         return Opening(True, "", f"judged on its own, the sentence does not answer: {answers:.2f} < {needed}")
-    if signals.yes_no_mass < thresholds.yes_no_min_mass:
+    if not yes_no:
         return (
             refuse
             if signals.refuse >= thresholds.refuse_min_probability
             else Opening(False, "", "free answer")
         )
-    missing = unsupported_facts(question, context_texts)
-    if any(not fact[0].isdigit() for fact in missing):
-        # "Has it an office in Amsterdam?" where the text names no Amsterdam: it is silent,
-        # whatever else its sentences deny.
-        return Opening(True, "", f"the question names what the text does not: {', '.join(missing)}")
     # A yes/no question. The model hesitates between "no answer" and "yes" where its
     # evidence says "not" ("... dat het niet wordt gecontroleerd" for "Wordt het
     # gecontroleerd?"): a negating sentence answers no. Unless the model, judging the
@@ -196,6 +209,46 @@ def opening(
         # exchange?" where it never speaks of one): its silence is no "no".
         return Opening(True, "", f"not a yes, and the text never mentions: {', '.join(unknown)}")
     return Opening(False, NO[language], f"{name} {share:.2f} < {needed}")
+
+
+# The evidence sentence settles a yes/no question by its words only where it holds at least
+# this share of the question's content words (by stem, the words of a bound such as "more
+# than half" aside): it is about what was asked. (Half: "Does Project Rainier use 5
+# gigawatts?" shares "project", "rainier" and "gigawatt" with its Dutch sentence, and not
+# "use"; a sentence on another subject shares one word.)
+SETTLES_MIN_SHARED = 0.5
+
+
+def settled(question: str, evidence: str | None, beside: str = "") -> tuple[bool | None, str]:
+    """Whether the evidence sentence, by its words, answers a yes/no question yes (True) or
+    no (False), and why; (None, "") where it does not settle it. No where it denies a word
+    of the question ("Fjordcell neemt geen aandeel" for "Neemt Fjordcell een aandeel?"),
+    ranks the question's superlative lower ("de op één na grootste" for "Is het de
+    grootste?"), or gives the question's unit with another number ("2,2 gigawatt" for "5
+    gigawatt?"); yes or no where its proportion meets or misses the question's bound ("at
+    most 30 percent" for "more than half?"), or where it compares the question's two things
+    ("B is the more efficient of the two" for "Is A more efficient than B?"). Not for a
+    question that negates itself. `beside`: the sentence the model pointed at, where the
+    evidence was chosen beside it for holding the question's words it lacks ("Anthropic"
+    there, "het bedrijf ... niet wordt gecontroleerd" here): the two are about the question
+    together."""
+    about = f"{beside} {evidence}" if beside else evidence
+    if evidence is None or negates(question) or shared_share(about, question) < SETTLES_MIN_SHARED:
+        return None, ""
+    for why, found in (
+        ("the evidence sentence denies", denied_words(evidence, question)),
+        ("the evidence sentence ranks it lower", ranked_lower(evidence, question)),
+        ("the evidence sentence gives another amount", other_amounts(evidence, question)),
+    ):
+        if found:
+            return False, f"{why}: {', '.join(found)}"
+    met = compares(evidence, question)
+    if met is not None:
+        return met, f"the evidence sentence's proportion {'meets' if met else 'misses'} the question's bound"
+    first = compares_pair(evidence, question)
+    if first is not None:
+        return first, f"the evidence sentence compares the two the {'same' if first else 'other'} way"
+    return None, ""
 
 
 @dataclass(frozen=True)
@@ -299,7 +352,9 @@ def judge(
     missing = unsupported_facts(answer, [*context_texts, denied])
     if missing:
         return refused(language, f"not in the text: {', '.join(missing)}")
-    asked = [] if denied else asked_words_the_text_lacks(answer, question, context_texts, language)
+    # A yes or a no restates the question in its own words ("Ja, Waddenhaven hoort bij ...").
+    restates = denied or answer.startswith(tuple(f"{word}," for word in YES.values()))
+    asked = [] if restates else asked_words_the_text_lacks(answer, question, context_texts, language)
     if asked:
         return refused(language, f"the answer rests on what the text never mentions: {', '.join(asked)}")
     elsewhere = numbers_from_elsewhere(answer, evidence, denied)

@@ -67,6 +67,7 @@ from rag.judge import (
     judge,
     numbers_from_elsewhere,
     opening,
+    settled,
 )
 from rag.language import ANSWER_IN, detect_language
 from rag.llm import ModelGate, model_lock
@@ -74,7 +75,16 @@ from rag.pages import KEEP_STATE, Page, page_of, paginate
 from rag.prompts import Prompts
 from rag.retrieval import HybridRetriever, shared_rare_words
 from rag.settings import Settings
-from rag.text import Sentence, numbered_text, sentences, unsupported_facts, words
+from rag.text import (
+    Sentence,
+    asked_stems,
+    content_stems,
+    numbered_text,
+    sentences,
+    shared_share,
+    unsupported_facts,
+    words,
+)
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +107,8 @@ class AnswerResult:
     signals: dict[str, float] = field(default_factory=dict)
     # Tokens read (the prompt) and written (the answer, or the refusal shown) by the model.
     usage: dict[str, int] = field(default_factory=dict)
+    # The sentence the model rested on, also where it refused: for the logs and calibration.
+    evidence: str = ""
 
 
 @dataclass(frozen=True)
@@ -162,6 +174,7 @@ class _Reading:
     evidence_number: int = 0  # its number in the prompt
     evidence_probability: float | None = None  # the model's, for that number
     handed: str = ""  # the quote handed to it: "Quote: [n] <sentence>\nAnswer:"
+    beside: str = ""  # the sentence it pointed at, where another one settles the question
     quoted: str = ""
     opening: Opening | None = None
     signals: Signals | None = None
@@ -225,7 +238,7 @@ class _Candidate:
 
     sentence: Sentence
     number: int  # in the prompt
-    probability: float  # the model's, for its number
+    probability: float | None  # the model's, for its number (None: not read)
     score: float  # that times its similarity weight: what ranked it
 
     def rank(self, judged_answers: float) -> float:
@@ -445,7 +458,7 @@ class Pipeline:
             yield Reset()  # the checked answer differs from what streamed
         timings["total_ms"] = _ms(started)
         result.timings = {**timings, **reading.timings}
-        evidence = reading.evidence.text if reading.evidence else None
+        result.evidence = evidence = reading.evidence.text if reading.evidence else ""
         log.debug(
             "%r -> %s (%s) quoted %r, evidence %r",
             question,
@@ -484,10 +497,21 @@ class Pipeline:
                 second_judged, _ = self.judged(question, runners_up[0].sentence, yes_no=False)
             if runners_up[0].rank(second_judged) > best.rank(first_judged):
                 self._weigh(reading, messages, question, runners_up[0], judged_answers=second_judged)
+        if reading.signals and reading.signals.yes_no_mass >= self.thresholds.yes_no_min_mass:
+            settling = _settling_candidate(question, reading.evidence, context)
+            if settling is not None:
+                reading.beside = reading.evidence.text if reading.evidence else ""
+                self._weigh(reading, messages, question, settling)
         reading.timings["signals_ms"] = round(_ms(started) - reading.timings["quote_ms"], 1)
         context_texts = [p.text for p in context]
         reading.opening = opening(
-            reading.signals, question, language, reading.evidence.text, context_texts, self.thresholds
+            reading.signals,
+            question,
+            language,
+            reading.evidence.text,
+            context_texts,
+            self.thresholds,
+            beside=reading.beside,
         )
         if reading.opening.refuse:
             return
@@ -552,7 +576,9 @@ class Pipeline:
         probabilities right after it, and its judgement of the sentence on its own
         (`judged_answers`: already asked)."""
         reading.evidence, reading.evidence_number = candidate.sentence, candidate.number
-        reading.evidence_probability = round(candidate.probability, 4)
+        reading.evidence_probability = (
+            None if candidate.probability is None else round(candidate.probability, 4)
+        )
         reading.handed = f"{QUOTE_LABEL} [{candidate.number}] {candidate.sentence.text}\n{ANSWER_LABEL}"
         first_words = {"refuse": [REFUSAL_WORD], "yes": [*YES.values()], "no": [*NO.values()]}
         in_text = Signals(**self.llm.next_word_probabilities(messages, reading.handed, first_words))
@@ -760,6 +786,31 @@ class Pipeline:
 
 # Stands for the question while the judge's prompt is split at it; never in real text.
 _ASKED = "\x00question\x00"
+
+
+def _settling_candidate(
+    question: str, evidence: Sentence | None, context: list[Passage]
+) -> _Candidate | None:
+    """For a yes/no question whose evidence sentence does not settle it: a sentence of the
+    context that does, by its words (`settled`), and holds the question's words that the
+    evidence lacks ("so tenants cannot apply" where the model pointed at a sentence on the
+    scheme in general). The model's pointer leans to a sentence that shares many of the
+    question's words, a denial often shares few: the two together are about the question."""
+    if evidence is None or settled(question, evidence.text)[0] is not None:
+        return None
+    lacking = asked_stems(question) - content_stems(evidence.text)
+    if not lacking:
+        return None
+    settling = [
+        (shared_share(sentence.text, question), number, sentence)
+        for number, sentence in enumerate(sentences(context), start=1)
+        if lacking <= content_stems(sentence.text)
+        and settled(question, sentence.text, beside=evidence.text)[0] is not None
+    ]
+    if not settling:
+        return None
+    _, number, sentence = max(settling, key=lambda found: found[0])
+    return _Candidate(sentence, number, None, 0.0)
 
 
 def _same_language(quote: str, context: list[Passage]) -> bool:

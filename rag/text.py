@@ -140,7 +140,67 @@ NEGATIONS = frozenset(
 
 def negates(text: str) -> bool:
     """Whether the text holds a negation ("niet", "zonder", "isn't")."""
-    return any(w in NEGATIONS or w.endswith("n't") for w in words(text))
+    return any(_is_negation(w) for w in words(text))
+
+
+def _is_negation(word: str) -> bool:
+    return word in NEGATIONS or word.endswith("n't")
+
+
+# A negation denies what follows it within this many words of its clause: Dutch and English
+# put it before what it denies ("geen aandeel", "niet wordt gecontroleerd", "does not
+# cover", "cannot apply"). Wider, it reaches words it does not deny ("dat het niet door één
+# techgigant wordt gecontroleerd": "techgigant" is 3 on, and denied only with the rest).
+NEGATION_SCOPE_WORDS = 3
+# A clause ends at a comma or the like, or before a conjunction ("niet nieuw, maar oud":
+# "oud" is not denied). A closed class, like the stop words.
+_CLAUSE_END = re.compile(r"[,;:()]|\b(?:maar|en|of|dus|want|terwijl|but|and|or|so|while)\b", re.IGNORECASE)
+
+
+def denied_words(text: str, asked: str) -> list[str]:
+    """The content words of `asked` (by stem) that the text denies: a negation at most
+    NEGATION_SCOPE_WORDS before them in the same clause ("Fjordcell neemt geen aandeel"
+    denies "aandeel" of "Neemt Fjordcell een aandeel?")."""
+    stems = content_stems(asked)
+    denied = []
+    for clause in _CLAUSE_END.split(text):
+        found = words(clause)
+        denied += [
+            later
+            for at, word in enumerate(found)
+            if _is_negation(word)
+            for later in found[at + 1 : at + 1 + NEGATION_SCOPE_WORDS]
+            if is_content_word(later) and stem(later) in stems
+        ]
+    return denied
+
+
+# An ordinal before a superlative ranks it below the first: "de op één na grootste", "de
+# tweede grootste", "the second-largest". A closed class, like the numbers.
+_LOWER_RANK = re.compile(
+    r"\b(?:op\s+\w+\s+na|tweede|derde|vierde|vijfde|second|third|fourth|fifth)[\s-]+(\w+(?:ste|est))\b",
+    re.IGNORECASE,
+)
+
+
+def ranked_lower(text: str, asked: str) -> list[str]:
+    """The superlatives of `asked` that the text ranks below the first ("de op één na
+    grootste zeehaven" for "Is de haven de grootste zeehaven?"), where `asked` does not
+    itself; only where the text ranks what `asked` is about: a word before the superlative
+    in `asked` (but its opening verb) is before the ordinal in the text's clause too ("De
+    haven ... is de op één na grootste, na die van Eemsburg" does not rank Eemsburg)."""
+    stems = content_stems(asked) - {stem(m.group(1)) for m in _LOWER_RANK.finditer(asked)}
+    found = []
+    for clause in _CLAUSE_END.split(text):
+        for match in _LOWER_RANK.finditer(clause):
+            superlative = stem(match.group(1))
+            if superlative not in stems:
+                continue
+            at = next((i for i, w in enumerate(words(asked)) if stem(w) == superlative), 0)
+            subject = content_stems(" ".join(words(asked)[1:at]))
+            if subject & content_stems(clause[: match.start()]):
+                found.append(match.group())
+    return found
 
 
 def words(text: str) -> list[str]:
@@ -254,6 +314,143 @@ def measures_in(text: str) -> dict[str, set[str]]:
     return found
 
 
+def other_amounts(text: str, asked: str) -> list[str]:
+    """The numbers of `asked` with a unit (or an order of magnitude) that the text gives with
+    other numbers only ("5 gigawatt" asked where the text says "2,2 gigawatt"): the text
+    settles it."""
+    given = measures_in(text)
+    other = [
+        f"{number} {' / '.join(sorted(units))}"
+        for number, units in sorted(measures_in(asked).items())
+        if number not in given and any(units & other for other in given.values())
+    ]
+    # "54 miljoen euro" asked where the text says "45 miljoen euro": the same order of
+    # magnitude with another number.
+    amounts = amounts_in(text)
+    magnitudes = {magnitude for _, magnitude in amounts}
+    return other + [
+        f"{number} ({magnitude})"
+        for number, magnitude in sorted(amounts_in(asked) - amounts)
+        if magnitude in magnitudes and number not in numbers_in(text)
+    ]
+
+
+# A proportion as a percentage ("30 percent", "25%"), beside the fractions.
+_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|(?:procent|percent|per\s+cent)\b)", re.IGNORECASE)
+# A bound right before a proportion: closed classes, like the stop words. "half" alone is a
+# proportion only right after one ("more than half").
+_BOUNDS = (
+    (">", r"more\s+than|meer\s+dan|over|above|boven|ruim"),
+    (">=", r"at\s+least|minstens|ten\s+minste|minimaal"),
+    ("<", r"less\s+than|fewer\s+than|minder\s+dan|under|below|onder"),
+    ("<=", r"at\s+most|up\s+to|no\s+more\s+than|hoogstens|ten\s+hoogste|maximaal"),
+)
+_BOUND_BEFORE = [
+    (bound, re.compile(rf"\b(?:{words_})\s+(?:de\s+|the\s+)?$", re.IGNORECASE)) for bound, words_ in _BOUNDS
+]
+_BARE_HALF = re.compile(r"\b(?:half|helft)\b", re.IGNORECASE)
+
+
+def proportions_in(text: str) -> list[tuple[str, float]]:
+    """The proportions of a text, as percentages, each with the bound written before it
+    ("at most 30 percent" gives ("<=", 30.0); "meer dan een derde" (">", 33.3); a bare one
+    "=")."""
+    found = [(m.start(), float(_number(m.group(1)))) for m in _PERCENT.finditer(text)]
+    found += [(m.start(), 100 * _fraction_value(percentages)) for m, percentages in fractions_in(text)]
+    taken = {start for start, _ in found}
+    found += [
+        (m.start(), 50.0) for m in _BARE_HALF.finditer(text) if not any(abs(m.start() - t) < 8 for t in taken)
+    ]
+    proportions = []
+    for start, value in sorted(found):
+        before = text[:start]
+        bound = next((b for b, pattern in _BOUND_BEFORE if pattern.search(before)), "=")
+        if bound != "=" or not _BARE_HALF.match(text, start):
+            proportions.append((bound, round(value, 1)))
+    return proportions
+
+
+def _fraction_value(percentages: set[str]) -> float:
+    return max(float(p) for p in percentages) / 100
+
+
+def compares(text: str, asked: str) -> bool | None:
+    """Whether the text's one proportion meets the bound that `asked` puts on a proportion
+    ("Does it cover more than half?" over "at most 30 percent": False); None where either
+    holds no single one, or the text's bound leaves it open."""
+    wanted = [(bound, value) for bound, value in proportions_in(asked) if bound != "="]
+    given = set(proportions_in(text))
+    if len(wanted) != 1 or len(given) != 1:
+        return None
+    (asked_bound, limit), (bound, value) = wanted[0], given.pop()
+    low = value if bound in ("=", ">", ">=") else 0.0
+    high = value if bound in ("=", "<", "<=") else 100.0
+    yes, no = {
+        ">": (low > limit, high <= limit),
+        ">=": (low >= limit, high < limit),
+        "<": (high < limit, low >= limit),
+        "<=": (high <= limit, low > limit),
+    }[asked_bound]
+    return True if yes else False if no else None
+
+
+_BOUND_WORDS = re.compile(
+    "|".join(rf"\b(?:{words_})\b" for _, words_ in _BOUNDS) + r"|\b(?:half|helft)\b", re.IGNORECASE
+)
+
+
+def asked_stems(asked: str) -> set[str]:
+    """A question's content words (by stem) but the words of a bound ("more than half"):
+    what it is about."""
+    return content_stems(_BOUND_WORDS.sub(" ", asked))
+
+
+def shared_share(text: str, asked: str) -> float:
+    """The share of what `asked` is about (`asked_stems`) that the text holds."""
+    stems = asked_stems(asked)
+    return len(stems & content_stems(text)) / len(stems) if stems else 0.0
+
+
+# "Is <A> more efficient than <B>?", "Wordt <A> sneller actief dan <B>?": the comparison is
+# the word before "than"/"dan", with the word before it where the text writes both ("more
+# efficient", "sneller actief"); "less"/"minder" turn it round.
+_THAN = re.compile(r"\b(?:than|dan)\b", re.IGNORECASE)
+_LESS = {"less", "minder"}
+_MORE_LESS = {"more", "meer", *_LESS}
+
+
+def compares_pair(text: str, asked: str) -> bool | None:
+    """Whether the text makes the first of `asked`'s two things the one it asks about ("Is
+    the air pump more efficient than the ground pump?" over "The ground pump is the more
+    efficient of the two": False): in the text's clause with the same comparison, the words
+    before it (and not after) are one thing's own words, not the other's. None where it
+    does not tell."""
+    than = _THAN.search(asked)
+    before = words(asked[: than.start()]) if than else []
+    if len(before) < 3:
+        return None
+    comparative, asked_less = before[-1], before[-2] in _LESS
+    for clause in _CLAUSE_END.split(text):
+        found = words(clause)
+        at = next((i for i, w in enumerate(found) if stem(w) == stem(comparative)), None)
+        if at is None or any(_is_negation(w) for w in found[:at]):
+            continue
+        # "sneller actief", "more efficient": the word before belongs to the comparison.
+        phrase = 2 if at > 0 and found[at - 1] == before[-2] else 1
+        # A yes/no question opens with its verb ("Rijst een deeg ... sneller dan ...?"): not
+        # one of the two things.
+        first = content_stems(" ".join(w for w in before[1:-phrase] if w not in _MORE_LESS))
+        second = content_stems(asked[than.end() :])
+        first, second = first - second, second - first
+        subject = content_stems(" ".join(found[: at + 1 - phrase])) - content_stems(" ".join(found[at + 1 :]))
+        if not first or not second or bool(subject & first) == bool(subject & second):
+            return None  # both things, or neither: the clause does not say which
+        text_less = any(w in _LESS for w in found[max(0, at - 2) : at])
+        first_is_more = bool(subject & first) != text_less
+        return first_is_more == (not asked_less)
+    return None
+
+
 def names_in(text: str) -> set[str]:
     names = set()
     for name in NAME.findall(text):
@@ -279,5 +476,14 @@ def unsupported_facts(answer: str, texts: list[str]) -> list[str]:
             fractions.append(written.lower())  # "een derde" where the text says "een kwart"
     missing = sorted(stated - given) + fractions
     missing += [f"{n} ({m})" for n, m in sorted(amounts_in(answer) - amounts_in(joined))]
-    missing += sorted(name for name in names_in(answer) if name not in joined_lower)
+    known = None
+    for name in sorted(names_in(answer)):
+        if name in joined_lower:
+            continue
+        if "-" in name:
+            # "Trapper-fietsen" where the text writes "Trapper-fiets" and "fietsen": each part.
+            known = content_stems(joined) if known is None else known
+            if all(stem(part) in known or part in joined_lower for part in name.split("-")):
+                continue
+        missing.append(name)
     return missing

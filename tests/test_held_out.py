@@ -23,10 +23,13 @@ ARTICLE_CASES = {
     "x23": "yes/no answered no from the one sentence holding the question's rare word",
     "x09": "an answer taken from another sentence than the one pointed at: that one is cited",
     "x35": "yes/no about what the article never mentions (a stock listing): refused, not 'no'",
+    "d07": "yes/no whose denial ('niet wordt gecontroleerd') the pointer missed: answered no",
 }
 CORPUS_CASES = {
     "c01": "a fact",
     "c17": "yes/no, the text says it is not so: answered no",
+    "c11": "yes/no about a superlative the text ranks lower ('op één na grootste'): answered no",
+    "c19": "yes/no whose denial ('tenants cannot apply') the pointer missed: it becomes the evidence",
     "c23": "a superlative",
     "c25": "which of the two (a comparison, English)",
     "c33": "a fraction in words ('een kwart'), answerable as a percentage",

@@ -14,6 +14,7 @@ from rag.judge import (
     evidence_stands_in,
     judge,
     opening,
+    settled,
 )
 from rag.text import Sentence
 
@@ -269,3 +270,67 @@ def test_the_evidence_sentence_stands_in_for_a_failed_answer_it_surely_gives() -
     # An accepted answer stays as it is.
     accepted = judge("45 minuten", "nl", CROSSING, [TEXT])
     assert evidence_stands_in(accepted, CROSSING, sure) == accepted
+
+
+def test_the_evidence_sentence_settles_a_no_by_its_words_whatever_the_signals() -> None:
+    # The model leans to "yes" and to "the sentence does not answer" where the sentence denies
+    # what was asked; its words decide.
+    leaning = Signals(refuse=0.2, yes=0.5, no=0.1, judged_answers=0.2, judged_yes_share=0.9)
+    denied = "De bakker verkoopt geen taart en blijft bij brood."
+    decided = opening(leaning, "Verkoopt de bakker taart?", "nl", denied, [denied])
+    assert decided.first_word == "Nee" and "denies: taart" in decided.reason
+    lower = "De toren is het op één na hoogste gebouw van de stad."
+    decided = opening(leaning, "Is de toren het hoogste gebouw van de stad?", "nl", lower, [lower])
+    assert decided.first_word == "Nee" and "ranks it lower" in decided.reason
+    other = "De Zuidmolen maalt 300 kilo graan per dag."
+    decided = opening(leaning, "Does the Zuidmolen grind 500 kilo a day?", "en", other, [other])
+    assert decided.first_word == "No" and "another amount" in decided.reason
+    bound = "The Zuidmolen grant pays at most 40 percent of the bill."
+    decided = opening(
+        leaning, "Does the Zuidmolen grant pay more than half of the bill?", "en", bound, [bound]
+    )
+    assert decided.first_word == "No" and "proportion misses" in decided.reason
+    # And a yes, where the text's words say yes: its proportion meets the bound, or it
+    # compares the two things the way the question does.
+    doubting = Signals(refuse=0.3, yes=0.2, no=0.2, judged_answers=0.5, judged_yes_share=0.5)
+    decided = opening(
+        doubting, "Does the Zuidmolen grant pay less than half of the bill?", "en", bound, [bound]
+    )
+    assert decided.first_word == "Yes" and "proportion meets" in decided.reason
+    pair = "De veerboot naar Schierhorn is sneller dan de trein."
+    decided = opening(doubting, "Is de veerboot naar Schierhorn sneller dan de trein?", "nl", pair, [pair])
+    assert decided.first_word == "Ja" and "same way" in decided.reason
+    decided = opening(leaning, "Is de trein sneller dan de veerboot naar Schierhorn?", "nl", pair, [pair])
+    assert decided.first_word == "Nee" and "other way" in decided.reason
+
+
+def test_the_evidence_settles_nothing_about_another_subject_or_an_open_question() -> None:
+    # A sentence that shares one word of the question is not about it.
+    assert settled("Verkoopt de bakker in het dorp op zaterdag taart?", "Er is geen taart.") == (None, "")
+    # A question that negates itself is not answered by a denial.
+    assert settled("Verkoopt de bakker geen taart?", "De bakker verkoopt geen taart.") == (None, "")
+    # Not a yes/no question (the model puts no weight on "yes" or "no"): the model answers.
+    signals = Signals(refuse=0.0, yes=0.001, no=0.001, judged_answers=0.9)
+    denied = "De bakker verkoopt geen taart en blijft bij brood."
+    assert opening(signals, "Wat verkoopt de bakker?", "nl", denied, [denied]).first_word == ""
+
+
+def test_a_denial_chosen_beside_the_sentence_pointed_at_is_about_the_question_with_it() -> None:
+    question = "Mogen huurders de Wadden-subsidie voor warmtepompen op Terschelling aanvragen?"
+    denial = "Alleen eigenaren doen mee, dus huurders kunnen niet aanvragen."
+    pointed_at = "De Wadden-subsidie voor warmtepompen geldt op Terschelling."
+    assert settled(question, denial) == (None, "")  # alone, two of its six words
+    said, why = settled(question, denial, beside=pointed_at)
+    assert said is False and "denies: aanvragen" in why
+
+
+def test_a_yes_may_restate_the_question_in_its_words() -> None:
+    text = "Schierhorn is een eiland in de provincie Friesland."
+    question = "Hoort Schierhorn bij de provincie Friesland?"
+    assert judge(
+        "Ja, Schierhorn hoort bij de provincie Friesland.", "nl", None, [text], "", question
+    ).accepted
+    # Without a yes or no before it, an answer resting on the asked word stays refused.
+    assert not judge(
+        "Schierhorn hoort bij de provincie Friesland.", "nl", None, [text], "", question
+    ).accepted

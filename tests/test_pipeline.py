@@ -443,3 +443,22 @@ def test_pipelines_sharing_one_model_take_turns_on_it(settings, embeddings) -> N
     other = build_pipeline(settings, llm=FakeListChatModel(responses=["x"]), embeddings=embeddings)
     with first.gate.turn(), other.gate.turn(cancelled=gone):
         pass  # another model is free meanwhile
+
+
+def test_a_sentence_that_settles_a_yes_no_question_by_its_words_replaces_one_that_does_not() -> None:
+    from rag.chunking import Passage
+    from rag.pipeline import _settling_candidate
+    from rag.text import sentences
+
+    text = (
+        "De Wadden-subsidie is er voor huiseigenaren op de eilanden. "
+        "Alleen eigenaren mogen meedoen, dus huurders kunnen niet aanvragen. "
+        "De regeling loopt tot 2027."
+    )
+    context = [Passage("subsidie.txt", 0, len(text), text)]
+    general, denial, _ = sentences(context)
+    found = _settling_candidate("Kunnen huurders de Wadden-subsidie aanvragen?", general, context)
+    assert found is not None and found.sentence == denial and found.number == 2
+    # Already settled, or nothing else holds what the evidence lacks: it stays.
+    assert _settling_candidate("Kunnen huurders de Wadden-subsidie aanvragen?", denial, context) is None
+    assert _settling_candidate("Loopt de Wadden-subsidie tot 2027?", general, context) is None

@@ -5,10 +5,16 @@ import pytest
 from rag.chunking import Passage
 from rag.language import clearly_other_language, detect_language
 from rag.text import (
+    compares,
+    compares_pair,
     content_stems,
+    denied_words,
     fraction_percentages,
     measures_in,
     numbered_text,
+    other_amounts,
+    proportions_in,
+    ranked_lower,
     sentences,
     stem,
     unsupported_facts,
@@ -110,3 +116,114 @@ def test_measures_are_numbers_with_the_word_after_them() -> None:
         "50": {"gram", "ml"},
     }
     assert measures_in("De rit duurt 4,5 uur.") == {"4.5": {"uur"}}
+
+
+@pytest.mark.parametrize(
+    ("text", "asked", "denied"),
+    [
+        ("De bakker verkoopt geen taart en blijft bij brood.", "Verkoopt de bakker taart?", ["taart"]),
+        ("Het museum wordt niet door de gemeente betaald.", "Betaalt de gemeente het museum?", ["gemeente"]),
+        ("Dogs are welcome, so cats cannot enter.", "Can cats enter the shop?", ["enter"]),
+        ("The bridge does not open in winter.", "Does the bridge open in winter?", ["open", "winter"]),
+        # The negation ends with its clause: "niet nieuw, maar oud" does not deny "oud".
+        ("De boot is niet nieuw, maar oud.", "Is de boot oud?", []),
+        ("De club is niet verhuisd en speelt thuis.", "Speelt de club thuis?", []),
+        # Too far on: "nooit ... op zondag" reaches four words.
+        ("De markt is nooit open geweest op zondag.", "Is er een markt op zondag?", []),
+    ],
+)
+def test_a_negation_denies_the_words_right_after_it_in_its_clause(text, asked, denied) -> None:
+    assert denied_words(text, asked) == denied
+
+
+def test_an_ordinal_ranks_a_superlative_below_the_first() -> None:
+    asked = "Is de toren het hoogste gebouw van de stad?"
+    assert ranked_lower("De toren is het op één na hoogste gebouw van de stad.", asked) == [
+        "op één na hoogste"
+    ]
+    assert ranked_lower("De toren is het tweede hoogste gebouw.", asked) == ["tweede hoogste"]
+    assert ranked_lower("The tower is the second-tallest building.", "Is the tower the tallest?") == [
+        "second-tallest"
+    ]
+    # An order before a noun ranks nothing; a question that asks for the rank is answered by it.
+    assert ranked_lower("De stad bouwt een tweede toren.", "Bouwt de stad een toren?") == []
+    assert (
+        ranked_lower("De toren is het tweede hoogste gebouw.", "Is de toren het tweede hoogste gebouw?") == []
+    )
+
+
+def test_the_texts_other_number_for_the_asked_unit() -> None:
+    text = "De molen maalt 300 kilo graan per dag."
+    assert other_amounts(text, "Maalt de molen 500 kilo per dag?") == ["500 kilo"]
+    assert other_amounts(text, "Maalt de molen 300 kilo per dag?") == []
+    assert other_amounts(text, "Werken er 500 mensen?") == []  # another unit: not settled
+    fund = "Het fonds geeft 45 miljoen euro."
+    assert other_amounts(fund, "Geeft het fonds 54 miljoen euro?") == ["54 (e6)"]
+    assert other_amounts(fund, "Geeft het fonds 45 miljoen euro?") == []
+    assert other_amounts(fund, "Geeft het fonds 2 miljard euro?") == []  # another magnitude
+
+
+def test_a_hyphenated_name_is_known_by_its_parts() -> None:
+    text = "Elke Zeerover-boot telt 40 zitplaatsen; de boten varen dagelijks."
+    assert unsupported_facts("Varen de Zeerover-boten elke dag?", [text]) == []
+    assert unsupported_facts("Vaart de Zeerover-Express?", [text]) == ["zeerover-express"]
+
+
+def test_proportions_carry_the_bound_written_before_them() -> None:
+    assert proportions_in("Hoogstens 40 procent, ruim een kwart en 12% van de rest.") == [
+        ("<=", 40.0),
+        (">", 25.0),
+        ("=", 12.0),
+    ]
+    assert proportions_in("Is it more than half of the price?") == [(">", 50.0)]
+    assert proportions_in("Half the town came.") == []  # "half" alone is no proportion
+
+
+@pytest.mark.parametrize(
+    ("text", "asked", "met"),
+    [
+        ("The grant pays at most 40 percent of the bill.", "Does it pay more than half?", False),
+        ("The grant pays at least 60 percent of the bill.", "Does it pay more than half?", True),
+        ("The grant pays at most 40 percent of the bill.", "Does it pay less than half?", True),
+        ("Ongeveer een op de vijf bewoners fietst.", "Fietst meer dan 10 procent?", True),
+        ("De gemeente houdt een kwart.", "Houdt de gemeente meer dan een derde?", False),
+        ("The grant pays at least 30 percent.", "Does it pay more than half?", None),  # open
+        ("The grant pays 30 percent, the town 20 percent.", "Does it pay more than half?", None),
+        ("The grant pays 30 percent.", "Does it pay half?", None),  # no bound asked
+    ],
+)
+def test_a_proportion_meets_or_misses_the_asked_bound(text, asked, met) -> None:
+    assert compares(text, asked) is met
+
+
+@pytest.mark.parametrize(
+    ("text", "asked", "first"),
+    [
+        ("De veerboot is sneller dan de trein.", "Is de trein sneller dan de veerboot?", False),
+        ("De veerboot is sneller dan de trein.", "Is de veerboot sneller dan de trein?", True),
+        ("The ferry is the cheaper of the two.", "Is the train cheaper than the ferry?", False),
+        (
+            "The ferry is less comfortable than the train.",
+            "Is the ferry more comfortable than the train?",
+            False,
+        ),
+        (
+            "Een deeg in een warme keuken rijst sneller dan een deeg in een koude keuken.",
+            "Rijst een deeg in een koude keuken sneller dan een deeg in een warme keuken?",
+            False,
+        ),
+        # Where one thing is cut short ("dan in een koude"), its words on both sides do not
+        # tell the frame from the difference: left to the model.
+        (
+            "Een deeg in een warme keuken rijst sneller dan in een koude.",
+            "Rijst een deeg in een koude keuken sneller dan in een warme?",
+            None,
+        ),
+        # Neither thing before the comparison, or a denial: the text does not tell.
+        ("Sneller dan de trein is niets.", "Is de veerboot sneller dan de trein?", None),
+        ("The ferry is not cheaper than the train.", "Is the train cheaper than the ferry?", None),
+        ("De veerboot vertrekt om negen uur.", "Wat gebeurt er dan?", None),
+    ],
+)
+def test_a_comparison_of_two_things_says_which_way_it_goes(text, asked, first) -> None:
+    assert compares_pair(text, asked) is first
