@@ -223,6 +223,12 @@ def test_a_proportion_meets_or_misses_the_asked_bound(text, asked, met) -> None:
         ("Sneller dan de trein is niets.", "Is de veerboot sneller dan de trein?", None),
         ("The ferry is not cheaper than the train.", "Is the train cheaper than the ferry?", None),
         ("De veerboot vertrekt om negen uur.", "Wat gebeurt er dan?", None),
+        # No comparative right before "dan": a year is not one of two things compared.
+        (
+            "In 2024 maakte de bakkerij 900 taarten.",
+            "Werden er in 2024 minder taarten gemaakt dan in 2023?",
+            None,
+        ),
     ],
 )
 def test_a_comparison_of_two_things_says_which_way_it_goes(text, asked, first) -> None:
