@@ -26,13 +26,13 @@ from rag.language import Language, clearly_other_language
 from rag.text import (
     NUMBER_WORDS,
     Sentence,
-    compares,
     compares_pair,
     content_stems,
     denied_words,
     fraction_percentages,
     is_content_word,
     measures_in,
+    meets_bound,
     negates,
     numbers_in,
     other_amounts,
@@ -245,7 +245,7 @@ def settled(question: str, evidence: str | None, beside: str = "") -> tuple[bool
     ):
         if found:
             return False, f"{why}: {', '.join(found)}"
-    met = compares(evidence, question)
+    met = meets_bound(evidence, question)
     if met is not None:
         return met, f"the evidence sentence's proportion {'meets' if met else 'misses'} the question's bound"
     first = compares_pair(evidence, question)

@@ -358,7 +358,7 @@ def proportions_in(text: str) -> list[tuple[str, float]]:
     ("at most 30 percent" gives ("<=", 30.0); "meer dan een derde" (">", 33.3); a bare one
     "=")."""
     found = [(m.start(), float(_number(m.group(1)))) for m in _PERCENT.finditer(text)]
-    found += [(m.start(), 100 * _fraction_value(percentages)) for m, percentages in fractions_in(text)]
+    found += [(m.start(), max(map(float, percentages))) for m, percentages in fractions_in(text)]
     taken = {start for start, _ in found}
     found += [
         (m.start(), 50.0) for m in _BARE_HALF.finditer(text) if not any(abs(m.start() - t) < 8 for t in taken)
@@ -372,11 +372,7 @@ def proportions_in(text: str) -> list[tuple[str, float]]:
     return proportions
 
 
-def _fraction_value(percentages: set[str]) -> float:
-    return max(float(p) for p in percentages) / 100
-
-
-def compares(text: str, asked: str) -> bool | None:
+def meets_bound(text: str, asked: str) -> bool | None:
     """Whether the text's one proportion meets the bound that `asked` puts on a proportion
     ("Does it cover more than half?" over "at most 30 percent": False); None where either
     holds no single one, or the text's bound leaves it open."""
@@ -422,7 +418,7 @@ _MORE_LESS = {"more", "meer", *_LESS}
 
 
 def _comparative(word: str) -> bool:
-    """ "sneller", "cheaper", "duurder": a comparative ends in -er (Dutch and English)."""
+    """A comparative ends in -er, in Dutch and English: "sneller", "cheaper", "duurder"."""
     return len(word) > 4 and word.endswith("er")
 
 

@@ -5,12 +5,12 @@ import pytest
 from rag.chunking import Passage
 from rag.language import clearly_other_language, detect_language
 from rag.text import (
-    compares,
     compares_pair,
     content_stems,
     denied_words,
     fraction_percentages,
     measures_in,
+    meets_bound,
     numbered_text,
     other_amounts,
     proportions_in,
@@ -193,7 +193,7 @@ def test_proportions_carry_the_bound_written_before_them() -> None:
     ],
 )
 def test_a_proportion_meets_or_misses_the_asked_bound(text, asked, met) -> None:
-    assert compares(text, asked) is met
+    assert meets_bound(text, asked) is met
 
 
 @pytest.mark.parametrize(
