@@ -67,6 +67,12 @@ def quote_first(raw: str) -> bool:
     return any(label.startswith(start) or start.startswith(label) for label in ("quote:", "citaat:"))
 
 
+def opens_with(answer: str, said: dict[str, str]) -> bool:
+    """Whether the answer opens with one of these words and its comma: `opens_with(answer,
+    YES)` for "Ja, ..." / "Yes, ..."."""
+    return answer.startswith(tuple(f"{word}," for word in said.values()))
+
+
 def is_refusal(answer: str) -> bool:
     return bool(_REFUSAL.search(answer))
 

@@ -15,7 +15,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.answer_format import NO
+from rag.answer_format import NO, opens_with
 from rag.documents import Document
 from rag.errors import InputError
 from rag.language import clearly_other_language
@@ -85,9 +85,9 @@ def cited_texts(result: AnswerResult) -> list[str]:
 
 def _claims_rest_on(record: dict, result: AnswerResult) -> list[str]:
     """The texts an answer's numbers and names must come from: its cited sentences, and for
-    a "no" the question it denies ("No, not 5 gigawatts": the 5 is denied, not claimed)."""
-    denies = result.answer.startswith(tuple(f"{word}," for word in NO.values()))
-    return [*cited_texts(result), *([str(record.get("question", ""))] if denies else [])]
+    a "no" the question it denies ("No, not 9 times a day": the 9 is denied, not claimed)."""
+    denied = [str(record.get("question", ""))] if opens_with(result.answer, NO) else []
+    return [*cited_texts(result), *denied]
 
 
 def score(

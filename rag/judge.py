@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answer_format import NO, REFUSALS, YES, is_refusal
+from rag.answer_format import NO, REFUSALS, YES, is_refusal, opens_with
 from rag.language import Language, clearly_other_language
 from rag.text import (
     NUMBER_WORDS,
@@ -163,8 +163,8 @@ def opening(
         return Opening(False, "", "no signals from this model")
     refuse = Opening(True, "", f"P(refusal) {signals.refuse:.2f} >= {thresholds.refuse_min_probability}")
     yes_no = signals.yes_no_mass >= thresholds.yes_no_min_mass
-    missing = unsupported_facts(question, context_texts)
-    if yes_no and any(not fact[0].isdigit() for fact in missing):
+    missing = unsupported_facts(question, context_texts) if yes_no else []
+    if any(not fact[0].isdigit() for fact in missing):
         # "Has it an office in Amsterdam?" where the text names no Amsterdam: it is silent,
         # whatever else its sentences deny.
         return Opening(True, "", f"the question names what the text does not: {', '.join(missing)}")
@@ -213,9 +213,9 @@ def opening(
 
 # The evidence sentence settles a yes/no question by its words only where it holds at least
 # this share of the question's content words (by stem, the words of a bound such as "more
-# than half" aside): it is about what was asked. (Half: "Does Project Rainier use 5
-# gigawatts?" shares "project", "rainier" and "gigawatt" with its Dutch sentence, and not
-# "use"; a sentence on another subject shares one word.) Tune halves (29 yes/no questions,
+# than half" aside): it is about what was asked. (Half: "Does the Zuidmolen grind 500
+# kilo?" shares "zuidmolen" and "kilo" with its Dutch sentence, and not "grind"; a sentence
+# on another subject shares one word.) Tune halves (29 yes/no questions,
 # the evidence the pipeline chose, no sentence beside it): 0.5 settles 5 right and none
 # wrong; 0.34 two more (one the re-pointing below settles anyway, one the model answered
 # right by itself), 0.67 only 1. The larger of the two that lose nothing, as a margin.
@@ -225,16 +225,16 @@ SETTLES_MIN_SHARED = 0.5
 def settled(question: str, evidence: str | None, beside: str = "") -> tuple[bool | None, str]:
     """Whether the evidence sentence, by its words, answers a yes/no question yes (True) or
     no (False), and why; (None, "") where it does not settle it. No where it denies a word
-    of the question ("Fjordcell neemt geen aandeel" for "Neemt Fjordcell een aandeel?"),
+    of the question ("De bakker verkoopt geen taart" for "Verkoopt de bakker taart?"),
     ranks the question's superlative lower ("de op één na grootste" for "Is het de
-    grootste?"), or gives the question's unit with another number ("2,2 gigawatt" for "5
-    gigawatt?"); yes or no where its proportion meets or misses the question's bound ("at
+    grootste?"), or gives the question's unit with another number ("300 kilo" for "500
+    kilo?"); yes or no where its proportion meets or misses the question's bound ("at
     most 30 percent" for "more than half?"), or where it compares the question's two things
     ("B is the more efficient of the two" for "Is A more efficient than B?"). Not for a
     question that negates itself. `beside`: the sentence the model pointed at, where the
-    evidence was chosen beside it for holding the question's words it lacks ("Anthropic"
-    there, "het bedrijf ... niet wordt gecontroleerd" here): the two are about the question
-    together."""
+    evidence was chosen beside it for holding the question's words it lacks ("de
+    Wadden-subsidie" there, "huurders kunnen niet aanvragen" here): the two are about the
+    question together."""
     about = f"{beside} {evidence}" if beside else evidence
     if evidence is None or negates(question) or shared_share(about, question) < SETTLES_MIN_SHARED:
         return None, ""
@@ -355,8 +355,8 @@ def judge(
     missing = unsupported_facts(answer, [*context_texts, denied])
     if missing:
         return refused(language, f"not in the text: {', '.join(missing)}")
-    # A yes or a no restates the question in its own words ("Ja, Waddenhaven hoort bij ...").
-    restates = denied or answer.startswith(tuple(f"{word}," for word in YES.values()))
+    # A yes or a no restates the question in its own words ("Ja, de veerboot vaart ...").
+    restates = denied or opens_with(answer, YES)
     asked = [] if restates else asked_words_the_text_lacks(answer, question, context_texts, language)
     if asked:
         return refused(language, f"the answer rests on what the text never mentions: {', '.join(asked)}")
