@@ -229,7 +229,7 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
             visible=True
         ), f"Remove **{as_text(doc)}**? Its passages and its copy in seeds/ go too."
 
-    def remove(doc: str | None):
+    def remove(doc: str | None, asked_about: str | None):
         message = ""
         if doc:
             try:
@@ -240,7 +240,10 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                 )
             except RagError as error:
                 message = f"⚠️ {as_text(public_message(error))}"
-        return (gr.update(visible=False), message, *pickers())
+        asked, *views = pickers()
+        if asked_about == doc:  # the chat no longer asks about a document that is gone
+            asked = gr.update(choices=asked["choices"], value=ALL_DOCUMENTS)
+        return (gr.update(visible=False), message, asked, *views)
 
     with gr.Blocks(title="Grounded QA") as ui:
         gr.Markdown(
@@ -306,7 +309,7 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
         remove_button.click(ask_to_remove, to_remove, [confirm_row, confirm_text], api_name=False)
         cancel.click(lambda: gr.update(visible=False), None, confirm_row, api_name=False)
         confirm.click(
-            remove, to_remove, [confirm_row, upload_status, doc, library, to_remove], api_name=False
+            remove, [to_remove, doc], [confirm_row, upload_status, doc, library, to_remove], api_name=False
         )
     return ui
 
