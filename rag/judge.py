@@ -32,6 +32,7 @@ from rag.text import (
     fraction_percentages,
     is_content_word,
     measures_in,
+    meets_amount_bound,
     meets_bound,
     negates,
     numbers_in,
@@ -228,8 +229,9 @@ def settled(question: str, evidence: str | None, beside: str = "") -> tuple[bool
     of the question ("De bakker verkoopt geen taart" for "Verkoopt de bakker taart?"),
     ranks the question's superlative lower ("de op één na grootste" for "Is het de
     grootste?"), or gives the question's unit with another number ("300 kilo" for "500
-    kilo?"); yes or no where its proportion meets or misses the question's bound ("at
-    most 30 percent" for "more than half?"), or where it compares the question's two things
+    kilo?"); yes or no where its proportion or figure meets or misses the question's bound
+    ("at most 30 percent" for "more than half?", "4,2 miljoen ton" for "meer dan 4 miljoen
+    ton?"), or where it compares the question's two things
     ("B is the more efficient of the two" for "Is A more efficient than B?"). Not for a
     question that negates itself. `beside`: the sentence the model pointed at, where the
     evidence was chosen beside it for holding the question's words it lacks ("de
@@ -248,6 +250,9 @@ def settled(question: str, evidence: str | None, beside: str = "") -> tuple[bool
     met = meets_bound(evidence, question)
     if met is not None:
         return met, f"the evidence sentence's proportion {'meets' if met else 'misses'} the question's bound"
+    met = meets_amount_bound(evidence, question)
+    if met is not None:
+        return met, f"the evidence sentence's figure {'meets' if met else 'misses'} the question's bound"
     first = compares_pair(evidence, question)
     if first is not None:
         return first, f"the evidence sentence compares the two the {'same' if first else 'other'} way"

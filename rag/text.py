@@ -316,10 +316,17 @@ def measures_in(text: str) -> dict[str, set[str]]:
     return found
 
 
+def _without_bounded_numbers(asked: str) -> str:
+    """The question without the numbers it bounds ("meer dan 4 miljoen", "about 300"): a
+    bound asks about a range, which another number in the text need not miss."""
+    return _NUMBER.sub(lambda m: " " if _bound_before(asked[: m.start()]) != "=" else m.group(), asked)
+
+
 def other_amounts(text: str, asked: str) -> list[str]:
     """The numbers of `asked` with a unit (or an order of magnitude) that the text gives with
     other numbers only ("500 kilo" asked where the text says "300 kilo"): the text settles
     it."""
+    asked = _without_bounded_numbers(asked)
     given = measures_in(text)
     other = [
         f"{number} {' / '.join(sorted(units))}"
@@ -346,11 +353,18 @@ _BOUNDS = (
     (">=", r"at\s+least|minstens|ten\s+minste|minimaal"),
     ("<", r"less\s+than|fewer\s+than|minder\s+dan|under|below|onder"),
     ("<=", r"at\s+most|up\s+to|no\s+more\s+than|hoogstens|ten\s+hoogste|maximaal"),
+    ("~", r"about|around|roughly|approximately|nearly|almost|circa|ongeveer|zo'n|rond|omstreeks|bijna"),
 )
 _BOUND_BEFORE = [
     (bound, re.compile(rf"\b(?:{words_})\s+(?:de\s+|the\s+)?$", re.IGNORECASE)) for bound, words_ in _BOUNDS
 ]
 _BARE_HALF = re.compile(r"\b(?:half|helft)\b", re.IGNORECASE)
+
+
+def _bound_before(before: str) -> str:
+    """The bound that ends `before` (the text up to a figure): ">", ">=", "<", "<=", "~"
+    (about), or "=" where none."""
+    return next((bound for bound, pattern in _BOUND_BEFORE if pattern.search(before)), "=")
 
 
 def proportions_in(text: str) -> list[tuple[str, float]]:
@@ -366,7 +380,8 @@ def proportions_in(text: str) -> list[tuple[str, float]]:
     proportions = []
     for start, value in sorted(found):
         before = text[:start]
-        bound = next((b for b, pattern in _BOUND_BEFORE if pattern.search(before)), "=")
+        bound = _bound_before(before)
+        bound = "=" if bound == "~" else bound  # "ongeveer een op de vijf": the figure given
         if bound != "=" or not _BARE_HALF.match(text, start):
             proportions.append((bound, round(value, 1)))
     return proportions
@@ -383,6 +398,14 @@ def meets_bound(text: str, asked: str) -> bool | None:
     (asked_bound, limit), (bound, value) = wanted[0], given.pop()
     low = value if bound in ("=", ">", ">=") else 0.0
     high = value if bound in ("=", "<", "<=") else 100.0
+    return _against_bound(asked_bound, limit, low, high)
+
+
+def _against_bound(asked_bound: str, limit: float, low: float, high: float) -> bool | None:
+    """Whether every value from `low` to `high` meets the bound (True), none does (False), or
+    some do (None)."""
+    if asked_bound not in (">", ">=", "<", "<="):
+        return None
     yes, no = {
         ">": (low > limit, high <= limit),
         ">=": (low >= limit, high < limit),
@@ -390,6 +413,78 @@ def meets_bound(text: str, asked: str) -> bool | None:
         "<=": (high <= limit, low > limit),
     }[asked_bound]
     return True if yes else False if no else None
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A figure with its unit, as written: "ruim 4,2 miljoen ton" is bound ">", value 4.2e6,
+    spread 0.05e6 (half its last digit: the figure is rounded), unit "ton" (stemmed)."""
+
+    bound: str
+    value: float
+    spread: float
+    unit: str
+
+
+# A figure: a currency sign, the number, an order of magnitude, and the word after it.
+_QUANTITY = re.compile(
+    r"(?:([€$£])\s?)?(\d+(?:[.,]\d+)*)(?:\s*(" + "|".join(_MAGNITUDES) + r")\b)?(?:\s+([^\W\d_][\w-]*))?",
+    re.IGNORECASE,
+)
+_CURRENCIES = {"€": "euro", "$": "dollar", "£": "pound"}
+
+
+def _decimal(written: str) -> tuple[float, float] | None:
+    """The value of a written number and half its last digit; None where the separator may
+    be a decimal or a thousands one ("4,200"). "1.250.000" and "12,5" read alike in both
+    languages."""
+    separators = re.findall(r"[.,]", written)
+    if not separators:
+        return float(written), 0.5
+    if len(separators) > 1:
+        if len(set(separators)) == 1 and re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", written):
+            return float(re.sub(r"[.,]", "", written)), 0.5
+        return None
+    whole, fraction = re.split(r"[.,]", written)
+    if len(fraction) == 3:
+        return None
+    return float(f"{whole}.{fraction}"), 0.5 * 10 ** -len(fraction)
+
+
+def quantities_in(text: str) -> list[Quantity]:
+    """The figures of a text that have a unit (a word after them that is no stop word, or a
+    currency sign), each with the bound written before it."""
+    found = []
+    for match in _QUANTITY.finditer(text):
+        sign, number, magnitude, word = match.groups()
+        read = _decimal(number)
+        unit = _CURRENCIES.get(sign or "") or (word or "").lower()
+        if read is None or not unit or unit in STOPWORDS or unit in _MAGNITUDES:
+            continue
+        scale = 10 ** int(_MAGNITUDES[magnitude.lower()][1:]) if magnitude else 1
+        value, spread = read
+        found.append(
+            Quantity(_bound_before(text[: match.start()]), value * scale, spread * scale, stem(unit))
+        )
+    return found
+
+
+def meets_amount_bound(text: str, asked: str) -> bool | None:
+    """Whether the text's one figure in the asked unit meets the bound the question puts on
+    it ("meer dan 4 miljoen ton?" over "ongeveer 4,2 miljoen ton": True); a figure is read as
+    rounded (4,2 as 4,15 to 4,25). None where the question bounds no one figure, the text
+    gives none or several in that unit, or their ranges overlap the bound."""
+    wanted = [q for q in quantities_in(asked) if q.bound in (">", ">=", "<", "<=")]
+    if len(wanted) != 1:
+        return None
+    asked_for = wanted[0]
+    given = [q for q in quantities_in(text) if q.unit == asked_for.unit]
+    if len(given) != 1:
+        return None
+    q = given[0]
+    low = q.value - q.spread if q.bound in ("=", "~") else q.value if q.bound in (">", ">=") else 0.0
+    high = q.value + q.spread if q.bound in ("=", "~") else q.value if q.bound in ("<", "<=") else math.inf
+    return _against_bound(asked_for.bound, asked_for.value, low, high)
 
 
 _BOUND_WORDS = re.compile(

@@ -297,6 +297,11 @@ def test_the_evidence_sentence_settles_a_no_by_its_words_whatever_the_signals() 
         doubting, "Does the Zuidmolen grant pay less than half of the bill?", "en", bound, [bound]
     )
     assert decided.first_word == "Yes" and "proportion meets" in decided.reason
+    cargo = "Door de haven van Schierhorn gaat jaarlijks ongeveer 2,3 miljoen ton vracht."
+    decided = opening(
+        leaning, "Gaat er jaarlijks meer dan 2 miljoen ton vracht door die haven?", "nl", cargo, [cargo]
+    )
+    assert decided.first_word == "Ja" and "figure meets" in decided.reason
     pair = "De veerboot naar Schierhorn is sneller dan de trein."
     decided = opening(doubting, "Is de veerboot naar Schierhorn sneller dan de trein?", "nl", pair, [pair])
     assert decided.first_word == "Ja" and "same way" in decided.reason

@@ -5,15 +5,18 @@ import pytest
 from rag.chunking import Passage
 from rag.language import clearly_other_language, detect_language
 from rag.text import (
+    Quantity,
     compares_pair,
     content_stems,
     denied_words,
     fraction_percentages,
     measures_in,
+    meets_amount_bound,
     meets_bound,
     numbered_text,
     other_amounts,
     proportions_in,
+    quantities_in,
     ranked_lower,
     sentences,
     stem,
@@ -161,6 +164,41 @@ def test_the_texts_other_number_for_the_asked_unit() -> None:
     assert other_amounts(fund, "Geeft het fonds 54 miljoen euro?") == ["54 (e6)"]
     assert other_amounts(fund, "Geeft het fonds 45 miljoen euro?") == []
     assert other_amounts(fund, "Geeft het fonds 2 miljard euro?") == []  # another magnitude
+
+
+def test_a_bounded_number_is_no_other_amount() -> None:
+    text = "De molen maalt ongeveer 520 kilo graan per dag."
+    assert other_amounts(text, "Maalt de molen meer dan 500 kilo per dag?") == []
+    assert other_amounts(text, "Maalt de molen zo'n 500 kilo per dag?") == []
+    assert other_amounts(text, "Maalt de molen 500 kilo per dag?") == ["500 kilo"]
+
+
+def test_figures_carry_their_unit_bound_and_rounding() -> None:
+    assert quantities_in("Er gaat ruim 4,2 miljoen ton door, voor €2.5 million en 1.250.000 stuks.") == [
+        Quantity(">", 4.2e6, 0.05e6, "ton"),
+        Quantity("=", 2.5e6, 0.05e6, "euro"),
+        Quantity("=", 1_250_000, 0.5, "stuk"),
+    ]
+    assert quantities_in("In 2024 voor het eerst; 4,200 mensen.") == []  # a stop word; "4,200" is ambiguous
+
+
+@pytest.mark.parametrize(
+    ("text", "asked", "met"),
+    [
+        ("Jaarlijks gaat er ongeveer 4,2 miljoen ton door.", "Gaat er meer dan 4 miljoen ton door?", True),
+        ("Jaarlijks gaat er ongeveer 3,8 miljoen ton door.", "Gaat er meer dan 4 miljoen ton door?", False),
+        ("Jaarlijks gaat er ongeveer 4 miljoen ton door.", "Gaat er meer dan 4 miljoen ton door?", None),
+        ("The loan is at most €20,000.", "Is the loan under €25,000?", None),  # "20,000" ambiguous
+        ("The loan is at most €20000.", "Is the loan under €25000?", True),
+        ("The loan is at least €30000.", "Is the loan under €25000?", False),
+        ("The loan is at least €20000.", "Is the loan under €25000?", None),  # open
+        ("The bus takes 40 minutes, the train 25 minutes.", "Does it take over 30 minutes?", None),
+        ("The bus takes 40 minutes.", "Does it weigh over 30 kilos?", None),  # another unit
+        ("The bus takes 40 minutes.", "Does it take 30 minutes?", None),  # no bound asked
+    ],
+)
+def test_a_figure_meets_or_misses_the_asked_bound(text, asked, met) -> None:
+    assert meets_amount_bound(text, asked) is met
 
 
 def test_a_hyphenated_name_is_known_by_its_parts() -> None:
