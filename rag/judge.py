@@ -26,6 +26,7 @@ from rag.language import Language, clearly_other_language
 from rag.text import (
     NUMBER_WORDS,
     Sentence,
+    bounded_figures,
     compares_pair,
     content_stems,
     denied_words,
@@ -149,6 +150,14 @@ class Opening:
     @property
     def denies(self) -> bool:
         return self.first_word in NO.values()
+
+    def restated(self, question: str) -> str:
+        """What of the question the answer may repeat without the text saying it: for a no,
+        the question's facts ("No, not 5 gigawatts"); for a yes, the figures it bounds ("Ja,
+        meer dan 4 miljoen ton"); else nothing."""
+        if self.denies:
+            return question
+        return bounded_figures(question) if self.first_word in YES.values() else ""
 
 
 def opening(
@@ -277,10 +286,10 @@ def numbers_outside(answer: str, evidence: Sentence | None) -> list[str]:
     return [fact for fact in unsupported_facts(answer, [evidence.text]) if fact[0].isdigit()]
 
 
-def numbers_from_elsewhere(answer: str, evidence: Sentence | None, denied: str = "") -> list[str]:
-    """The answer's numbers that its evidence sentence lacks, but for those of a question it
-    denies ("No, not 5 gigawatts")."""
-    return [n for n in numbers_outside(answer, evidence) if n not in numbers_outside(denied, evidence)]
+def numbers_from_elsewhere(answer: str, evidence: Sentence | None, restated: str = "") -> list[str]:
+    """The answer's numbers that its evidence sentence lacks, but for those it may restate
+    from the question (`Opening.restated`: "No, not 5 gigawatts")."""
+    return [n for n in numbers_outside(answer, evidence) if n not in numbers_outside(restated, evidence)]
 
 
 def units_changed(answer: str, evidence: Sentence | None, language: Language) -> list[str]:
@@ -346,26 +355,26 @@ def judge(
     language: Language,
     evidence: Sentence | None,
     context_texts: list[str],
-    denied: str = "",
+    restated: str = "",
     question: str = "",
 ) -> Verdict:
     """Accept an answer only when it says something, states no fact the context lacks nor
     a number its evidence sentence lacks, and is in the question's language (or the
-    evidence sentence is, and stands in). `denied` is the question when the answer was
-    opened with "no": its own facts may be repeated ("No, not 5 gigawatts but 2.2")."""
+    evidence sentence is, and stands in). `restated`: what of the question a yes or no may
+    repeat (`Opening.restated`: "No, not 5 gigawatts but 2.2")."""
     if not answer or is_refusal(answer):
         return refused(language, MODEL_REFUSED)
     if gives_no_quantity(answer, question):
         return refused(language, "asked how many, the answer gives no number")
-    missing = unsupported_facts(answer, [*context_texts, denied])
+    missing = unsupported_facts(answer, [*context_texts, restated])
     if missing:
         return refused(language, f"not in the text: {', '.join(missing)}")
     # A yes or a no restates the question in its own words ("Ja, de veerboot vaart ...").
-    restates = denied or opens_with(answer, YES)
+    restates = bool(restated) or opens_with(answer, YES)
     asked = [] if restates else asked_words_the_text_lacks(answer, question, context_texts, language)
     if asked:
         return refused(language, f"the answer rests on what the text never mentions: {', '.join(asked)}")
-    elsewhere = numbers_from_elsewhere(answer, evidence, denied)
+    elsewhere = numbers_from_elsewhere(answer, evidence, restated)
     if elsewhere:
         # The model quoted one sentence and took its number from another ("8 miljard",
         # the earlier pledge, for the new investment): it answered a different question.

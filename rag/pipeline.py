@@ -526,8 +526,8 @@ class Pipeline:
         # Only whole words that have passed the checks are shown: the last word may still
         # grow into a name or number the text lacks.
         answer, reading.pending, checked = first, stream_filter.feed(first), len(first)
-        denied = question if reading.opening.denies else ""
-        known = [*context_texts, denied]
+        restated = reading.opening.restated(question)
+        known = [*context_texts, restated]
         limit = {"max_tokens": reading.max_answer_tokens} if reading.max_answer_tokens else {}
         for chunk in self.llm.stream([*messages, AIMessage(reply)], stop=NEXT_ROUND, **limit):
             reading.go_on()
@@ -537,13 +537,15 @@ class Pipeline:
             settled = answer[: answer.rfind(" ") + 1]
             if len(settled) <= checked:
                 continue
-            if unsupported_facts(settled, known) or numbers_from_elsewhere(settled, reading.evidence, denied):
+            if unsupported_facts(settled, known) or numbers_from_elsewhere(
+                settled, reading.evidence, restated
+            ):
                 break  # refused by the checks: stop writing, show no more
             reading.pending += stream_filter.feed(settled[checked:])
             checked = len(settled)
             if reading.pending and (
                 reading.shown
-                or _first_words_pass(settled, question, language, reading.evidence, context_texts, denied)
+                or _first_words_pass(settled, question, language, reading.evidence, context_texts, restated)
             ):
                 yield reading.pending
                 reading.pending = ""
@@ -687,8 +689,8 @@ class Pipeline:
             return self._refusal(language, "the quote is not a sentence of the text", signals)
         if not reading.raw or (not answer and reading.evidence is None):
             return self._refusal(language, "the quote matches no sentence of the text", signals)
-        denied = question if reading.opening and reading.opening.denies else ""
-        verdict = judge(answer, language, reading.evidence, [p.text for p in context], denied, question)
+        restated = reading.opening.restated(question) if reading.opening else ""
+        verdict = judge(answer, language, reading.evidence, [p.text for p in context], restated, question)
         judged = reading.signals.judged_answers if reading.signals else None
         opened_with = reading.opening.first_word if reading.opening else ""
         verdict = evidence_stands_in(verdict, reading.evidence, judged, opened_with)
@@ -825,13 +827,13 @@ def _first_words_pass(
     language: str,
     evidence: Sentence | None,
     context_texts: list[str],
-    denied: str,
+    restated: str,
 ) -> bool:
     """An answer's first words may be shown: enough of them, and judged as if the answer
     ended there, they would be shown as they are."""
     if len(words(answer)) < SHOWN_AFTER_WORDS:
         return False
-    verdict = judge(answer.strip(), language, evidence, context_texts, denied, question)
+    verdict = judge(answer.strip(), language, evidence, context_texts, restated, question)
     return verdict.accepted and verdict.answer == answer.strip()
 
 

@@ -322,6 +322,15 @@ def _without_bounded_numbers(asked: str) -> str:
     return _NUMBER.sub(lambda m: " " if _bound_before(asked[: m.start()]) != "=" else m.group(), asked)
 
 
+def bounded_figures(asked: str) -> str:
+    """The figures and fractions `asked` bounds, figures with their order of magnitude
+    ("meer dan 4 miljoen ton" gives "4 miljoen", "more than a quarter" "a quarter"): a yes
+    may repeat them, as a range it affirms, not a figure it claims."""
+    figure = re.compile(rf"{_NUMBER.pattern}(?:\s*(?:{'|'.join(_MAGNITUDES)})\b)?", re.IGNORECASE)
+    found = [*figure.finditer(asked), *(match for match, _ in fractions_in(asked))]
+    return " ".join(m.group() for m in found if _bound_before(asked[: m.start()]) != "=")
+
+
 def other_amounts(text: str, asked: str) -> list[str]:
     """The numbers of `asked` with a unit (or an order of magnitude) that the text gives with
     other numbers only ("500 kilo" asked where the text says "300 kilo"): the text settles
@@ -364,6 +373,7 @@ _BARE_HALF = re.compile(r"\b(?:half|helft)\b", re.IGNORECASE)
 def _bound_before(before: str) -> str:
     """The bound that ends `before` (the text up to a figure): ">", ">=", "<", "<=", "~"
     (about), or "=" where none."""
+    before = re.sub(r"[€$£]\s?$", "", before)  # "under €25000": the bound stands before the sign
     return next((bound for bound, pattern in _BOUND_BEFORE if pattern.search(before)), "=")
 
 

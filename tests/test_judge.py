@@ -10,6 +10,7 @@ from rag.judge import (
     REFUSE_MIN_PROBABILITY,
     YES_MIN_SHARE,
     YES_NO_MIN_MASS,
+    Opening,
     Signals,
     evidence_stands_in,
     judge,
@@ -174,7 +175,22 @@ def test_a_no_may_repeat_the_facts_of_the_question_it_denies() -> None:
     question = "Does the ferry sail 9 times a day?"
     answer = "No, it does not sail 9 times a day."
     assert not judge(answer, "en", FERRY, [TEXT]).accepted
-    assert judge(answer, "en", FERRY, [TEXT], denied=question).accepted
+    no = Opening(False, "No", "the evidence sentence gives another amount")
+    assert judge(answer, "en", FERRY, [TEXT], restated=no.restated(question)).accepted
+
+
+def test_a_yes_may_repeat_the_figure_the_question_bounds_and_no_other() -> None:
+    cargo = "Door de haven gaat jaarlijks ongeveer 2,3 miljoen ton vracht."
+    evidence = Sentence(Passage("haven.txt", 0, len(cargo), cargo), 0, len(cargo))
+    question = "Gaat er jaarlijks meer dan 2 miljoen ton vracht door de haven, in 12 schepen?"
+    yes = Opening(False, "Ja", "the evidence sentence's figure meets the question's bound")
+    assert yes.restated(question) == "2 miljoen"
+    answer = "Ja, er gaat jaarlijks meer dan 2 miljoen ton vracht door de haven."
+    assert not judge(answer, "nl", evidence, [cargo], question=question).accepted
+    assert judge(answer, "nl", evidence, [cargo], yes.restated(question), question).accepted
+    # The question's unbounded number is still a claim the text must make.
+    claim = "Ja, in 12 schepen gaat er meer dan 2 miljoen ton door de haven."
+    assert not judge(claim, "nl", evidence, [cargo], yes.restated(question), question).accepted
 
 
 def test_a_yes_no_question_about_a_name_the_text_lacks_is_refused() -> None:

@@ -6,6 +6,7 @@ from rag.chunking import Passage
 from rag.language import clearly_other_language, detect_language
 from rag.text import (
     Quantity,
+    bounded_figures,
     compares_pair,
     content_stems,
     denied_words,
@@ -171,6 +172,12 @@ def test_a_bounded_number_is_no_other_amount() -> None:
     assert other_amounts(text, "Maalt de molen meer dan 500 kilo per dag?") == []
     assert other_amounts(text, "Maalt de molen zo'n 500 kilo per dag?") == []
     assert other_amounts(text, "Maalt de molen 500 kilo per dag?") == ["500 kilo"]
+
+
+def test_the_figures_a_question_bounds() -> None:
+    assert bounded_figures("Gaat er meer dan 4 miljoen ton door, in 12 schepen?") == "4 miljoen"
+    assert bounded_figures("Is it under €25000, or about a third of 90 days?") == "25000 a third"
+    assert bounded_figures("Kost het 5 euro?") == ""
 
 
 def test_figures_carry_their_unit_bound_and_rounding() -> None:
