@@ -126,20 +126,23 @@ def choose_citations(
     for sentence in further:  # each cited in its own right, in its passage
         if sentence not in (s for _, s in cited):
             cited.append((next(i for i, s in enumerate(context) if _holds(s.passage, sentence)), sentence))
-    return [
-        Citation(
-            n,
-            context[i].passage.doc_id,
-            context[i].passage.start,
-            context[i].passage.end,
-            context[i].passage.text,
-            round(context[i].score, 4),
-            sentence.start,
-            sentence.end,
-            sentence.text,
-        )
-        for n, (i, sentence) in enumerate(cited, start=1)
-    ]
+    return [citation(n, context[i], sentence) for n, (i, sentence) in enumerate(cited, start=1)]
+
+
+def citation(n: int, scored: ScoredPassage, sentence: Sentence) -> Citation:
+    """Citation number `n`: the passage and, inside it, the evidence sentence."""
+    passage = scored.passage
+    return Citation(
+        n,
+        passage.doc_id,
+        passage.start,
+        passage.end,
+        passage.text,
+        round(scored.score, 4),
+        sentence.start,
+        sentence.end,
+        sentence.text,
+    )
 
 
 # A sentence besides the evidence is cited too when it holds a name of the answer, or at

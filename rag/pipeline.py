@@ -20,6 +20,10 @@ doubts that the sentence answers, it judges the runner-up too and keeps the bett
 checks that can refuse run before any answer text is shown. Any other chat model (a
 server, the tests' scripted one) writes "Quote: [n] ... Answer: ..." freely, and the quote is
 matched to a sentence of the context afterwards.
+
+A question refused over its page gets a second hop where the corpus has more pages: the
+sentence it rested on is a bridge to the page that the question and that sentence lead
+to, and the question is read again there, the bridge beside it.
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ from rag.answer_format import (
     strip_markers,
 )
 from rag.chunking import Passage
-from rag.citations import Citation, choose_citations, copied_sentence
+from rag.citations import Citation, choose_citations, citation, copied_sentence
 from rag.documents import Document
 from rag.errors import Cancelled, IndexError_, InputError
 from rag.index import ScoredPassage, cosine
@@ -79,6 +83,7 @@ from rag.text import (
     Sentence,
     asked_stems,
     content_stems,
+    linking_names,
     numbered_text,
     sentences,
     shared_share,
@@ -175,6 +180,10 @@ class _Reading:
     evidence_probability: float | None = None  # the model's, for that number
     handed: str = ""  # the quote handed to it: "Quote: [n] <sentence>\nAnswer:"
     beside: str = ""  # the sentence it pointed at, where another one settles the question
+    # A second hop: the sentence its first page gave (the question's other half is elsewhere),
+    # and the names in it that lead on; the evidence there must be about one of them.
+    bridge: Sentence | None = None
+    links: frozenset[str] = frozenset()
     quoted: str = ""
     opening: Opening | None = None
     signals: Signals | None = None
@@ -183,6 +192,30 @@ class _Reading:
     timings: dict[str, float] = field(default_factory=dict)
     cancelled: threading.Event | None = None  # set when the caller goes away
     max_answer_tokens: int | None = None
+
+    def again(self, bridge: Sentence | None, links: frozenset[str]) -> _Reading:
+        """A fresh reading of the same question (a second hop, from this bridge)."""
+        return _Reading(
+            self.query,
+            cancelled=self.cancelled,
+            max_answer_tokens=self.max_answer_tokens,
+            bridge=bridge,
+            links=links,
+        )
+
+    def strays(self) -> bool:
+        """On a second hop, the evidence's passage names nothing the bridge leads to: it
+        answers about something else (the price of another thing)."""
+        return bool(self.bridge and self.evidence and not _holds_any(self.evidence.passage, self.links))
+
+    def judged_text(self, sentence: Sentence) -> str:
+        """What the model judges on its own: the sentence, after the bridge on a second hop
+        (together they answer, neither does alone)."""
+        return f"{self.bridge.text} {sentence.text}" if self.bridge else sentence.text
+
+    def known(self, context: list[Passage]) -> list[str]:
+        """The texts an answer's facts must come from: the context's, and the bridge's."""
+        return [p.text for p in context] + ([self.bridge.passage.text] if self.bridge else [])
 
     def go_on(self) -> None:
         """Called between the model's tokens: stops the work of a caller that left."""
@@ -246,6 +279,9 @@ class _Candidate:
         judged = min(max(judged_answers, 1e-4), 1 - 1e-4)
         return math.log(max(self.score, 1e-300)) + RUNNER_UP_JUDGED_WEIGHT * math.log(judged / (1 - judged))
 
+
+# Why a second hop's answer is refused where its evidence names nothing the bridge leads to.
+STRAYS = "second hop: the evidence is not about what the bridge names"
 
 # The answer streams once its first this-many words have passed every check: a refusal on
 # their facts then withdraws nothing that was shown. (An invented name or number usually
@@ -337,12 +373,13 @@ class Pipeline:
         history: list[Turn],
         context: list[Passage],
         preference: str = "",
+        bridge: Sentence | None = None,
     ) -> list[BaseMessage]:
         """The prompt in the model's context, by tokens: the oldest turns go first (the
         system message, whose state is cached, stays as it is)."""
         turns = history[-self.settings.max_history_messages :] if self.settings.max_history_messages else []
         while True:
-            messages = self._messages(question, language, turns, context, preference)
+            messages = self._messages(question, language, turns, context, preference, bridge)
             needed = self._prompt_tokens(messages)
             if needed <= self.prompt_budget:
                 return messages
@@ -375,9 +412,11 @@ class Pipeline:
         history: list[Turn],
         context: list[Passage],
         preference: str = "",
+        bridge: Sentence | None = None,
     ) -> list[BaseMessage]:
         """System (passages, rules) + history + question; the system message is the same for
-        every question over the same context, so its computed state is reused."""
+        every question over the same context, so its computed state is reused. A `bridge`
+        (a second hop) goes before the question, after that cached prefix."""
         numbered = sentences(context)
         passages = "\n\n".join(
             self.prompts.passage.format(n=n, doc=p.doc_id, text=numbered_text(p, numbered))
@@ -391,6 +430,8 @@ class Pipeline:
             messages.append(HumanMessage(turn.content) if turn.role == "user" else AIMessage(turn.content))
         fields = {"question": question.strip(), "answer_in": ANSWER_IN[language], "refusal": REFUSAL_WORD}
         asked = self.prompts.question.format(**fields)
+        if bridge is not None:
+            asked = f"{self.prompts.bridge.format(bridge=bridge.text)}\n{asked}"
         if preference.strip():
             # After the question, so the cached system prefix stays the same.
             asked += "\n" + self.prompts.preference.format(preference=preference.strip())
@@ -432,16 +473,18 @@ class Pipeline:
             timings["queue_ms"] = round(_ms(started) - timings["retrieval_ms"], 1)
             messages = self._fitted(question, language, history, context, preference)
             reading = _Reading(query=query, cancelled=cancelled, max_answer_tokens=max_answer_tokens)
-            read = self._read_with_signals if self.reads_signals else self._read_freely
-            for piece in read(reading, messages, question, language, context):
-                if isinstance(piece, Evidence):
-                    timings["evidence_ms"] = _ms(started)
-                    yield piece
-                    continue
-                timings.setdefault("first_token_ms", _ms(started))
-                reading.shown += piece
-                yield Token(piece)
-            result = self._verdict(reading, question, language, context)
+            asked = (question, language, timings, started)
+            result = yield from self._attempt(reading, messages, context, *asked)
+            hop = self._second_hop(
+                result, reading.evidence, context, doc_id, question, language, history, preference
+            )
+            if hop is not None:
+                if reading.shown:
+                    yield Reset()  # the first reading's text; the second one's follows
+                timings["second_hop_ms"] = _ms(started)
+                context, messages, links = hop
+                reading = reading.again(reading.evidence, links)
+                result = yield from self._attempt(reading, messages, context, *asked)
             result.usage = {
                 "prompt_tokens": self._prompt_tokens(messages),
                 # A refusal the model never wrote still reaches the client as text.
@@ -469,6 +512,68 @@ class Pipeline:
         )
         yield result
 
+    def _attempt(
+        self,
+        reading: _Reading,
+        messages: list[BaseMessage],
+        context: list[Passage],
+        question: str,
+        language: str,
+        timings: dict[str, float],
+        started: float,
+    ) -> Iterator[StreamEvent]:
+        """One reading of the question over one context: its events as they come; returns
+        the checked result."""
+        read = self._read_with_signals if self.reads_signals else self._read_freely
+        for piece in read(reading, messages, question, language, context):
+            if isinstance(piece, Evidence):
+                timings["evidence_ms"] = _ms(started)
+                yield piece
+                continue
+            timings.setdefault("first_token_ms", _ms(started))
+            reading.shown += piece
+            yield Token(piece)
+        return self._verdict(reading, question, language, context)
+
+    def _second_hop(
+        self,
+        result: AnswerResult,
+        bridge: Sentence | None,
+        context: list[Passage],
+        doc_id: str | None,
+        question: str,
+        language: str,
+        history: list[Turn],
+        preference: str,
+    ) -> tuple[list[Passage], list[BaseMessage], frozenset[str]] | None:
+        """For a question refused over one page of a larger corpus, another page and its
+        prompt, with the sentence the first page gave as a bridge before the question ("the
+        municipality that runs the scheme" is named on one page, its population on another):
+        the page of the best passage, searched for with the question and that sentence, that
+        the first page lacks and that holds a name the bridge brings (`linking_names`); and
+        those names. None where no second hop applies."""
+        if not result.refused or bridge is None or doc_id is not None:
+            return None
+        if self.full_context or not self.settings.pages or not self.settings.second_hop:
+            return None
+        document = self.documents.get(bridge.doc_id)
+        links = frozenset(linking_names(bridge.text, question, document.text if document else ""))
+        read = {p.passage_id for p in context}
+        # Deep enough to reach past the page already read.
+        ranked = self.retriever.retrieve(f"{question} {bridge.text}", k=len(read) + self.settings.top_k)
+        found = next(
+            (s.passage for s in ranked if s.passage.passage_id not in read and _holds_any(s.passage, links)),
+            None,
+        )
+        page = page_of(self.pages, found) if found else None
+        if page is None:
+            return None
+        try:
+            messages = self._fitted(question, language, history, list(page.passages), preference, bridge)
+        except InputError:
+            return None  # the bridge does not fit beside that page: the refusal stands
+        return list(page.passages), messages, links
+
     def _read_with_signals(
         self,
         reading: _Reading,
@@ -494,7 +599,8 @@ class Pipeline:
             # A doubtful sentence: the model judges the runner-up on its own too, and the
             # one it judges better (beside pointer and similarity) is the evidence.
             with getattr(self.llm, "set_aside", nullcontext)():
-                second_judged, _ = self.judged(question, runners_up[0].sentence, yes_no=False)
+                runner_up = reading.judged_text(runners_up[0].sentence)
+                second_judged, _ = self.judged(question, runner_up, False, keep=not reading.bridge)
             if runners_up[0].rank(second_judged) > best.rank(first_judged):
                 self._weigh(reading, messages, question, runners_up[0], judged_answers=second_judged)
         if reading.signals and reading.signals.yes_no_mass >= self.thresholds.yes_no_min_mass:
@@ -503,7 +609,7 @@ class Pipeline:
                 reading.beside = reading.evidence.text if reading.evidence else ""
                 self._weigh(reading, messages, question, settling)
         reading.timings["signals_ms"] = round(_ms(started) - reading.timings["quote_ms"], 1)
-        context_texts = [p.text for p in context]
+        context_texts = reading.known(context)
         reading.opening = opening(
             reading.signals,
             question,
@@ -513,6 +619,8 @@ class Pipeline:
             self.thresholds,
             beside=reading.beside,
         )
+        if reading.strays():
+            reading.opening = Opening(True, "", STRAYS)
         if reading.opening.refuse:
             return
         yield Evidence(reading.evidence, language)  # the checks that refuse before any answer have passed
@@ -588,7 +696,10 @@ class Pipeline:
         yes_no = in_text.yes_no_mass >= min(self.thresholds.yes_no_min_mass, YES_NO_MIN_MASS)
         # Judged apart from the text, while the conversation (read up to "Answer:") waits.
         with getattr(self.llm, "set_aside", nullcontext)():
-            answers, yes_share = self.judged(question, candidate.sentence, yes_no, judged_answers)
+            judged = reading.judged_text(candidate.sentence)
+            answers, yes_share = self.judged(
+                question, judged, yes_no, judged_answers, keep=not reading.bridge
+            )
         reading.signals = replace(in_text, judged_answers=answers, judged_yes_share=yes_share)
 
     def _evidence_weights(self, query: str, question: str, numbered: list[Sentence]) -> list[float] | None:
@@ -616,15 +727,16 @@ class Pipeline:
         return [math.exp(e) for e in exponents]
 
     def judged(
-        self, question: str, evidence: Sentence, yes_no: bool, answers: float | None = None
+        self, question: str, evidence: str, yes_no: bool, answers: float | None = None, keep: bool = True
     ) -> tuple[float, float | None]:
         """The model judges the evidence sentence on its own, apart from the text, against
         the question (`prompts/judge_*.txt`): inside the text it leans to "yes" whatever the
         sentence says. Returns its yes-share for "does the sentence give the answer?" and,
         for a yes/no question it does not refuse so, for "is the answer yes or no?" (asked
         in the same conversation, so the sentence and question are read once). `answers`:
-        the first share, where it was asked already."""
-        conversation = self._judge_conversation(evidence.text, question)
+        the first share, where it was asked already; `keep`: save the state of the prompt up
+        to the question (not for a one-off text, a bridge and a sentence)."""
+        conversation = self._judge_conversation(evidence, question, keep)
         if answers is None:
             answers = self._yes_share(conversation)
         if not yes_no or answers < self.thresholds.judged_answers_min_share:
@@ -632,13 +744,14 @@ class Pipeline:
         conversation += [AIMessage("yes"), HumanMessage(self.prompts.judge_yes_no.format())]
         return answers, self._yes_share(conversation)
 
-    def _judge_conversation(self, sentence: str, question: str) -> list[BaseMessage]:
+    def _judge_conversation(self, sentence: str, question: str, keep: bool = True) -> list[BaseMessage]:
         """The judge's system message and "Sentence: ... Question: ...". Everything before the
         question is the same whoever asks about the sentence: its state is kept too."""
         template = self.prompts.judge_answers
         asked = template.format(sentence=sentence, question=question.strip())
         head = template.format(sentence=sentence, question=_ASKED).split(_ASKED)[0]
-        return [self._judge_system(), HumanMessage(asked, additional_kwargs={KEEP_STATE: head})]
+        kept = {KEEP_STATE: head} if keep else {}
+        return [self._judge_system(), HumanMessage(asked, additional_kwargs=kept)]
 
     def _yes_share(self, conversation: list[BaseMessage]) -> float:
         """P(yes) / (P(yes) + P(no)) for the model's next word."""
@@ -685,12 +798,14 @@ class Pipeline:
             return self._refusal(language, "the model points at no sentence", signals)
         if reading.opening and reading.opening.refuse:
             return self._refusal(language, reading.opening.reason, signals)
+        if reading.strays():
+            return self._refusal(language, STRAYS, signals)
         if reading.quoted and reading.evidence is None and _same_language(reading.quoted, context):
             return self._refusal(language, "the quote is not a sentence of the text", signals)
         if not reading.raw or (not answer and reading.evidence is None):
             return self._refusal(language, "the quote matches no sentence of the text", signals)
         restated = reading.opening.restated(question) if reading.opening else ""
-        verdict = judge(answer, language, reading.evidence, [p.text for p in context], restated, question)
+        verdict = judge(answer, language, reading.evidence, reading.known(context), restated, question)
         judged = reading.signals.judged_answers if reading.signals else None
         opened_with = reading.opening.first_word if reading.opening else ""
         verdict = evidence_stands_in(verdict, reading.evidence, judged, opened_with)
@@ -698,7 +813,7 @@ class Pipeline:
             reading.pending = ""  # nothing more of the written answer is shown
         if not verdict.accepted:
             return self._refusal(language, verdict.reason, signals)
-        citations = self._cited(verdict.answer, reading.evidence, question, context)
+        citations = self._cited(verdict.answer, reading.evidence, question, context, reading.bridge)
         if not citations:
             return self._refusal(language, "no passage supports the answer", signals)
         reason = verdict.reason + (f"; {reading.opening.reason}" if reading.opening else "")
@@ -709,12 +824,22 @@ class Pipeline:
         return AnswerResult(REFUSALS[language], True, language, [], reason=reason, signals=signals)
 
     def _cited(
-        self, answer: str, evidence: Sentence | None, question: str, context: list[Passage]
+        self,
+        answer: str,
+        evidence: Sentence | None,
+        question: str,
+        context: list[Passage],
+        bridge: Sentence | None = None,
     ) -> list[Citation]:
-        """The passages that support the answer, each with its evidence sentence."""
+        """The passages that support the answer, each with its evidence sentence; on a
+        second hop the bridge too, last: the answer rests on both."""
         quote = evidence.text if evidence else ""
         similarity = self._similarity(question, f"{quote} {answer}", context)
-        return choose_citations(answer, question, similarity, evidence=evidence)
+        cited = choose_citations(answer, question, similarity, evidence=evidence)
+        if not cited or bridge is None or any(c.sentence == bridge.text for c in cited):
+            return cited
+        scored = self._similarity(question, f"{quote} {answer}", [bridge.passage])
+        return [*cited, *(citation(len(cited) + 1, s, bridge) for s in scored)]
 
     def _similarity(self, question: str, answer: str, context: list[Passage]) -> list[ScoredPassage]:
         """Each context passage scored by cosine similarity to the question and answer."""
@@ -813,6 +938,11 @@ def _settling_candidate(
         return None
     _, number, sentence = max(settling, key=lambda found: found[0])
     return _Candidate(sentence, number, None, 0.0)
+
+
+def _holds_any(passage: Passage, names: set[str]) -> bool:
+    text = passage.text.lower()
+    return any(name in text for name in names)
 
 
 def _same_language(quote: str, context: list[Passage]) -> bool:

@@ -16,6 +16,7 @@ REQUIRED = {
     "passage.txt": {"n", "text", "doc"},
     "question.txt": {"question", "answer_in", "refusal"},
     "preference.txt": {"preference"},
+    "bridge.txt": {"bridge"},
     "judge_system.txt": set(),
     "judge_answers.txt": {"sentence", "question"},
     "judge_yes_no.txt": set(),
@@ -32,6 +33,8 @@ class Prompts:
     passage: PromptTemplate
     question: PromptTemplate
     preference: PromptTemplate  # a client's own system prompt, as a wish the rules outrank
+    # A second hop: the sentence found first, from another page, beside the question.
+    bridge: PromptTemplate
     # The evidence sentence judged on its own, apart from the text, in one short
     # conversation: does it answer the question; then, for a yes/no question, is the
     # answer yes or no?

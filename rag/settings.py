@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     # A question over a corpus of several pages gets the page of its best passage (fast:
     # its state is saved); false: the top-k passages, a prompt read anew each time.
     pages: bool = True
+    # A question refused over one page is read once more over another: the page of the best
+    # passage searched for with the question and the sentence the first page gave, that
+    # sentence beside the question (an answer that needs two documents).
+    second_hop: bool = True
     # A page (the corpus cut into prompts of full_context_chars) keeps the local model's
     # state after its system message on disk, in index_dir/states: questions over it start
     # from that state instead of reading the page again.

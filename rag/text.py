@@ -291,6 +291,16 @@ def numbers_in(text: str) -> set[str]:
     return {_number(n) for n in _NUMBER.findall(text)}
 
 
+# Digits grouped by thousands: "6.200", "38,450", "1.250.000".
+_GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+")
+
+
+def ungrouped(number: str) -> str:
+    """A number (from `numbers_in`) without its thousands separators, so that "6200" is the
+    text's "6.200" (a Dutch figure written the English way); a decimal stays as it is."""
+    return number.replace(".", "") if _GROUPED.fullmatch(number) else number
+
+
 def amounts_in(text: str) -> set[tuple[str, str]]:
     """(number, order of magnitude): "8 miljard" and "8 billion" both give ("8", "e9")."""
     return {
@@ -570,13 +580,27 @@ def names_in(text: str) -> set[str]:
     return names
 
 
+def linking_names(bridge: str, question: str, document: str) -> set[str]:
+    """The names a sentence brings that the question lacks: what a second hop follows from
+    it to another document ("... de gemeente Kleiveen" for "the municipality that runs the
+    scheme"). Its first word counts as a name where its `document` writes it capitalised
+    within a sentence ("Voltera werkt samen met ..."), not otherwise ("Vanuit de haven")."""
+    found = names_in(bridge)
+    first = words(bridge)[:1]
+    if first and bridge[:1].isupper() and first[0] in names_in(document):
+        found.add(first[0])
+    asked = question.lower()
+    return {name for name in found if name not in asked}
+
+
 def unsupported_facts(answer: str, texts: list[str]) -> list[str]:
     """Numbers, amounts and names of the answer that none of the texts contains (a
     percentage or a fraction may stand for the texts' fraction or percentage)."""
     joined = " ".join(texts)
     joined_lower = joined.lower()
     given = numbers_in(joined) | fraction_percentages(joined)
-    stated = numbers_in(answer)
+    given |= {ungrouped(n) for n in given}
+    stated = {n for n in numbers_in(answer) if ungrouped(n) not in given}
     fractions = []
     for match, percentages in fractions_in(answer):
         written = match.group()

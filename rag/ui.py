@@ -241,7 +241,7 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
             except RagError as error:
                 message = f"⚠️ {as_text(public_message(error))}"
         asked, *views = pickers()
-        if asked_about == doc:  # the chat no longer asks about a document that is gone
+        if asked_about == doc and doc not in asked["choices"]:  # gone: the chat asks about all
             asked = gr.update(choices=asked["choices"], value=ALL_DOCUMENTS)
         return (gr.update(visible=False), message, asked, *views)
 

@@ -39,6 +39,7 @@ CORPUS_CASES = {
     "c45": "attribute missing: the topic is there, the asked attribute is not",
     "c51": "how much profit, where the text only says there was profit: refused",
     "c53": "unanswerable: the topic is not there",
+    "c57": "two documents: the partner's name on one page, its students on another (a second hop)",
     "c61": "a follow-up",
     "c67": "an English question over a Dutch document",
 }

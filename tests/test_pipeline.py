@@ -462,3 +462,52 @@ def test_a_sentence_that_settles_a_yes_no_question_by_its_words_replaces_one_tha
     # Already settled, or nothing else holds what the evidence lacks: it stays.
     assert _settling_candidate("Kunnen huurders de Wadden-subsidie aanvragen?", denial, context) is None
     assert _settling_candidate("Loopt de Wadden-subsidie tot 2027?", general, context) is None
+
+
+def test_a_question_refused_over_one_page_is_read_again_over_the_page_its_bridge_leads_to(
+    settings, embeddings, tmp_path
+) -> None:
+    # The club's page names the village; the village's page gives its population.
+    seeds = tmp_path / "seeds"
+    write_seed(
+        seeds,
+        "roeiclub.nl.md",
+        "# Roeivereniging De Spaan\n\nRoeivereniging De Spaan traint op het meer bij het dorp "
+        "Kleiveen. De club heeft een eigen botenhuis met acht boten.",
+    )
+    write_seed(
+        seeds,
+        "kleiveen.nl.md",
+        "# Kleiveen\n\nHet dorp Kleiveen telt 1.930 inwoners. Er is een bakker en een kerk.",
+    )
+    local = copy_settings(settings, seeds_dir=seeds, index_dir=tmp_path / "index", full_context_chars=150)
+    llm = RecordingFakeChatModel(
+        responses=[
+            "Quote: Roeivereniging De Spaan traint op het meer bij het dorp Kleiveen.\nAnswer: 2.400.",
+            "Quote: Het dorp Kleiveen telt 1.930 inwoners.\nAnswer: 1930.",
+        ]
+    )
+    pipeline = build_pipeline(local, llm=llm, embeddings=embeddings)
+    assert len(pipeline.pages) == 2
+
+    events = list(pipeline.stream("Hoeveel inwoners heeft het dorp waar Roeivereniging De Spaan traint?"))
+    result = events[-1]
+    first, second = (str(system.content) for system in llm.systems)
+    assert "De Spaan" in first and "1.930" not in first
+    assert "1.930" in second and "De Spaan" not in second  # the second page, its state kept
+    assert not result.refused and result.answer == "1930."  # "1930" is the text's "1.930"
+    cited = {(c.doc_id, c.sentence) for c in result.citations}
+    assert cited == {
+        ("kleiveen.nl.md", "Het dorp Kleiveen telt 1.930 inwoners."),
+        ("roeiclub.nl.md", "Roeivereniging De Spaan traint op het meer bij het dorp Kleiveen."),
+    }
+    assert result.citations[0].doc_id == "kleiveen.nl.md"  # the evidence first, the bridge after
+    assert "second_hop_ms" in result.timings
+
+    # Switched off, the first refusal stands.
+    off = build_pipeline(
+        copy_settings(local, second_hop=False),
+        llm=RecordingFakeChatModel(responses=llm.responses),
+        embeddings=embeddings,
+    )
+    assert off.answer("Hoeveel inwoners heeft het dorp waar Roeivereniging De Spaan traint?").refused

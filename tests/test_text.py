@@ -11,6 +11,7 @@ from rag.text import (
     content_stems,
     denied_words,
     fraction_percentages,
+    linking_names,
     measures_in,
     meets_amount_bound,
     meets_bound,
@@ -21,6 +22,7 @@ from rag.text import (
     ranked_lower,
     sentences,
     stem,
+    ungrouped,
     unsupported_facts,
     words,
 )
@@ -278,3 +280,21 @@ def test_a_proportion_meets_or_misses_the_asked_bound(text, asked, met) -> None:
 )
 def test_a_comparison_of_two_things_says_which_way_it_goes(text, asked, first) -> None:
     assert compares_pair(text, asked) is first
+
+
+def test_a_number_grouped_by_thousands_is_the_same_number_written_without_them() -> None:
+    text = ["De school heeft 4.750 leerlingen en een tuin van 2,5 hectare."]
+    assert unsupported_facts("4750 leerlingen", text) == []
+    assert unsupported_facts("4,750 pupils", text) == []
+    assert unsupported_facts("2500", text) == ["2500"]  # a decimal is no grouping
+    assert ungrouped("1.250.000") == "1250000" and ungrouped("2.5") == "2.5"
+
+
+def test_the_names_a_bridge_sentence_brings_are_those_the_question_lacks() -> None:
+    question = "Hoeveel leden heeft de club die traint bij de Oude Sluis?"
+    document = "Het botenhuis van Spaanroei ligt aan het meer. Elke zomer organiseert Spaanroei een wedstrijd."
+    bridge = "Spaanroei traint bij de Oude Sluis in het dorp Kleiveen."
+    # Its first word is a name: the document writes it capitalised within a sentence.
+    assert linking_names(bridge, question, document) == {"spaanroei", "kleiveen"}
+    # A capitalised first word the document never writes so is no name.
+    assert linking_names("Vanuit de Oude Sluis vaart een pont.", question, document) == set()
