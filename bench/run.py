@@ -14,6 +14,9 @@
              saved model states, their size, cold start, RSS; first answer word and total
              next to the bare model on the same page, same run.
 - stores:    embedded Chroma vs a Chroma server on 10,000 passages: writes/s, query p50.
+- kv:        the local model's KV cache as f16 (the default), with flash attention, and as
+             q8_0: state bytes a token, restoring the article page's state, reading a
+             question's ~40 tokens after it, writing a token.
 """
 
 from __future__ import annotations
@@ -499,6 +502,68 @@ def bench_stores() -> None:
             server.wait(timeout=30)
 
 
+def bench_kv() -> None:
+    """The article page's real prompt under three KV cache settings, one after the other in
+    one run: what a saved state costs on disk and what a question pays after restoring it.
+    (A smaller cache type halves the states but must not slow the reading a reader waits for.)"""
+    import numpy as np
+    from langchain_core.messages import AIMessage, HumanMessage
+    from llama_cpp import Llama
+
+    from rag.build import build_pipeline
+    from rag.model_setup import verify_llm
+    from rag.prefix_states import put_back, snapshot
+
+    settings = Settings()
+    pipeline = build_pipeline(settings)
+    llm = pipeline.llm
+    system = pipeline.page_system_message(pipeline.pages[0])
+    questions = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line][:8]
+    prompts = [
+        llm._reply_tokens([system, HumanMessage(q["question"]), AIMessage("Quote: [3] ")]) for q in questions
+    ]
+    prefix = llm.page_prefix(system)
+    path = verify_llm(settings.models_dir, settings.llm_model)
+    del pipeline, llm
+    configs = {
+        "f16 (default)": {},
+        "f16, flash attention": {"flash_attn": True},
+        "q8_0, flash attention": {"flash_attn": True, "type_k": 8, "type_v": 8},  # 8 = GGML_TYPE_Q8_0
+    }
+    print(f"kv: the article page, {len(prefix)} tokens; {len(questions)} dev questions after it")
+    for name, extra in configs.items():
+        llama = Llama(
+            str(path),
+            n_ctx=settings.llm_context_tokens,
+            n_threads=settings.llm_threads,
+            n_batch=512,
+            verbose=False,
+            **extra,
+        )
+        llama.eval(prefix)
+        tokens, state = snapshot(llama)
+        restores, reads, writes = [], [], []
+        for prompt in prompts:
+            t0 = time.perf_counter()
+            put_back(llama, tokens, state)
+            restores.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            llama.eval(prompt[len(prefix) :])
+            reads.append((time.perf_counter() - t0) / (len(prompt) - len(prefix)) * 40)
+            t0 = time.perf_counter()
+            for _ in range(8):
+                logits = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(llama.n_vocab(),))
+                llama.eval([int(logits.argmax())])
+            writes.append((time.perf_counter() - t0) / 8)
+        restore, read, write = (1000 * statistics.median(t) for t in (restores, reads, writes))
+        print(
+            f"  {name:22s} state {len(state) / 1e6:5.1f} MB ({len(state) / len(prefix) / 1e3:.1f} kB "
+            f"a token); restore p50 {restore:.0f} ms; 40 tokens read p50 {read:.0f} ms; a token "
+            f"written p50 {write:.0f} ms"
+        )
+        del llama
+
+
 BENCHES = {
     "answers": bench_answers,
     "clients": bench_clients,
@@ -507,6 +572,7 @@ BENCHES = {
     "serve": bench_serve,
     "pages": bench_pages,
     "stores": bench_stores,
+    "kv": bench_kv,
 }
 
 if __name__ == "__main__":
