@@ -416,9 +416,17 @@ def meets_bound(text: str, asked: str) -> bool | None:
     if len(wanted) != 1 or len(given) != 1:
         return None
     (asked_bound, limit), (bound, value) = wanted[0], given.pop()
-    low = value if bound in ("=", ">", ">=") else 0.0
-    high = value if bound in ("=", "<", "<=") else 100.0
-    return _against_bound(asked_bound, limit, low, high)
+    return _against_bound(asked_bound, limit, *_values(bound, value, 0.0, floor=0.0, ceiling=100.0))
+
+
+def _values(bound: str, value: float, spread: float, floor: float, ceiling: float) -> tuple[float, float]:
+    """The lowest and highest value a bounded figure allows: "at least 30" from 30 to
+    `ceiling`; a figure as written ("=", "~") from `spread` below it to `spread` above."""
+    if bound in (">", ">="):
+        return value, ceiling
+    if bound in ("<", "<="):
+        return floor, value
+    return value - spread, value + spread
 
 
 def _against_bound(asked_bound: str, limit: float, low: float, high: float) -> bool | None:
@@ -502,9 +510,8 @@ def meets_amount_bound(text: str, asked: str) -> bool | None:
     if len(given) != 1:
         return None
     q = given[0]
-    low = q.value - q.spread if q.bound in ("=", "~") else q.value if q.bound in (">", ">=") else 0.0
-    high = q.value + q.spread if q.bound in ("=", "~") else q.value if q.bound in ("<", "<=") else math.inf
-    return _against_bound(asked_for.bound, asked_for.value, low, high)
+    values = _values(q.bound, q.value, q.spread, floor=0.0, ceiling=math.inf)
+    return _against_bound(asked_for.bound, asked_for.value, *values)
 
 
 _BOUND_WORDS = re.compile(
