@@ -292,7 +292,7 @@ def test_a_number_grouped_by_thousands_is_the_same_number_written_without_them()
 
 def test_the_names_a_bridge_sentence_brings_are_those_the_question_lacks() -> None:
     question = "Hoeveel leden heeft de club die traint bij de Oude Sluis?"
-    document = "Het botenhuis van Spaanroei ligt aan het meer. Elke zomer organiseert Spaanroei een wedstrijd."
+    document = "Het botenhuis van Spaanroei ligt aan het meer. Elke zomer roeit Spaanroei een race."
     bridge = "Spaanroei traint bij de Oude Sluis in het dorp Kleiveen."
     # Its first word is a name: the document writes it capitalised within a sentence.
     assert linking_names(bridge, question, document) == {"spaanroei", "kleiveen"}
