@@ -834,12 +834,13 @@ class Pipeline:
         """The passages that support the answer, each with its evidence sentence; on a
         second hop the bridge too, last: the answer rests on both."""
         quote = evidence.text if evidence else ""
-        similarity = self._similarity(question, f"{quote} {answer}", context)
-        cited = choose_citations(answer, question, similarity, evidence=evidence)
+        elsewhere = [bridge.passage] if bridge else []  # the bridge's, from the first page
+        similarity = self._similarity(question, f"{quote} {answer}", [*context, *elsewhere])
+        on_page = [s for s in similarity if s.passage not in elsewhere]
+        cited = choose_citations(answer, question, on_page, evidence=evidence)
         if not cited or bridge is None or any(c.sentence == bridge.text for c in cited):
             return cited
-        scored = self._similarity(question, f"{quote} {answer}", [bridge.passage])
-        return [*cited, *(citation(len(cited) + 1, s, bridge) for s in scored)]
+        return [*cited, *(citation(len(cited) + 1, s, bridge) for s in similarity if s.passage in elsewhere)]
 
     def _similarity(self, question: str, answer: str, context: list[Passage]) -> list[ScoredPassage]:
         """Each context passage scored by cosine similarity to the question and answer."""
@@ -940,7 +941,7 @@ def _settling_candidate(
     return _Candidate(sentence, number, None, 0.0)
 
 
-def _holds_any(passage: Passage, names: set[str]) -> bool:
+def _holds_any(passage: Passage, names: frozenset[str]) -> bool:
     text = passage.text.lower()
     return any(name in text for name in names)
 
