@@ -332,12 +332,15 @@ def _without_bounded_numbers(asked: str) -> str:
     return _NUMBER.sub(lambda m: " " if _bound_before(asked[: m.start()]) != "=" else m.group(), asked)
 
 
+# A number with the order of magnitude after it, if any: "4 miljoen", "300".
+_FIGURE = re.compile(rf"{_NUMBER.pattern}(?:\s*(?:{'|'.join(_MAGNITUDES)})\b)?", re.IGNORECASE)
+
+
 def bounded_figures(asked: str) -> str:
     """The figures and fractions `asked` bounds, figures with their order of magnitude
     ("meer dan 4 miljoen ton" gives "4 miljoen", "more than a quarter" "a quarter"): a yes
     may repeat them, as a range it affirms, not a figure it claims."""
-    figure = re.compile(rf"{_NUMBER.pattern}(?:\s*(?:{'|'.join(_MAGNITUDES)})\b)?", re.IGNORECASE)
-    found = [*figure.finditer(asked), *(match for match, _ in fractions_in(asked))]
+    found = [*_FIGURE.finditer(asked), *(match for match, _ in fractions_in(asked))]
     return " ".join(m.group() for m in found if _bound_before(asked[: m.start()]) != "=")
 
 
