@@ -74,7 +74,7 @@ def gold_judged_yes_share(pipeline, question: dict) -> float | None:
     if not gold_polarity(question.get("expect")) or not question.get("support"):
         return None
     holding = [s for s in sentences(pipeline.retriever.passages) if question["support"] in s.text]
-    return pipeline.judged(question["question"], holding[0], yes_no=True)[1] if holding else None
+    return pipeline.judged(question["question"], holding[0].text, yes_no=True)[1] if holding else None
 
 
 def gold_polarity(expect: list[list[str]] | None) -> str | None:

@@ -54,27 +54,30 @@ from rag.text import (
 REFUSE_MIN_PROBABILITY = 0.10
 # The answer is a yes or a no when "yes" and "no" (either language) together take at least
 # this much of the probability its first word is not the refusal word: a model that wants
-# to refuse "Wordt X gecontroleerd?" still ranks "Nee" far above any other start. Tune
-# halves (the dumps of `python app.py eval ... --split tune`): 0.2 catches 16 of the 17
-# yes/no questions (missing one unanswerable one, at 0.03) and none of the 47 others
-# (their highest: 0.07); any cut from 0.08 to 0.22 does the same. Counted without the
-# refusal's share (P(yes) + P(no) alone), 0.2 caught 13/17: it missed three questions
-# whose evidence sentence negates, where P(refusal) was 0.51-0.96.
-YES_NO_MIN_MASS = 0.20
+# to refuse "Wordt X gecontroleerd?" still ranks "Nee" far above any other start. (Counted
+# without the refusal's share, P(yes) + P(no) alone missed three questions whose evidence
+# sentence negates, where P(refusal) was 0.51-0.96.) Tune halves of the four question
+# sets (the dumps of `python app.py eval ... --split tune`, 34 questions of yes/no form,
+# 73 others): the others reach 0.054 at most; the yes/no ones 0.146 ("Werkt meer dan een
+# kwart ...?", where the model would rather go on with the sentence's own figure) and up,
+# but two at 0.013 and 0.036. Every cut from 0.055 to 0.146 does as well; 0.10 is its
+# middle (0.20, set on three sets, missed the one at 0.146).
+YES_NO_MIN_MASS = 0.10
 # Then "yes" when P(yes) / (P(yes) + P(no)) is at least this. The default model leans to
 # "yes" whatever the text says (tune: the share is 0.97-1.00 for four questions whose
 # answer is "no"), so this share alone cannot tell; an evidence sentence that negates
 # decides first (`opening`).
 YES_MIN_SHARE = 0.75
 # Asked apart from the text, in the judge's conversation after its "yes" to "does the
-# sentence give the answer?" (`prompts/judge_yes_no.txt`: "By the sentence, is the answer
-# to the question yes or no?"), the model's P(yes) / (P(yes) + P(no)) separates the two:
-# "yes" at or above this. Tune halves: `bench/calibrate.py` (10 yes/no questions with the
-# sentence the model pointed at) gets 8/10 right at 0.70-0.80, 5/10 at 0.55; on the gold
-# sentences of the 14 tune yes/no questions, "yes" ones scored 0.78-0.87 and "no" ones
-# 0.61-0.76 and one 0.85 (12/14 at 0.75-0.80). Inside the text the same model's share was
-# 0.95-1.00 for "no" answers.
-JUDGED_YES_MIN_SHARE = 0.75
+# sentence give the answer?", whether by the sentence the answer is "no"
+# (`prompts/judge_yes_no.txt`), the model's P(no) / (P(yes) + P(no)) there is its share
+# that the answer is yes: "yes" at or above this. Asked "is the answer yes or no?" instead,
+# its lean to "yes" blurred the two (tune halves, the gold sentences of 27 yes/no
+# questions: area under the ROC curve 0.84 that way, 0.92 this way; "is it yes?" beside
+# "is it no?" 0.92, one more reading). The share for "yes" answers was 0.869-0.942, for
+# "no" answers 0.812-0.877 but two (0.891, 0.937, both settled by their words first,
+# `settled`); every cut from 0.865 to 0.88 gets 24/27, 0.875 is its middle.
+JUDGED_YES_MIN_SHARE = 0.875
 # Refuse when the model, asked apart from the text whether the evidence sentence gives the
 # answer to the question (`prompts/judge_answers.txt`), says yes with a share below this
 # (`bench/calibrate.py`, tune halves, 64 questions, the other rules off: 0.30-0.35 refuse 12
@@ -87,8 +90,7 @@ JUDGED_ANSWERS_MIN_SHARE = 0.35
 # dankzij de haven" beside "Ongeveer een op de vijf inwoners werkt in de haven"). Tune
 # halves (`python app.py eval ... --split tune`): of the 7 answers refused by a check after
 # they were written, the 6 unanswerable ones were judged 0.35-0.67 and the one answerable
-# one 0.79, its sentence holding the answer; 0.75 lies in that gap (the same value as
-# JUDGED_YES_MIN_SHARE, the judge's other "sure" cut).
+# one 0.79, its sentence holding the answer; 0.75 lies in that gap.
 EVIDENCE_STANDS_IN_MIN_SHARE = 0.75
 MODEL_REFUSED = "the model refused"
 
@@ -173,7 +175,9 @@ def opening(
         return Opening(False, "", "no signals from this model")
     refuse = Opening(True, "", f"P(refusal) {signals.refuse:.2f} >= {thresholds.refuse_min_probability}")
     yes_no = signals.yes_no_mass >= thresholds.yes_no_min_mass
-    missing = unsupported_facts(question, context_texts) if yes_no else []
+    # A figure the question bounds ("meer dan een kwart") asks about a range: the text
+    # need not name it.
+    missing = unsupported_facts(question, [*context_texts, bounded_figures(question)]) if yes_no else []
     if any(not fact[0].isdigit() for fact in missing):
         # "Has it an office in Amsterdam?" where the text names no Amsterdam: it is silent,
         # whatever else its sentences deny.
@@ -205,20 +209,25 @@ def opening(
     if missing:
         # "Does it use 5 gigawatts?" where the text says 2.2: not a yes.
         return Opening(False, NO[language], "the question's own numbers are not in the text")
-    if signals.refuse >= thresholds.refuse_min_probability:
-        return refuse
     if signals.judged_yes_share is not None:
         share, needed, name = signals.judged_yes_share, thresholds.judged_yes_min_share, "judged P(yes share)"
     else:
         share, needed, name = signals.yes_share, thresholds.yes_min_share, "P(yes share)"
-    if share >= needed:
+    # Over a sentence that contradicts the question without a "not" ("bought outright?"
+    # where it owns a third), the model would rather refuse than say no: its wish to refuse
+    # is no yes either, and the text's silence on what was asked tells a refusal from a no.
+    doubted = signals.refuse >= thresholds.refuse_min_probability
+    if doubted and negates(question):
+        return refuse  # "Vaart hij niet ...?": its doubt then tells no side
+    if share >= needed and not doubted:
         return Opening(False, YES[language], f"{name} {share:.2f} >= {needed}")
+    not_yes = refuse.reason if doubted else f"{name} {share:.2f} < {needed}"
     unknown = words_the_texts_lack(question, context_texts, language)
     if unknown:
         # Not a yes, and the text never says what was asked ("Is it listed on the stock
         # exchange?" where it never speaks of one): its silence is no "no".
-        return Opening(True, "", f"not a yes, and the text never mentions: {', '.join(unknown)}")
-    return Opening(False, NO[language], f"{name} {share:.2f} < {needed}")
+        return Opening(True, "", f"{not_yes}, and the text never mentions: {', '.join(unknown)}")
+    return Opening(False, NO[language], not_yes)
 
 
 # The evidence sentence settles a yes/no question by its words only where it holds at least

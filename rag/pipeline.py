@@ -732,7 +732,7 @@ class Pipeline:
         """The model judges the evidence sentence on its own, apart from the text, against
         the question (`prompts/judge_*.txt`): inside the text it leans to "yes" whatever the
         sentence says. Returns its yes-share for "does the sentence give the answer?" and,
-        for a yes/no question it does not refuse so, for "is the answer yes or no?" (asked
+        for a yes/no question it does not refuse so, its share that the answer is yes (asked
         in the same conversation, so the sentence and question are read once). `answers`:
         the first share, where it was asked already; `keep`: save the state of the prompt up
         to the question (not for a one-off text, a bridge and a sentence)."""
@@ -742,7 +742,9 @@ class Pipeline:
         if not yes_no or answers < self.thresholds.judged_answers_min_share:
             return answers, None
         conversation += [AIMessage("yes"), HumanMessage(self.prompts.judge_yes_no.format())]
-        return answers, self._yes_share(conversation)
+        # Asked "is the answer no?": the model's lean to "yes" then speaks for the other
+        # side (`JUDGED_YES_MIN_SHARE`); its "no" there is its yes.
+        return answers, round(1 - self._yes_share(conversation), 4)
 
     def _judge_conversation(self, sentence: str, question: str, keep: bool = True) -> list[BaseMessage]:
         """The judge's system message and "Sentence: ... Question: ...". Everything before the

@@ -135,7 +135,8 @@ class SignalsFakeChatModel(FakeListChatModel):
     that holds `evidence` (and less surely at the one that holds `runner_up`), continues the
     reply it is handed with its answer (from `responses`) and reports scripted
     probabilities; judging a sentence on its own, it says yes with the probability that
-    `judged_as` gives a sentence holding that text."""
+    `judged_as` gives a sentence holding that text (asked whether the answer is no, it
+    reads its scripted "yes" and "no" the other way round)."""
 
     reads_signals: ClassVar[bool] = True
     evidence: str = ""
@@ -168,6 +169,8 @@ class SignalsFakeChatModel(FakeListChatModel):
             for text, yes in self.judged_as.items():
                 if text in asked:
                     return {"yes": yes, "no": 1 - yes}
+            if len(messages) > 2:  # asked "is the answer no?": its "no" is its yes
+                return {"yes": self.probabilities.get("no", 0.0), "no": self.probabilities.get("yes", 0.0)}
         return {name: self.probabilities.get(name, 0.0) for name in words}
 
     def _stream(self, messages, *args, **kwargs):
@@ -349,12 +352,12 @@ def test_a_yes_no_question_is_judged_in_one_conversation(settings, embeddings) -
     result = pipeline.answer("Is Project Rainier een datacenterproject in Indiana?")
     assert result.answer == "Ja, het is een datacenterproject in Indiana." and not result.refused
     assert result.signals["judged_yes_share"] >= JUDGED_YES_MIN_SHARE
-    # First "does the sentence give the answer?", then, going on from its "yes", "yes or no?":
-    # the sentence and the question are read once.
+    # First "does the sentence give the answer?", then, going on from its "yes", "is the
+    # answer no?": the sentence and the question are read once.
     answers, yes_no = llm.judged
     assert [m.type for m in yes_no] == ["system", "human", "ai", "human"]
     assert yes_no[:2] == answers and "Indiana" in answers[1].content and yes_no[2].content == "yes"
-    assert "yes or no" in yes_no[3].content
+    assert yes_no[3].content == pipeline.prompts.judge_yes_no.format()
 
 
 def test_first_words_that_would_be_overruled_are_not_shown(settings, embeddings) -> None:
