@@ -57,8 +57,8 @@ REFUSE_MIN_PROBABILITY = 0.10
 # to refuse "Wordt X gecontroleerd?" still ranks "Nee" far above any other start. (Counted
 # without the refusal's share, P(yes) + P(no) alone missed three questions whose evidence
 # sentence negates, where P(refusal) was 0.51-0.96.) Tune halves of the four question
-# sets (the dumps of `python app.py eval ... --split tune`, 34 questions of yes/no form,
-# 73 others): the others reach 0.054 at most; the yes/no ones 0.146 ("Werkt meer dan een
+# sets (the dumps of `python app.py eval ... --split tune`, 32 questions of yes/no form,
+# 47 others): the others reach 0.054 at most; the yes/no ones 0.146 ("Werkt meer dan een
 # kwart ...?", where the model would rather go on with the sentence's own figure) and up,
 # but two at 0.013 and 0.036. Every cut from 0.055 to 0.146 does as well; 0.10 is its
 # middle (0.20, set on three sets, missed the one at 0.146).
@@ -209,25 +209,20 @@ def opening(
     if missing:
         # "Does it use 5 gigawatts?" where the text says 2.2: not a yes.
         return Opening(False, NO[language], "the question's own numbers are not in the text")
+    if signals.refuse >= thresholds.refuse_min_probability:
+        return refuse
     if signals.judged_yes_share is not None:
         share, needed, name = signals.judged_yes_share, thresholds.judged_yes_min_share, "judged P(yes share)"
     else:
         share, needed, name = signals.yes_share, thresholds.yes_min_share, "P(yes share)"
-    # Over a sentence that contradicts the question without a "not" ("bought outright?"
-    # where it owns a third), the model would rather refuse than say no: its wish to refuse
-    # is no yes either, and the text's silence on what was asked tells a refusal from a no.
-    doubted = signals.refuse >= thresholds.refuse_min_probability
-    if doubted and negates(question):
-        return refuse  # "Vaart hij niet ...?": its doubt then tells no side
-    if share >= needed and not doubted:
+    if share >= needed:
         return Opening(False, YES[language], f"{name} {share:.2f} >= {needed}")
-    not_yes = refuse.reason if doubted else f"{name} {share:.2f} < {needed}"
     unknown = words_the_texts_lack(question, context_texts, language)
     if unknown:
         # Not a yes, and the text never says what was asked ("Is it listed on the stock
         # exchange?" where it never speaks of one): its silence is no "no".
-        return Opening(True, "", f"{not_yes}, and the text never mentions: {', '.join(unknown)}")
-    return Opening(False, NO[language], not_yes)
+        return Opening(True, "", f"not a yes, and the text never mentions: {', '.join(unknown)}")
+    return Opening(False, NO[language], f"{name} {share:.2f} < {needed}")
 
 
 # The evidence sentence settles a yes/no question by its words only where it holds at least

@@ -96,21 +96,6 @@ def test_not_a_yes_about_what_the_text_never_mentions_is_refused() -> None:
     assert decided.first_word == "No"
 
 
-def test_a_yes_no_question_the_model_would_rather_refuse_is_a_no_about_what_the_text_says() -> None:
-    # "Vaart de veerboot alleen 's zomers?" over a sentence that says six times a day, no
-    # "not" in it: the model leans to refusing, which is no yes. The text speaks of what
-    # was asked, so the answer is no; where it never does, the refusal stands.
-    doubting = Signals(
-        refuse=REFUSE_MIN_PROBABILITY + 0.1, yes=0.3, no=0.1, judged_yes_share=JUDGED_YES_MIN_SHARE + 0.05
-    )
-    decided = opening(doubting, "Vaart de veerboot naar Schierhorn?", "nl", FERRY.text, [TEXT])
-    assert decided.first_word == "Nee" and "P(refusal)" in decided.reason
-    english = opening(doubting, "Does the ferry sail to Schierhorn?", "en", FERRY.text, [TEXT])
-    assert english.first_word == "No"
-    silent = opening(doubting, "Is de veerboot elektrisch?", "nl", FERRY.text, [TEXT])
-    assert silent.refuse and "elektrisch" in silent.reason
-
-
 def test_a_bound_the_text_does_not_name_is_no_fact_the_question_adds() -> None:
     # "more than a quarter" asks about a range: the text's "one in five" settles it, though
     # it never says "a quarter".
