@@ -300,8 +300,8 @@ def units_changed(answer: str, evidence: Sentence | None, language: Language) ->
     """The answer's numbers that its evidence sentence gives with another unit: "50 liter"
     where it says "50 gram" (the model took the number and the question's unit). Only where
     the answer is in the sentence's language: a translated unit ("45 minutes" for "45
-    minuten") is not another one."""
-    if evidence is None or clearly_other_language(evidence.text, language):
+    minuten", "six times" for "zes keer") is not another one."""
+    if evidence is None or any(clearly_other_language(text, language) for text in (evidence.text, answer)):
         return []
     given = measures_in(evidence.text)
     return [
@@ -388,9 +388,10 @@ def judge(
         return refused(language, f"another unit than the quoted sentence gives: {', '.join(changed)}")
     if clearly_other_language(answer, language):
         if evidence and not clearly_other_language(evidence.text, language):
-            return Verdict(
-                True, evidence.text, "answered in the other language; the evidence sentence stands in"
-            )
+            # A yes or a no keeps its word, in the question's language: "Ja. <the sentence>".
+            said = next((word[language] for word in (YES, NO) if opens_with(answer, word)), "")
+            shown = f"{said}. {evidence.text}" if said else evidence.text
+            return Verdict(True, shown, "answered in the other language; the evidence sentence stands in")
         return Verdict(True, answer, "answered in the other language; nothing better to show")
     return Verdict(True, answer, "grounded")
 

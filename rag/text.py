@@ -33,32 +33,45 @@ _MAGNITUDES = {
     "duizend": "e3",
     "thousand": "e3",
 }
-# Spelled-out numbers count in amounts ("twee miljoen" = "2 miljoen"); "een"/"one" don't,
-# being articles too.
+# Spelled-out numbers, as a text may write them and an answer give them in digits ("zes
+# keer per dag", "6 keer"); they count in amounts too ("twee miljoen" = "2 miljoen").
+# "een"/"one" don't, being articles too. A table: the number, then its Dutch and English.
+_SPELLED = """
+2 twee two
+3 drie three
+4 vier four
+5 vijf five
+6 zes six
+7 zeven seven
+8 acht eight
+9 negen nine
+10 tien ten
+11 elf eleven
+12 twaalf twelve
+13 dertien thirteen
+14 veertien fourteen
+15 vijftien fifteen
+16 zestien sixteen
+17 zeventien seventeen
+18 achttien eighteen
+19 negentien nineteen
+20 twintig twenty
+30 dertig thirty
+40 veertig forty
+50 vijftig fifty
+60 zestig sixty
+70 zeventig seventy
+80 tachtig eighty
+90 negentig ninety
+100 honderd hundred
+"""
 NUMBER_WORDS = {
-    "twee": "2",
-    "two": "2",
-    "drie": "3",
-    "three": "3",
-    "vier": "4",
-    "four": "4",
-    "vijf": "5",
-    "five": "5",
-    "zes": "6",
-    "six": "6",
-    "zeven": "7",
-    "seven": "7",
-    "acht": "8",
-    "eight": "8",
-    "negen": "9",
-    "nine": "9",
-    "tien": "10",
-    "ten": "10",
-    "honderd": "100",
-    "hundred": "100",
+    word: number for number, *names in map(str.split, _SPELLED.split("\n")[1:-1]) for word in names
 }
+# Longest first, so that "zestien" is not read as "zes".
+_NUMBER_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _MAGNITUDE = re.compile(
-    r"(\d+(?:[.,]\d+)*|" + "|".join(NUMBER_WORDS) + r")\s*(" + "|".join(_MAGNITUDES) + r")\b",
+    r"\b(\d+(?:[.,]\d+)*|" + _NUMBER_WORD + r")\s*(" + "|".join(_MAGNITUDES) + r")\b",
     re.IGNORECASE,
 )
 
@@ -291,6 +304,14 @@ def numbers_in(text: str) -> set[str]:
     return {_number(n) for n in _NUMBER.findall(text)}
 
 
+_SPELLED_NUMBER = re.compile(rf"\b(?:{_NUMBER_WORD})\b", re.IGNORECASE)
+
+
+def spelled_numbers(text: str) -> set[str]:
+    """The numbers a text writes in words, in digits: "zes keer" gives {"6"}."""
+    return {NUMBER_WORDS[word.lower()] for word in _SPELLED_NUMBER.findall(text)}
+
+
 # Digits grouped by thousands: "6.200", "38,450", "1.250.000".
 _GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+")
 
@@ -309,20 +330,21 @@ def amounts_in(text: str) -> set[tuple[str, str]]:
     }
 
 
-# A number and the word right after it: "50 gram", "38 minuten".
-_MEASURE = re.compile(r"(\d+(?:[.,]\d+)*)\s+([^\W\d_][\w-]*)")
+# A number, in digits or words, and the word right after it: "50 gram", "twaalf uur". (A
+# lookahead, so that "dag 1 twaalf uur" gives "1 twaalf" and then "twaalf uur".)
+_MEASURE = re.compile(rf"(?=(?<![\w.,])(\d+(?:[.,]\d+)*|{_NUMBER_WORD})\s+([^\W\d_][\w-]*))", re.IGNORECASE)
 
 
 def measures_in(text: str) -> dict[str, set[str]]:
     """Each number followed by a word (its unit: "50 gram" gives {"50": {"gram"}}), as the
-    word's stem; not a stop word ("2024 voor") nor an order of magnitude (the amounts'
-    check has those)."""
+    word's stem; not a stop word ("2024 voor"), an order of magnitude (the amounts' check
+    has those) nor another number ("dag 1 twaalf uur")."""
     found: dict[str, set[str]] = {}
     for number, unit in _MEASURE.findall(text):
         unit = unit.lower()
-        if unit in STOPWORDS or unit in _MAGNITUDES:
+        if unit in STOPWORDS or unit in _MAGNITUDES or unit in NUMBER_WORDS:
             continue
-        found.setdefault(_number(number), set()).add(stem(unit))
+        found.setdefault(NUMBER_WORDS.get(number.lower()) or _number(number), set()).add(stem(unit))
     return found
 
 
@@ -608,7 +630,7 @@ def unsupported_facts(answer: str, texts: list[str]) -> list[str]:
     percentage or a fraction may stand for the texts' fraction or percentage)."""
     joined = " ".join(texts)
     joined_lower = joined.lower()
-    given = numbers_in(joined) | fraction_percentages(joined)
+    given = numbers_in(joined) | fraction_percentages(joined) | spelled_numbers(joined)
     given |= {ungrouped(n) for n in given}
     stated = {n for n in numbers_in(answer) if ungrouped(n) not in given}
     fractions = []

@@ -172,6 +172,9 @@ def test_a_written_refusal_is_a_refusal() -> None:
 def test_the_evidence_stands_in_for_an_answer_in_the_other_language() -> None:
     verdict = judge("The ferry to Schierhorn sails six times every single day.", "nl", FERRY, [TEXT])
     assert verdict.accepted and verdict.answer == FERRY.text
+    # A yes or a no keeps its word, in the question's language.
+    said = judge("Yes, the ferry to Schierhorn sails six times every single day.", "nl", FERRY, [TEXT])
+    assert said.accepted and said.answer == f"Ja. {FERRY.text}"
 
 
 def test_a_number_from_another_sentence_than_the_quoted_one_is_refused() -> None:
