@@ -389,7 +389,7 @@ def judge(
     if clearly_other_language(answer, language):
         if evidence and not clearly_other_language(evidence.text, language):
             # A yes or a no keeps its word, in the question's language: "Ja. <the sentence>".
-            said = next((word[language] for word in (YES, NO) if opens_with(answer, word)), "")
+            said = next((yes_or_no[language] for yes_or_no in (YES, NO) if opens_with(answer, yes_or_no)), "")
             shown = f"{said}. {evidence.text}" if said else evidence.text
             return Verdict(True, shown, "answered in the other language; the evidence sentence stands in")
         return Verdict(True, answer, "answered in the other language; nothing better to show")

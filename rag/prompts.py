@@ -37,7 +37,7 @@ class Prompts:
     bridge: PromptTemplate
     # The evidence sentence judged on its own, apart from the text, in one short
     # conversation: does it answer the question; then, for a yes/no question, is the
-    # answer yes or no?
+    # answer no? (its "no" there is its yes: `Pipeline.judged`)
     judge_system: PromptTemplate
     judge_answers: PromptTemplate
     judge_yes_no: PromptTemplate

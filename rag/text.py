@@ -66,7 +66,7 @@ _SPELLED = """
 100 honderd hundred
 """
 NUMBER_WORDS = {
-    word: number for number, *names in map(str.split, _SPELLED.split("\n")[1:-1]) for word in names
+    word: number for number, *names in map(str.split, _SPELLED.strip().splitlines()) for word in names
 }
 # Longest first, so that "zestien" is not read as "zes".
 _NUMBER_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
