@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import snowballstemmer
 
@@ -232,6 +232,7 @@ def _stemmers() -> tuple[snowballstemmer.Stemmer, snowballstemmer.Stemmer]:
     return snowballstemmer.stemmer("dutch"), snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=65536)  # the checks stem the same few hundred words over and over
 def stem(word: str) -> str:
     """A word's stem, by the Dutch and then the English Snowball stemmer: "investeerde"
     and "investeren" meet, and so do "controlled" and "controls"."""
