@@ -33,6 +33,14 @@ _ABBREVIATIONS = frozenset(
     "bijv bv dhr mevr mr mrs ms dr drs ir prof o.a m.a.w d.w.z e.g i.e etc vs nr inc ltd st jr".split()
 )
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+# A list item or a table row starts a sentence of its own, on its own line: "- twee
+# tabletten", "2. Los één tablet op", "| Vermogen | 1450 W |".
+_LINE_ITEM = re.compile(r"\n(?=[ \t]*(?:[-*•+][ \t]|\d{1,3}[.)][ \t]|\|))")
+# So is a Markdown heading, also where no blank line sets it apart ("## Kop\nTekst.").
+_HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t][^\n]*", re.MULTILINE)
+# A list item's own number ("2.") ends no sentence; a table's rule row ("|---|:--|") is none.
+_ITEM_NUMBER = re.compile(r"\s*\d{1,3}[.)]")
+_TABLE_RULE = re.compile(r"\|?[\s:|-]*-[\s:|-]*")
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -44,24 +52,27 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; paragraph breaks and line-only headings end one too."""
+    """(start, end) of each sentence; paragraph breaks and line-only headings end one too,
+    and each list item and table row is one or more sentences of its own."""
     spans: list[tuple[int, int]] = []
-    paragraph_start = 0
-    paragraph_ends = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)] + [len(text)]
-    for paragraph_end in paragraph_ends:
-        sentence_start = paragraph_start
-        for match in _SENTENCE_END.finditer(text, paragraph_start, paragraph_end):
-            word = text[sentence_start : match.start()].rsplit(None, 1)[-1:] or [""]
-            if word[0].lower().rstrip(".") in _ABBREVIATIONS:
+    block_start = 0
+    breaks = [m.start() for m in (*_PARAGRAPH_BREAK.finditer(text), *_LINE_ITEM.finditer(text))]
+    breaks += [edge for m in _HEADING_LINE.finditer(text) for edge in m.span()]
+    for block_end in sorted({*breaks, len(text)}):
+        sentence_start = block_start
+        for match in _SENTENCE_END.finditer(text, block_start, block_end):
+            so_far = text[sentence_start : match.end()]
+            word = so_far[: -len(match.group())].rsplit(None, 1)[-1:] or [""]
+            if word[0].lower().rstrip(".") in _ABBREVIATIONS or _ITEM_NUMBER.fullmatch(so_far):
                 continue
             span = _trimmed(text, sentence_start, match.end())
             if span:
                 spans.append(span)
             sentence_start = match.end()
-        span = _trimmed(text, sentence_start, paragraph_end)
-        if span:
+        span = _trimmed(text, sentence_start, block_end)
+        if span and not _TABLE_RULE.fullmatch(text[span[0] : span[1]]):
             spans.append(span)
-        paragraph_start = paragraph_end
+        block_start = block_end
     return spans
 
 

@@ -59,6 +59,29 @@ def test_dutch_abbreviations_and_decimals_do_not_end_sentences() -> None:
     ]
 
 
+def test_list_items_and_table_rows_are_sentences_of_their_own() -> None:
+    text = (
+        "## In de doos\n- de kast zelf\n- twee planken van 80 cm\n\n"
+        "1. Zet de zijwanden rechtop\n2. Schroef de planken vast. Gebruik de korte schroeven.\n\n"
+        "| Onderdeel | Maat |\n|---|:--:|\n| Plank | 80 cm |\n\n### Prijs\nHet kost 5. Dat is weinig."
+    )
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == [
+        "## In de doos",
+        "- de kast zelf",
+        "- twee planken van 80 cm",
+        "1. Zet de zijwanden rechtop",  # the item's number stays with its sentence
+        "2. Schroef de planken vast.",
+        "Gebruik de korte schroeven.",
+        "| Onderdeel | Maat |",  # the rule row below it is no sentence
+        "| Plank | 80 cm |",
+        "### Prijs",  # a heading ends at its line, blank line or not
+        "Het kost 5.",  # a number that ends a sentence still ends it
+        "Dat is weinig.",
+    ]
+    rebuilds(Document("kast.md", text), chunk_document(Document("kast.md", text), 400))
+
+
 def test_ids_are_stable_and_derived_from_offsets() -> None:
     document = Document("doc.txt", "Eerste zin. Tweede zin.")
     first = chunk_document(document, 400)
