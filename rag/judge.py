@@ -350,7 +350,8 @@ def words_the_texts_lack(text: str, context_texts: list[str], language: Language
     shares few words with it."""
     if clearly_other_language(" ".join(context_texts)[:1000], language):
         return []
-    known = set().union(*(content_stems(context) for context in context_texts))
+    # Every word of the context counts as mentioned: its short "Vul" for the answer's "vullen".
+    known = {stem(w) for context in context_texts for w in words(context)}
     return sorted({w for w in words(text) if is_content_word(w) and stem(w) not in known})
 
 

@@ -18,7 +18,9 @@ STOPWORDS = frozenset(
     """de het een en van is dat die niet wat wie waar hoe zijn heeft wordt werd was op met voor
     naar om ook nog al er dit deze bij aan uit door over tot als maar dan of the a an and of is
     are was were that this not what who where how has have had will would can in on with for to
-    from by about into as but or it its yes nee ja no also ook welk welke which does do did""".split()
+    from by about into as but or it its yes nee ja no also ook welk welke which does do did
+    when whose whom why wanneer waarom should could must shall might moet moeten kunnen kunt
+    zou zouden zullen zult mogen willen wilt hoeft hoeven""".split()  # modals, wh-words too
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # A capitalised word that is not the first of a sentence: a name (Amazon, Project Rainier).

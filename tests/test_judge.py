@@ -12,6 +12,7 @@ from rag.judge import (
     YES_NO_MIN_MASS,
     Opening,
     Signals,
+    asked_words_the_text_lacks,
     evidence_stands_in,
     judge,
     opening,
@@ -367,3 +368,26 @@ def test_a_yes_may_restate_the_question_in_its_words() -> None:
     assert not judge(
         "Schierhorn hoort bij de provincie Friesland.", "nl", None, [text], "", question
     ).accepted
+
+
+def test_an_answer_may_echo_the_questions_modal_and_question_words() -> None:
+    question = "What should I close last when leaving the cabin?"
+    answer = "You should close the valve last when leaving the cabin."
+    assert (
+        asked_words_the_text_lacks(
+            answer, question, ["3. Close the valve last when leaving the cabin."], "en"
+        )
+        == []
+    )
+    # What it claims from the question still counts: the text names no chimney.
+    claimed = asked_words_the_text_lacks(
+        "You should close the chimney.", "Should I close the chimney?", ["3. Close the valve last."], "en"
+    )
+    assert claimed == ["chimney"]
+
+
+def test_a_short_word_of_the_text_counts_for_its_longer_form() -> None:
+    # "Vul" (too short to be a content word itself) is the text's "vullen".
+    context = ["1. Vul de tank met water.", "2. Los een tablet op in het water."]
+    answer = "Na het vullen van de tank los je een tablet op."
+    assert asked_words_the_text_lacks(answer, "Wat doe ik na het vullen van de tank?", context, "nl") == []
