@@ -72,3 +72,29 @@ def test_held_out_corpus_question(corpus_pipeline, qid) -> None:
     [score] = evaluate(corpus_pipeline, questions(DATA / "qa_corpus.jsonl", [qid]))
     assert score.correct and score.support_cited and score.language_ok, (CORPUS_CASES[qid], score)
     assert not score.unsupported
+
+
+# Documents with tables and lists (tests/data/formats/): the evidence is the one row or item.
+FORMATS_CASES = {
+    "n06": "a table row",
+    "n07": "a bulleted list item",
+    "n08": "a numbered step; the answer echoes the question's 'should ... when'",
+}
+
+
+@pytest.fixture(scope="module")
+def formats_pipeline(settings, embeddings, tmp_path_factory):
+    seeds = tmp_path_factory.mktemp("formats") / "seeds"
+    shutil.copytree(DATA / "formats", seeds)
+    local = copy_settings(settings, seeds_dir=seeds, index_dir=seeds.parent / "index")
+    return build_pipeline(local, embeddings=embeddings)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("qid", FORMATS_CASES)
+def test_formats_question(formats_pipeline, qid) -> None:
+    [question] = questions(DATA / "qa_formats.jsonl", [qid])
+    [score] = evaluate(formats_pipeline, [question])
+    assert score.correct and score.support_cited and score.language_ok, (FORMATS_CASES[qid], score)
+    assert not score.unsupported
+    assert score.evidence.removeprefix("3. ") == question["support"]  # that row or item, no more
