@@ -61,9 +61,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for block_end in sorted({*breaks, len(text)}):
         sentence_start = block_start
         for match in _SENTENCE_END.finditer(text, block_start, block_end):
-            so_far = text[sentence_start : match.end()]
-            word = so_far[: -len(match.group())].rsplit(None, 1)[-1:] or [""]
-            if word[0].lower().rstrip(".") in _ABBREVIATIONS or _ITEM_NUMBER.fullmatch(so_far):
+            word = text[sentence_start : match.start()].rsplit(None, 1)[-1:] or [""]
+            item_number = _ITEM_NUMBER.fullmatch(text[sentence_start : match.end()])
+            if word[0].lower().rstrip(".") in _ABBREVIATIONS or item_number:
                 continue
             span = _trimmed(text, sentence_start, match.end())
             if span:
