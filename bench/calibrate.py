@@ -67,14 +67,19 @@ def answer_tune_halves() -> None:
 
 
 def gold_judged_yes_share(pipeline, question: dict) -> float | None:
-    """A yes/no question's judged yes-share on its gold sentence (the one holding its
-    `support`), apart from which sentence the model points at."""
-    from rag.text import sentences
-
+    """A yes/no question's judged yes-share on its gold sentence, apart from which sentence
+    the model points at."""
     if not gold_polarity(question.get("expect")) or not question.get("support"):
         return None
-    holding = [s for s in sentences(pipeline.retriever.passages) if question["support"] in s.text]
-    return pipeline.judged(question["question"], holding[0].text, yes_no=True)[1] if holding else None
+    gold = gold_sentence(pipeline, question["support"])
+    return pipeline.judged(question["question"], gold, yes_no=True)[1] if gold else None
+
+
+def gold_sentence(pipeline, support: str) -> str | None:
+    """The first sentence of the pipeline's documents that holds a question's `support`."""
+    from rag.text import sentences
+
+    return next((s.text for s in sentences(pipeline.retriever.passages) if support in s.text), None)
 
 
 def gold_polarity(expect: list[list[str]] | None) -> str | None:

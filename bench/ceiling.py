@@ -25,17 +25,12 @@ Nothing here sets a threshold: the report halves are read to quote figures, neve
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import asdict
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# calibrate.py puts the project on the path and sets the offline variables on import.
+from calibrate import DATA, ROOT, gold_sentence
 
-DATA = ROOT / "tests" / "data"
 # (questions file, the folder of documents they are about; None = the seed article)
 SETS = [
     ("qa_dev.jsonl", None),
@@ -75,17 +70,12 @@ def answer_set(questions_file: str, seeds: str | None) -> None:
 def judged_sentence(pipeline, question: dict, unanswerable: bool, evidence: str) -> str | None:
     """The sentence to judge: an unanswerable question's evidence, an answerable one's gold
     sentence; none for a follow-up or a support in two sentences."""
-    from rag.text import sentences
-
     if question.get("history"):
         return None
     if unanswerable:
         return evidence or None
     support = question.get("support")
-    if not isinstance(support, str):
-        return None
-    holding = [s.text for s in sentences(pipeline.retriever.passages) if support in s.text]
-    return holding[0] if holding else None
+    return gold_sentence(pipeline, support) if isinstance(support, str) else None
 
 
 def pointed_right(row: dict) -> bool:
