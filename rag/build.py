@@ -5,6 +5,7 @@ Models are passed in when the caller already has them (tests hand in a fake LLM)
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -12,16 +13,20 @@ from pathlib import Path
 from langchain_core.language_models import BaseChatModel
 
 from rag.chunking import chunk_documents
+from rag.decision import Calibration, load_calibration
 from rag.documents import SUPPORTED_SUFFIXES, Document, load_documents, read_document, refuse_link
 from rag.embedding import PrefixedEmbeddings, load_embedder
 from rag.errors import InputError
 from rag.index import PassageIndex, SyncReport
 from rag.judge import CALIBRATED, Thresholds
 from rag.llm import load_llm
+from rag.overview import Overviews, load_lexicons
 from rag.pipeline import Pipeline
 from rag.prompts import load_prompts
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def index_seeds(
@@ -65,11 +70,27 @@ def build_pipeline(
     llm: BaseChatModel | None = None,
     embeddings: PrefixedEmbeddings | None = None,
     thresholds: Thresholds = CALIBRATED,
+    calibration: Calibration | bool | None = True,
 ) -> Pipeline:
+    """`calibration`: True loads the model's file from settings.calibration_dir (none there:
+    the learned decision is off, and the log says so); False or None: off."""
     prompts = load_prompts(settings.prompts_dir)  # fail fast on a broken template
     embeddings = embeddings or load_embedder(settings)
     documents = load_documents(settings.seeds_dir)  # read (and extracted) once
     index, _ = index_seeds(settings, embeddings, documents=documents)
     retriever = HybridRetriever.build(index, settings.top_k, settings.rrf_k)
     by_id = {d.doc_id: d for d in documents}
-    return Pipeline(settings, prompts, retriever, llm or load_llm(settings), by_id, thresholds)
+    if calibration is True:
+        calibration = load_calibration(settings.calibration_dir, settings.llm_model)
+        if calibration is None:
+            log.warning(
+                "no calibration for model %s in %s: the learned answer-or-refuse decision is off "
+                "(run `python app.py calibrate`)",
+                settings.llm_model,
+                settings.calibration_dir,
+            )
+    learned = calibration if isinstance(calibration, Calibration) else None
+    overviews = Overviews(embeddings, load_lexicons(settings.lexicon_dir))
+    return Pipeline(
+        settings, prompts, retriever, llm or load_llm(settings), by_id, thresholds, learned, overviews
+    )

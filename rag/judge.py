@@ -107,6 +107,9 @@ class Thresholds:
 
 
 CALIBRATED = Thresholds()
+# With a learned decision (`rag/decision.py`) the two refusal thresholds are off: it reads
+# the same signals.
+LEARNED_INSTEAD = {"refuse_min_probability": 2.0, "judged_answers_min_share": -1.0}
 # Never refuse on probabilities, never choose "yes"/"no": the model's own answer stands.
 SIGNALS_OFF = Thresholds(
     refuse_min_probability=2.0,
@@ -395,6 +398,29 @@ def judge(
             return Verdict(True, shown, "answered in the other language; the evidence sentence stands in")
         return Verdict(True, answer, "answered in the other language; nothing better to show")
     return Verdict(True, answer, "grounded")
+
+
+def check_firings(
+    answer: str,
+    question: str,
+    language: Language,
+    evidence: Sentence | None,
+    context_texts: list[str],
+    restated: str = "",
+) -> dict[str, bool]:
+    """Which of `judge`'s checks would refuse this answer, each apart from the others: what
+    the benchmark's ablation of each check reads."""
+    restates = bool(restated) or opens_with(answer, YES)
+    return {
+        "model refused": not answer or is_refusal(answer),
+        "no quantity": gives_no_quantity(answer, question),
+        "facts not in the text": bool(unsupported_facts(answer, [*context_texts, restated])),
+        "asked words the text lacks": not restates
+        and bool(asked_words_the_text_lacks(answer, question, context_texts, language)),
+        "numbers not in the evidence": bool(numbers_from_elsewhere(answer, evidence, restated)),
+        "unit changed": bool(units_changed(answer, evidence, language)),
+        "other language": clearly_other_language(answer, language),
+    }
 
 
 def evidence_stands_in(

@@ -58,15 +58,18 @@ from rag.answer_format import (
 )
 from rag.chunking import Passage
 from rag.citations import Citation, choose_citations, citation, copied_sentence
+from rag.decision import Calibration
 from rag.documents import Document
 from rag.errors import Cancelled, IndexError_, InputError
 from rag.index import ScoredPassage, cosine
 from rag.judge import (
     CALIBRATED,
+    LEARNED_INSTEAD,
     YES_NO_MIN_MASS,
     Opening,
     Signals,
     Thresholds,
+    check_firings,
     evidence_stands_in,
     judge,
     numbers_from_elsewhere,
@@ -75,6 +78,7 @@ from rag.judge import (
 )
 from rag.language import ANSWER_IN, detect_language
 from rag.llm import ModelGate, model_lock
+from rag.overview import Overviews, main_points
 from rag.pages import KEEP_STATE, Page, page_of, paginate
 from rag.prompts import Prompts
 from rag.retrieval import HybridRetriever, shared_rare_words
@@ -114,6 +118,10 @@ class AnswerResult:
     usage: dict[str, int] = field(default_factory=dict)
     # The sentence the model rested on, also where it refused: for the logs and calibration.
     evidence: str = ""
+    # The model's answer as written, before the checks, and which checks fire on it (each
+    # apart from the others): what the benchmark's ablation reads.
+    draft: str = ""
+    checks: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -192,6 +200,10 @@ class _Reading:
     timings: dict[str, float] = field(default_factory=dict)
     cancelled: threading.Event | None = None  # set when the caller goes away
     max_answer_tokens: int | None = None
+    # Each numbered sentence's similarity to the query and share of the question's rare
+    # words: signals for the learned decision.
+    similarities: list[float] = field(default_factory=list)
+    overlaps: list[float] = field(default_factory=list)
 
     def again(self, bridge: Sentence | None, links: frozenset[str]) -> _Reading:
         """A fresh reading of the same question (a second hop, from this bridge)."""
@@ -298,9 +310,14 @@ class Pipeline:
         llm: BaseChatModel,
         documents: dict[str, Document],
         thresholds: Thresholds = CALIBRATED,
+        calibration: Calibration | None = None,
+        overviews: Overviews | None = None,
     ):
         self.settings = settings
-        self.thresholds = thresholds
+        # A learned answer-or-refuse decision takes the place of the refusal thresholds.
+        self.calibration = calibration
+        self.overviews = overviews
+        self.thresholds = replace(thresholds, **LEARNED_INSTEAD) if calibration else thresholds
         self.prompts = prompts
         self.llm = llm
         self.gate = ModelGate(settings.queue_size, model_lock(llm))
@@ -309,6 +326,17 @@ class Pipeline:
         # The prompt may fill the context but for the reply: the quote, then the answer.
         self.prompt_budget = settings.llm_context_tokens - 2 * settings.llm_max_tokens - REPLY_MARKUP_TOKENS
         self.use_corpus(retriever, documents)
+
+    def decision_status(self) -> str:
+        """What decides to answer or refuse, for /healthz and the start-up log."""
+        if not self.reads_signals:
+            return "this backend gives no token probabilities: the learned decision is off"
+        if self.calibration is None:
+            return f"no calibration for {self.settings.llm_model}: the learned decision is off"
+        return (
+            f"learned for {self.calibration.model} on {self.calibration.fitted_on.get('questions')} "
+            f"benchmark questions: refuses below P(right) {self.calibration.threshold}"
+        )
 
     def use_corpus(self, retriever: HybridRetriever, documents: dict[str, Document]) -> None:
         """Answer from these passages and documents from the next question on (documents
@@ -464,6 +492,9 @@ class Pipeline:
         self.check_question(question, history, doc_id)
         started = time.perf_counter()
         language = detect_language(question)
+        if self.overviews and self.overviews.asks_overview(question):
+            yield from self._overview(question, language, doc_id, started)
+            return
         query = self.retrieval_query(question, history)
         ranked = self.retriever.retrieve(query, doc_id=doc_id)
         context = self._context(ranked, doc_id)
@@ -534,6 +565,44 @@ class Pipeline:
             reading.shown += piece
             yield Token(piece)
         return self._verdict(reading, question, language, context)
+
+    def _overview(
+        self, question: str, language: str, doc_id: str | None, started: float
+    ) -> Iterator[StreamEvent]:
+        """An overview question: the asked document's (the corpus's one, or the one retrieval
+        ranks first) central sentences, each cited (`rag/overview.py`)."""
+        if doc_id is None:
+            ids = list(self.documents) or [p.doc_id for p in self.retriever.passages[:1]]
+            doc_id = ids[0] if len(ids) == 1 else self.retriever.retrieve(question)[0].passage.doc_id
+        candidates = sentences([p for p in self.retriever.passages if p.doc_id == doc_id])
+        store = self.retriever.index.sentences
+        texts = [s.text for s in candidates]
+        vectors = (
+            store.vectors(texts)
+            if store is not None
+            else self.retriever.index.embeddings.embed_documents(texts)
+        )
+        points = main_points(candidates, vectors)
+        if not points:
+            yield self._refusal(language, "the document has no sentences", {})
+            return
+        yield Evidence(points[0][0], language)
+        answer = "\n".join([self.overviews.intro(language), *(f"- „{s.text.strip()}”" for s, _ in points)])
+        timings = {"first_token_ms": _ms(started)}
+        yield Token(answer)
+        citations = [
+            citation(n, ScoredPassage(s.passage, score), s) for n, (s, score) in enumerate(points, start=1)
+        ]
+        timings["total_ms"] = _ms(started)
+        yield AnswerResult(
+            answer,
+            False,
+            language,
+            citations,
+            timings=timings,
+            reason="overview: the document's central sentences",
+            evidence=points[0][0].text,
+        )
 
     def _second_hop(
         self,
@@ -621,6 +690,12 @@ class Pipeline:
         )
         if reading.strays():
             reading.opening = Opening(True, "", STRAYS)
+        if self.calibration and not reading.opening.refuse:
+            chance = self.calibration.right_chance(self._signals(reading, language))
+            if chance < self.calibration.threshold:
+                reading.opening = Opening(
+                    True, "", f"learned: P(right) {chance:.2f} < {self.calibration.threshold}"
+                )
         if reading.opening.refuse:
             return
         yield Evidence(reading.evidence, language)  # the checks that refuse before any answer have passed
@@ -670,7 +745,7 @@ class Pipeline:
         runner-up. (Left to itself after "Quote:", the model mostly starts copying words.)"""
         numbered = sentences(context)
         labels = [f"{n}]" for n in range(1, len(numbered) + 1)]
-        weights = self._evidence_weights(reading.query, question, numbered)
+        weights = self._evidence_weights(reading, question, numbered)
         ranked = self.llm.likeliest_continuations(messages, f"{QUOTE_LABEL} [", labels, weights, count=2)
         return [_Candidate(numbered[c.index], c.index + 1, c.probability, c.score) for c in ranked]
 
@@ -702,7 +777,9 @@ class Pipeline:
             )
         reading.signals = replace(in_text, judged_answers=answers, judged_yes_share=yes_share)
 
-    def _evidence_weights(self, query: str, question: str, numbered: list[Sentence]) -> list[float] | None:
+    def _evidence_weights(
+        self, reading: _Reading, question: str, numbered: list[Sentence]
+    ) -> list[float] | None:
         """Each sentence's weight (0-1) beside the model's pointer: exp(weight x (its
         similarity to the query - the highest) + weight x (its share of the question's rare
         words - the highest)). The words are the question's own: in a follow-up ("And for a
@@ -710,7 +787,8 @@ class Pipeline:
         if not numbered:
             return None
         texts = [s.text for s in numbered]
-        shared = shared_rare_words(question, texts)
+        query = reading.query
+        shared = reading.overlaps = shared_rare_words(question, texts)
         exponents = [EVIDENCE_WORDS_WEIGHT * (share - max(shared)) for share in shared]
         store = self.retriever.index.sentences
         if store is not None and EVIDENCE_SIMILARITY_WEIGHT:
@@ -719,6 +797,7 @@ class Pipeline:
             except Exception as error:  # a store that fails (a Chroma server gone): words only
                 log.warning("sentence similarities unavailable (%s): the pointer and words decide", error)
             else:
+                reading.similarities = similarity
                 top = max(similarity)
                 exponents = [
                     e + EVIDENCE_SIMILARITY_WEIGHT * (s - top)
@@ -788,12 +867,52 @@ class Pipeline:
             numbered[number - 1] if 0 < number <= len(numbered) else None
         )
 
+    def _signals(self, reading: _Reading, language: str) -> dict[str, float]:
+        """What the model and retrieval said of this reading, by name (`rag/decision.py`)."""
+        signals = {k: v for k, v in vars(reading.signals).items() if v is not None} if reading.signals else {}
+        if reading.signals:
+            signals["yes_no_mass"] = round(reading.signals.yes_no_mass, 4)
+        if reading.evidence_probability is not None:
+            signals["evidence"] = reading.evidence_probability
+        number = reading.evidence_number - 1
+        if reading.evidence is not None and 0 <= number < len(reading.similarities):
+            signals["similarity"] = round(reading.similarities[number], 4)
+        if reading.evidence is not None and 0 <= number < len(reading.overlaps):
+            signals["overlap"] = round(reading.overlaps[number], 4)
+        if reading.evidence is not None:
+            signals["other_language"] = float(detect_language(reading.evidence.text) != language)
+        return signals
+
     def _verdict(
         self, reading: _Reading, question: str, language: str, context: list[Passage]
     ) -> AnswerResult:
-        signals = {k: v for k, v in vars(reading.signals).items() if v is not None} if reading.signals else {}
-        if reading.evidence_probability is not None:
-            signals["evidence"] = reading.evidence_probability
+        result = self._checked(reading, question, language, context)
+        result.draft = strip_markers(split_quote(reading.raw)[1])
+        if reading.evidence is not None:
+            restated = reading.opening.restated(question) if reading.opening else ""
+            result.checks = check_firings(
+                result.draft, question, language, reading.evidence, reading.known(context), restated
+            )
+            if reading.signals:
+                calibrated = opening(
+                    reading.signals, question, language, reading.evidence.text, reading.known(context)
+                )
+                result.checks.update(
+                    {
+                        "opening refuses": calibrated.refuse,
+                        "opening says yes": calibrated.first_word in YES.values(),
+                        "opening says no": calibrated.denies,
+                        "P(refusal) rule": reading.signals.refuse >= CALIBRATED.refuse_min_probability,
+                        "judged rule": (reading.signals.judged_answers or 1.0)
+                        < CALIBRATED.judged_answers_min_share,
+                    }
+                )
+        return result
+
+    def _checked(
+        self, reading: _Reading, question: str, language: str, context: list[Passage]
+    ) -> AnswerResult:
+        signals = self._signals(reading, language)
         _, answer = split_quote(reading.raw)
         answer = strip_markers(answer)
         if reading.declined:

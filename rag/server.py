@@ -68,7 +68,11 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
             health = Health(status="error", error=state.startup_error or "starting")
             return JSONResponse(health.model_dump(exclude_none=True), status_code=503)
         return JSONResponse(
-            Health(status="ok", passages=len(state.pipeline.retriever.passages)).model_dump(exclude_none=True)
+            Health(
+                status="ok",
+                passages=len(state.pipeline.retriever.passages),
+                decision=state.pipeline.decision_status(),
+            ).model_dump(exclude_none=True)
         )
 
     @app.get("/metrics", dependencies=[key], response_class=Response)

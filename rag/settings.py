@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     index_dir: Path = PROJECT_ROOT / "index"
     models_dir: Path = PROJECT_ROOT / "models"
     prompts_dir: Path = PROJECT_ROOT / "prompts"
+    # The learned answer-or-refuse decision, one file per model (`python app.py calibrate`).
+    calibration_dir: Path = PROJECT_ROOT / "calibration"
+    # Words and examples of each language (`lexicon/<lang>.json`).
+    lexicon_dir: Path = PROJECT_ROOT / "lexicon"
 
     # Embedder: "e5-small" is the folder built at set-up from installed packages;
     # any other sentence-transformers name or path works where the user has one.

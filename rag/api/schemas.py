@@ -64,6 +64,9 @@ class Health(BaseModel):
     status: Literal["ok", "error"]
     passages: int | None = None
     error: str | None = None
+    # The model's learned answer-or-refuse decision: "calibration/<model>.json (fitted on N
+    # questions)", or why it is off.
+    decision: str | None = None
 
 
 class DocumentInfo(BaseModel):

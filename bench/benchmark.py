@@ -1,0 +1,118 @@
+"""The public benchmark: the product beside naive RAG, same retriever, same model, same run.
+
+    .venv/bin/python bench/benchmark.py --split tune --observe   # the rows calibration fits on
+    .venv/bin/python bench/benchmark.py --split report           # the figures to quote
+    .venv/bin/python bench/benchmark.py --cached FILE            # the table again from a dump
+
+Prints, per half and language, answerable questions right (the product's with the gold
+answer's sentence cited), unanswerable ones refused, and both together, for the product and
+for naive RAG; then the run time and the first answer word of each (medians). `--observe`
+answers with the learned decision and the probability rules off, so every question's
+signals and the model's own answer are seen (`python app.py calibrate` fits on them).
+`--per-corpus N` answers N questions of each corpus, spread over it (a quicker run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from rag.benchmark import corpora, read_dump, run, table  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--split", choices=["tune", "report", "all"], default="report")
+    parser.add_argument("--corpora", nargs="*", help="only these corpora (names in manifest.json)")
+    parser.add_argument("--per-corpus", type=int, help="questions per corpus, spread over it")
+    parser.add_argument("--observe", action="store_true", help="learned decision and probability rules off")
+    parser.add_argument("--no-naive", action="store_true", help="the product alone")
+    parser.add_argument(
+        "--dump", type=Path, help="rows as JSON lines (default .cache/benchmark/<split>.jsonl)"
+    )
+    parser.add_argument("--cached", type=Path, help="print the table from this dump, answer nothing")
+    args = parser.parse_args()
+    if args.cached:
+        rows = read_dump(args.cached)
+        print(table(rows))
+        print(speeds(rows))
+        return 0
+
+    from rag.build import build_pipeline
+    from rag.embedding import load_embedder
+    from rag.evaluation import corpus_settings
+    from rag.judge import CALIBRATED, SIGNALS_OFF
+    from rag.llm import load_llm
+    from rag.settings import Settings
+
+    chosen = [
+        c
+        for c in corpora()
+        if args.split in ("all", c.split) and (not args.corpora or c.name in args.corpora)
+    ]
+    base = Settings(index_dir=ROOT / ".cache" / "benchmark" / "model-states")
+    llm, embeddings = load_llm(base), load_embedder(base)  # loaded once, for every corpus
+
+    def pipeline_for(corpus):
+        return build_pipeline(
+            corpus_settings(base, corpus.folder),
+            llm=llm,
+            embeddings=embeddings,
+            thresholds=SIGNALS_OFF if args.observe else CALIBRATED,
+            calibration=not args.observe,
+        )
+
+    label = f"{args.split}{'-observe' if args.observe else ''}"
+    dump = args.dump or ROOT / ".cache" / "benchmark" / f"{label}.jsonl"
+    started = time.perf_counter()
+    rows = run(pipeline_for, chosen, dump, args.per_corpus, naive=not args.no_naive)
+    elapsed = f"run time: {time.perf_counter() - started:.0f} s for {len(rows)} questions"
+    figures = "\n".join([table(rows), speeds(rows), elapsed])
+    print(figures)
+    print(f"rows in {dump}")
+    write_docs(label, " ".join(sys.argv[1:]), figures)
+    return 0
+
+
+def write_docs(label: str, arguments: str, figures: str) -> None:
+    """The figures, as printed, in docs/benchmark-<label>.md (the README points there)."""
+
+    def git(*words: str) -> str:
+        return subprocess.run(["git", *words], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+
+    commit, changed = git("rev-parse", "--short", "HEAD"), git("status", "--porcelain", "rag")
+    at = commit + (" with uncommitted changes to rag/" if changed else "")
+    text = (
+        f"# Benchmark: {label}\n\nWritten by `.venv/bin/python bench/benchmark.py {arguments}` on "
+        f"{datetime.date.today()} at {at}, {os.cpu_count()} cores, default model.\n\n```\n{figures}\n```\n"
+    )
+    (ROOT / "docs" / f"benchmark-{label}.md").write_text(text, encoding="utf-8")
+
+
+def speeds(rows: list[dict]) -> str:
+    def median(values: list[float]) -> str:
+        return f"{statistics.median(values) / 1000:.2f} s" if values else "-"
+
+    product = [r["product"]["first_token_ms"] for r in rows if r["product"]["first_token_ms"]]
+    naive = [r["naive"]["first_token_ms"] for r in rows if "naive" in r and r["naive"]["first_token_ms"]]
+    totals = [r["product"]["total_ms"] for r in rows]
+    naive_totals = [r["naive"]["total_ms"] for r in rows if "naive" in r]
+    return (
+        f"first answer word p50: product {median(product)}, naive RAG {median(naive)}; "
+        f"total p50: product {median(totals)}, naive RAG {median(naive_totals)}"
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

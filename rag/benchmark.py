@@ -1,0 +1,240 @@
+"""The public benchmark (`bench/benchmark/`: SQuAD 2.0, XQuAD in Dutch and English, BoolQ;
+see its README), answered by the product and by naive RAG in the same run, and scored alike.
+
+Each corpus is a folder of ~10 articles with its questions beside it (`<corpus>.jsonl`);
+`manifest.json` lists them with their half (tune or report) and language. An answerable
+question is right when the answer holds one of its gold answers (SQuAD's normalisation:
+case, punctuation and articles aside) or, for a yes/no question, starts with the gold
+word; the product's answer must also cite a sentence that overlaps the gold answer's span.
+An unanswerable question is right when refused.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+import time
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from rag.baseline import naive_answer, naive_prompt
+from rag.evaluation import score
+from rag.pipeline import AnswerResult, Pipeline, Reset, Token
+from rag.settings import PROJECT_ROOT
+
+BENCHMARK_DIR = PROJECT_ROOT / "bench" / "benchmark"
+_ARTICLES = re.compile(r"\b(?:a|an|the|de|het|een)\b")
+_YES = {"yes", "ja"}
+_NO = {"no", "nee"}
+
+
+@dataclass(frozen=True)
+class Corpus:
+    name: str
+    split: str
+    lang: str
+    folder: Path
+    questions: Path
+
+
+def corpora(benchmark_dir: Path = BENCHMARK_DIR) -> list[Corpus]:
+    manifest = json.loads((benchmark_dir / "manifest.json").read_text(encoding="utf-8"))
+    return [
+        Corpus(
+            c["name"], c["split"], c["lang"], benchmark_dir / c["name"], benchmark_dir / f"{c['name']}.jsonl"
+        )
+        for c in manifest["corpora"]
+    ]
+
+
+def normalised(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = "".join(" " if ch in string.punctuation or ch in "„“”‘’«»–—" else ch for ch in text)
+    return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def says_gold(answer: str, record: dict) -> bool:
+    """The answer gives a gold answer: for a yes/no question its first word, else one of the
+    gold texts within it."""
+    gold = [a for group in record.get("expect", []) for a in group]
+    said = normalised(answer)
+    if record.get("class") == "yesno":
+        first = said.split()[:1]
+        wanted = _YES if normalised(gold[0]) in _YES else _NO
+        return bool(first) and first[0] in wanted
+    padded = f" {said} "
+    return any(normalised(g) and f" {normalised(g)} " in padded for g in gold)
+
+
+def cites_gold(result: AnswerResult, record: dict) -> bool:
+    """A citation of the question's document whose sentence (or passage) overlaps the span
+    of the gold answer; a question without a span (yes/no) needs its document cited."""
+    start, end = record.get("support_start"), record.get("support_end")
+    for c in result.citations:
+        if c.doc_id != record["doc"]:
+            continue
+        if start is None:
+            return True
+        low, high = (c.sentence_start, c.sentence_end) if c.sentence else (c.start, c.end)
+        if low < end and start < high:
+            return True
+    return False
+
+
+def _product(pipeline: Pipeline, record: dict) -> tuple[AnswerResult, bool]:
+    shown, withdrawn, result = "", False, None
+    for event in pipeline.stream(record["question"]):
+        if isinstance(event, Token):
+            shown += event.text
+        elif isinstance(event, Reset):
+            withdrawn = withdrawn or bool(shown.strip())
+            shown = ""
+        elif isinstance(event, AnswerResult):
+            result = event
+    assert result is not None
+    return result, withdrawn
+
+
+def answer_corpus(
+    pipeline: Pipeline, corpus: Corpus, records: list[dict], naive: bool = True
+) -> Iterator[dict]:
+    """Each question answered by the product and (`naive`) by naive RAG over the same
+    retriever and model: one row each, with everything the tables and calibration read."""
+    prompt = naive_prompt(pipeline.settings.prompts_dir)
+    for record in records:
+        result, withdrawn = _product(pipeline, record)
+        scored = score(record, result, pipeline.documents, withdrawn)
+        unanswerable = bool(record.get("unanswerable"))
+        answered = not result.refused and says_gold(result.answer, record)
+        drafted = bool(result.draft) and says_gold(result.draft, record)
+        row = {
+            "id": record["id"],
+            "corpus": corpus.name,
+            "split": corpus.split,
+            "lang": record["lang"],
+            "class": record.get("class", ""),
+            "title": record.get("title", ""),
+            "unanswerable": unanswerable,
+            "expect": record.get("expect"),
+            "product": {
+                "answer": result.answer,
+                "refused": result.refused,
+                "right": result.refused if unanswerable else answered,
+                "cited": not unanswerable and answered and cites_gold(result, record),
+                "draft": result.draft,
+                "draft_right": not unanswerable and drafted,
+                "draft_cited": not unanswerable and drafted and cites_gold(result, record),
+                "reason": result.reason,
+                "evidence": result.evidence,
+                "signals": result.signals,
+                "checks": result.checks,
+                "language_ok": scored.language_ok,
+                "unsupported": scored.unsupported,
+                "withdrawn": withdrawn,
+                "first_token_ms": result.timings.get("first_token_ms", 0.0),
+                "total_ms": result.timings.get("total_ms", 0.0),
+            },
+        }
+        if naive:
+            baseline = naive_answer(pipeline.llm, pipeline.retriever, prompt, record["question"])
+            row["naive"] = {
+                "answer": baseline.answer,
+                "refused": baseline.refused,
+                "right": baseline.refused
+                if unanswerable
+                else not baseline.refused and says_gold(baseline.answer, record),
+                "first_token_ms": baseline.first_token_ms,
+                "total_ms": baseline.total_ms,
+            }
+        yield row
+
+
+def load_records(corpus: Corpus) -> list[dict]:
+    return [
+        json.loads(line) for line in corpus.questions.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+
+
+def run(
+    pipelines,  # callable: Corpus -> Pipeline
+    chosen: list[Corpus],
+    dump: Path,
+    per_corpus: int | None = None,
+    naive: bool = True,
+    on_row=None,
+) -> list[dict]:
+    """Answer the chosen corpora, writing each row to `dump` as it comes (a long run that
+    stops keeps what it did)."""
+    rows = []
+    dump.parent.mkdir(parents=True, exist_ok=True)
+    with dump.open("w", encoding="utf-8") as out:
+        for corpus in chosen:
+            started = time.perf_counter()
+            records = load_records(corpus)
+            if per_corpus:
+                records = spread(records, per_corpus)
+            pipeline = pipelines(corpus)
+            for row in answer_corpus(pipeline, corpus, records, naive):
+                rows.append(row)
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                out.flush()
+                if on_row:
+                    on_row(row)
+            print(
+                f"{corpus.name}: {len(records)} questions in {time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
+    return rows
+
+
+def spread(records: list[dict], count: int) -> list[dict]:
+    """`count` questions spread evenly over the file (its documents and kinds in turn)."""
+    if count >= len(records):
+        return records
+    step = len(records) / count
+    return [records[int(i * step)] for i in range(count)]
+
+
+def read_dump(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def table(rows: list[dict]) -> str:
+    """Product beside naive RAG, per half and language, and in all."""
+    product = f"{'product: answerable right+cited':>31} {'unanswerable refused':>21} {'overall':>14}"
+    naive = f"{'naive: answerable right':>24} {'unanswerable refused':>21} {'overall':>14}"
+    lines = [f"{'half':<7}{'lang':<5}{'n':>5} | {product} | {naive}"]
+    groups = sorted({(r["split"], r["lang"]) for r in rows})
+    for split, lang in [*groups, *((s, "all") for s in sorted({r["split"] for r in rows}))]:
+        part = [r for r in rows if r["split"] == split and lang in ("all", r["lang"])]
+        lines.append(f"{split:<7}{lang:<5}{len(part):>5} | {_figures(part)}")
+    return "\n".join(lines)
+
+
+def _share(hits: int, of: int) -> str:
+    return f"{hits}/{of} ({100 * hits / of:.1f}%)" if of else "-"
+
+
+def _figures(part: list[dict]) -> str:
+    answerable = [r for r in part if not r["unanswerable"]]
+    unanswerable = [r for r in part if r["unanswerable"]]
+    p_ans = sum(r["product"]["cited"] for r in answerable)
+    p_un = sum(r["product"]["right"] for r in unanswerable)
+    cells = [f"{_share(p_ans, len(answerable)):>31}", f"{_share(p_un, len(unanswerable)):>21}"]
+    cells.append(f"{_share(p_ans + p_un, len(part)):>14} |")
+    if all("naive" in r for r in part):
+        n_ans = sum(r["naive"]["right"] for r in answerable)
+        n_un = sum(r["naive"]["right"] for r in unanswerable)
+        cells += [
+            f"{_share(n_ans, len(answerable)):>24}",
+            f"{_share(n_un, len(unanswerable)):>21}",
+            f"{_share(n_ans + n_un, len(part)):>14}",
+        ]
+    return " ".join(cells)
+
+
+def as_dict(corpus: Corpus) -> dict:
+    return {k: str(v) for k, v in asdict(corpus).items()}

@@ -1,0 +1,198 @@
+"""Learned decisions, calibrated per model: answer or refuse, from the model's own signals.
+
+One small logistic regression per model, fitted on the public benchmark's *tune* half
+(`python app.py calibrate`, `bench/benchmark.py`) and kept as data in
+`calibration/<model>.json`, each number beside the figures it came from. The pipeline asks
+it once per question, after the model has pointed at its evidence and judged it, before
+any answer text is shown: refuse where the estimated chance that the answer comes out
+right is below the file's threshold. A model without a file runs with this decision off
+and says so at start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+# The signals the decision reads (names as in `AnswerResult.signals`); a missing one is
+# read as its neutral value. Probabilities enter as log-odds, so their extremes count.
+FEATURES = (
+    "refuse",  # P(the answer starts with the refusal word), after the evidence sentence
+    "judged_answers",  # judged apart from the text: does the sentence give the answer?
+    "evidence",  # the pointer's probability for the evidence sentence's number
+    "similarity",  # the evidence sentence's cosine similarity to the question
+    "overlap",  # the share of the question's rare words the evidence sentence holds
+    "yes_no_mass",  # how much of the answer's first word is "yes" or "no"
+    "other_language",  # 1 where the evidence is not in the question's language
+)
+_NEUTRAL = {"refuse": 0.5, "judged_answers": 0.5, "evidence": 0.5}
+_LOG_ODDS = {"refuse", "judged_answers", "evidence", "yes_no_mass"}
+
+
+def feature_vector(signals: Mapping[str, float]) -> list[float]:
+    vector = []
+    for name in FEATURES:
+        value = float(signals.get(name, _NEUTRAL.get(name, 0.0)))
+        if name in _LOG_ODDS:
+            value = min(max(value, 1e-4), 1 - 1e-4)
+            value = math.log(value / (1 - value))
+        vector.append(value)
+    return vector
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A fitted answer-or-refuse decision for one model."""
+
+    model: str
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float  # refuse below this estimated chance of a right answer
+    fitted_on: dict = field(default_factory=dict)  # the data and figures behind the numbers
+
+    def right_chance(self, signals: Mapping[str, float]) -> float:
+        x = feature_vector(signals)
+        z = self.bias + sum(
+            w * (v - m) / s for w, v, m, s in zip(self.weights, x, self.mean, self.scale, strict=True)
+        )
+        return 1 / (1 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def refuses(self, signals: Mapping[str, float]) -> bool:
+        return self.right_chance(signals) < self.threshold
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(asdict(self), indent=1, ensure_ascii=False)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(text + "\n", encoding="utf-8")
+        temporary.replace(path)  # never a half-written file
+
+
+def calibration_path(calibration_dir: Path, model: str) -> Path:
+    return calibration_dir / f"{Path(model).name}.json"
+
+
+def load_calibration(calibration_dir: Path, model: str) -> Calibration | None:
+    path = calibration_path(calibration_dir, model)
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(data["features"]) != FEATURES:
+        raise ValueError(
+            f"{path} was fitted on other signals ({data['features']}); run `python app.py calibrate`."
+        )
+    return Calibration(**{**data, **{k: tuple(data[k]) for k in ("features", "mean", "scale", "weights")}})
+
+
+@dataclass(frozen=True)
+class Example:
+    """One tune question as the model answered it with the decision off."""
+
+    group: str  # its article: folds never split one
+    signals: Mapping[str, float]
+    answered_right: bool  # the model's own answer was right (answerable questions)
+    unanswerable: bool
+    refused_anyway: bool = False  # by the model itself or a check, whatever the decision
+
+
+def examples_from(rows: Sequence[Mapping]) -> list[Example]:
+    """The tune half's rows of a benchmark run with the decision off (`rag/benchmark.py`):
+    those where the model pointed at a sentence and so has signals."""
+    return [
+        Example(
+            group=row["title"] or row["corpus"],
+            signals=row["product"]["signals"],
+            answered_right=bool(row["product"]["cited"]),
+            unanswerable=bool(row["unanswerable"]),
+            refused_anyway=bool(row["product"]["refused"]),
+        )
+        for row in rows
+        if row["split"] == "tune" and row["product"]["signals"]
+    ]
+
+
+def overall_right(examples: Sequence[Example], chances: Sequence[float], threshold: float) -> int:
+    """Answerable questions answered right and kept, plus unanswerable ones refused."""
+    return sum(
+        bool(e.unanswerable and (e.refused_anyway or p < threshold)) or (e.answered_right and p >= threshold)
+        for e, p in zip(examples, chances, strict=True)
+    )
+
+
+def _standardised(examples: Sequence[Example]):
+    import numpy as np
+
+    x = np.array([feature_vector(e.signals) for e in examples])
+    y = np.array([e.answered_right for e in examples], dtype=int)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-6] = 1.0  # a signal that never varies here carries no weight
+    return (x - mean) / scale, y, mean, scale
+
+
+def out_of_fold_chances(examples: Sequence[Example], folds: int = 5) -> list[float]:
+    """Each example's chance of a right answer from a regression fitted on the other
+    articles' examples (`folds` folds by article)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    z, y, _, _ = _standardised(examples)
+    groups = [e.group for e in examples]
+    chances = np.zeros(len(examples))
+    for train, test in GroupKFold(n_splits=min(folds, len(set(groups)))).split(z, y, groups):
+        if len(set(y[train])) < 2:
+            chances[test] = y[train].mean()
+            continue
+        chances[test] = LogisticRegression(C=1.0).fit(z[train], y[train]).predict_proba(z[test])[:, 1]
+    return [float(c) for c in chances]
+
+
+def fit(examples: Sequence[Example], model: str, folds: int = 5) -> Calibration:
+    """Logistic regression of "answering is right" on the signals; the threshold is the one
+    that gets the most questions right on out-of-fold estimates (folds by article), so it
+    is not read off the same estimates it was fitted on."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    z, y, mean, scale = _standardised(examples)
+    out_of_fold = out_of_fold_chances(examples, folds)
+    cuts = [round(float(c), 2) for c in np.arange(0.0, 1.0, 0.01)]
+    scored = [(overall_right(examples, out_of_fold, c), -abs(c - 0.5), c) for c in cuts]
+    best_right, _, threshold = max(scored)
+    final = LogisticRegression(C=1.0).fit(z, y)
+    answerable = sum(not e.unanswerable for e in examples)
+    return Calibration(
+        model=model,
+        features=FEATURES,
+        mean=tuple(round(float(v), 6) for v in mean),
+        scale=tuple(round(float(v), 6) for v in scale),
+        weights=tuple(round(float(v), 6) for v in final.coef_[0]),
+        bias=round(float(final.intercept_[0]), 6),
+        threshold=threshold,
+        fitted_on={
+            "questions": len(examples),
+            "answerable": answerable,
+            "unanswerable": len(examples) - answerable,
+            "answered right with the decision off": int(y.sum()),
+            "articles": len({e.group for e in examples}),
+            "overall right, out of fold, at the threshold": best_right,
+            "overall right with the decision off": overall_right(examples, out_of_fold, 0.0),
+            "overall right refusing all": len(examples) - answerable,
+            "curve (threshold: answerable kept right, unanswerable refused), out of fold": {
+                str(c): [
+                    sum(e.answered_right and p >= c for e, p in zip(examples, out_of_fold, strict=True)),
+                    sum(
+                        e.unanswerable and (e.refused_anyway or p < c)
+                        for e, p in zip(examples, out_of_fold, strict=True)
+                    ),
+                ]
+                for c in cuts[::5]
+            },
+        },
+    )

@@ -1,0 +1,83 @@
+"""The learned answer-or-refuse decision: fitted, saved, loaded and used."""
+
+import json
+import random
+
+import pytest
+
+import app
+from rag.decision import FEATURES, Calibration, Example, calibration_path, fit, load_calibration
+from rag.settings import PROJECT_ROOT
+
+
+def examples(count: int = 120) -> list[Example]:
+    """Invented tune rows: the judge's share tells answerable from unanswerable, noisily."""
+    rng = random.Random(7)
+    rows = []
+    for i in range(count):
+        unanswerable = i % 3 == 0
+        judged = min(max(rng.gauss(0.3 if unanswerable else 0.8, 0.15), 0.01), 0.99)
+        signals = {"refuse": rng.random() * 0.2, "judged_answers": judged, "evidence": rng.random()}
+        rows.append(
+            Example(f"article-{i % 12}", signals, not unanswerable and rng.random() < 0.85, unanswerable)
+        )
+    return rows
+
+
+def test_fit_learns_the_signal_and_a_threshold_between() -> None:
+    calibration = fit(examples(), "test-model")
+    assert 0 < calibration.threshold < 1
+    sure = calibration.right_chance({"judged_answers": 0.9, "refuse": 0.0, "evidence": 0.5})
+    doubtful = calibration.right_chance({"judged_answers": 0.1, "refuse": 0.0, "evidence": 0.5})
+    assert sure > calibration.threshold > doubtful
+    assert calibration.fitted_on["questions"] == 120
+    # Refusing by the fitted decision beats answering everything, out of fold.
+    figures = calibration.fitted_on
+    assert (
+        figures["overall right, out of fold, at the threshold"]
+        > figures["overall right with the decision off"]
+    )
+
+
+def test_saved_and_loaded_alike(tmp_path) -> None:
+    calibration = fit(examples(), "qwen-test")
+    calibration.save(calibration_path(tmp_path, "qwen-test"))
+    loaded = load_calibration(tmp_path, "qwen-test")
+    assert loaded == calibration
+    assert load_calibration(tmp_path, "another-model") is None
+
+
+def test_a_file_fitted_on_other_signals_is_refused(tmp_path) -> None:
+    data = {**json.loads(json.dumps(fit(examples(), "m").__dict__, default=list)), "features": ["refuse"]}
+    calibration_path(tmp_path, "m").write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="calibrate"):
+        load_calibration(tmp_path, "m")
+
+
+def test_the_shipped_model_has_its_file() -> None:
+    calibration = load_calibration(PROJECT_ROOT / "calibration", "qwen2.5-1.5b")
+    assert isinstance(calibration, Calibration) and calibration.features == FEATURES
+    assert calibration.fitted_on["questions"] >= 100
+
+
+def test_calibrate_command_fits_from_a_run(tmp_path, monkeypatch, capsys) -> None:
+    rows = []
+    for i, example in enumerate(examples(60)):
+        product = {"signals": example.signals, "cited": example.answered_right, "refused": False}
+        rows.append(
+            {
+                "split": "tune",
+                "title": example.group,
+                "corpus": "c",
+                "unanswerable": example.unanswerable,
+                "id": str(i),
+                "product": product,
+            }
+        )
+    dump = tmp_path / "rows.jsonl"
+    dump.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    monkeypatch.setenv("RAG_CALIBRATION_DIR", str(tmp_path / "calibration"))
+    assert app.main(["calibrate", "--from", str(dump)]) == 0
+    written = load_calibration(tmp_path / "calibration", "qwen2.5-1.5b")
+    assert written is not None and written.fitted_on["questions"] == 60
+    assert "threshold" in capsys.readouterr().out
