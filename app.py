@@ -139,7 +139,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
     from rag.server import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    # proxy_headers=False: uvicorn never takes the client address from X-Forwarded-For
+    # itself; the rate limit believes that header only from RAG_TRUSTED_PROXIES.
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, log_level="info", proxy_headers=False
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

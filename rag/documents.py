@@ -6,10 +6,14 @@ Plain text and Markdown are taken as they are; HTML and PDF are reduced to their
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import InputError
+
+log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 
@@ -38,6 +42,14 @@ def pdf_text(path: Path) -> str:
     return "\n\n".join(page.strip() for page in pages if page.strip())
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A file in seeds/ that is not served, and why (no server path in either)."""
+
+    name: str
+    reason: str
+
+
 def read_document(path: Path) -> Document:
     suffix = path.suffix.lower()
     try:
@@ -51,17 +63,63 @@ def read_document(path: Path) -> Document:
                 text = html_text(text)
     except Exception as error:  # unreadable file, bad encoding, broken PDF: all the same to a user
         raise InputError(f"Cannot read document {path.name}: {error}") from error
+    if suffix != ".pdf" and "\x00" in text:  # valid UTF-8, but what a binary file decodes to
+        raise InputError(f"{path.name} holds binary data, not text.")
     return Document(doc_id=path.name, text=text)
 
 
 def load_documents(seeds_dir: Path) -> list[Document]:
-    """Every supported file in `seeds_dir`, sorted by name for a stable order."""
-    if not seeds_dir.is_dir():
-        return []
-    paths = sorted(p for p in seeds_dir.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES)
+    """Every readable supported file in `seeds_dir`, sorted by name for a stable order.
+
+    A file that cannot be served (a symbolic link, a binary or non-UTF-8 text, a broken
+    PDF) is skipped with a warning, never the reason the others go unserved: what was
+    skipped, and why, stays on record for /healthz and GET /api/documents."""
+    documents, skipped = [], []
+    paths = (
+        sorted(p for p in seeds_dir.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES)
+        if seeds_dir.is_dir()
+        else []
+    )
     for path in paths:
-        refuse_link(path)
-    return [read_document(path) for path in paths if path.is_file()]
+        try:
+            if path.is_symlink() or path.is_file():  # a folder named x.txt is no document
+                refuse_link(path)
+                documents.append(read_document(path))
+        except InputError as error:
+            log.warning("skipped %s: %s", path, error)
+            skipped.append(Skipped(path.name, why_unreadable(error)))
+    with _skipped_lock:
+        _skipped[_key(seeds_dir)] = skipped
+    return documents
+
+
+def why_unreadable(error: InputError) -> str:
+    """The reason a file was skipped, in words a user can act on and without the server's
+    folders (an OSError's message names the full path)."""
+    cause = error.__cause__
+    if cause is None:  # our own refusal (a link), already in words
+        return str(error)
+    if isinstance(cause, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(cause, OSError):
+        return f"cannot be read ({cause.strerror or type(cause).__name__})"
+    return f"unreadable ({type(cause).__name__}: the file is damaged or not of its type)"
+
+
+# What the last reading of each seeds folder skipped: the corpus being served was read by
+# that call, wherever it was made (start-up, an upload's reindexing, `app.py index`).
+_skipped: dict[Path, list[Skipped]] = {}
+_skipped_lock = threading.Lock()
+
+
+def _key(seeds_dir: Path) -> Path:
+    return seeds_dir.resolve()
+
+
+def skipped_files(seeds_dir: Path) -> list[Skipped]:
+    """The files the last `load_documents(seeds_dir)` skipped (none when it never ran)."""
+    with _skipped_lock:
+        return list(_skipped.get(_key(seeds_dir), []))
 
 
 def refuse_link(path: Path) -> None:

@@ -86,8 +86,12 @@ _SEGMENT_FOLDER = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 
 
 def _remove_orphaned_segments(index_dir: Path) -> None:
-    """Chroma keeps each collection's vectors in a folder named after its segment; one that a
-    killed rebuild left behind is not removed with its collection."""
+    """Chroma keeps each collection's vectors in a folder named after its segment, and
+    deleting the collection leaves that folder on disk (chromadb 1.x); so does a rebuild
+    killed at any point. Run at every open and after every swap: whenever a kill landed,
+    the next open leaves only folders that a collection owns. (A live segment's row is
+    written when its collection is created, before its folder exists, so this never takes
+    a folder in use.)"""
     with contextlib.closing(sqlite3.connect(index_dir / "chroma.sqlite3")) as database:
         known = {row[0] for row in database.execute("SELECT id FROM segments")}
     for folder in index_dir.iterdir():
@@ -174,6 +178,8 @@ class PassageIndex:
         self.embeddings = embeddings
         self._client = client
         self._replaces = replaces  # a rebuild: the collection this one takes the place of
+        # The local index's folder, where a swap leaves the old collection's segment behind.
+        self._segments_dir: Path | None = None
         # Sentence vectors: opened by `open` (a bare collection has none).
         self.sentences: SentenceVectors | None = None
 
@@ -192,8 +198,6 @@ class PassageIndex:
             names = _names(client)
             if building in names:  # a rebuild that was interrupted: the old index stands
                 client.delete_collection(building)
-                if not settings.chroma_host:
-                    _remove_orphaned_segments(settings.index_dir)
             if built in names:  # a rebuild interrupted at its swap: finish the swap
                 if name in names:
                     client.delete_collection(name)
@@ -212,6 +216,9 @@ class PassageIndex:
                     staging = client.create_collection(building, metadata=metadata, embedding_function=None)
                     index = cls(staging, embeddings, client=client, replaces=name)
             index.sentences = SentenceVectors.open(client, f"{name}{SENTENCES}", embeddings, embedder_name)
+            if not settings.chroma_host:
+                index._segments_dir = settings.index_dir
+                _remove_orphaned_segments(settings.index_dir)
         except Exception as error:
             raise IndexError_(
                 f"The index is unreadable ({error}). Rebuild it with `python app.py index --rebuild`."
@@ -228,6 +235,8 @@ class PassageIndex:
             self._client.delete_collection(self._replaces)
         self.collection.modify(name=self._replaces)
         self._replaces = None
+        if self._segments_dir is not None:
+            _remove_orphaned_segments(self._segments_dir)
 
     def count(self) -> int:
         return self.collection.count()

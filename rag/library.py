@@ -29,7 +29,7 @@ from typing import Literal
 
 from rag.build import index_seeds
 from rag.chunking import Passage
-from rag.documents import SUPPORTED_SUFFIXES, load_documents, read_document
+from rag.documents import SUPPORTED_SUFFIXES, Skipped, load_documents, read_document, skipped_files
 from rag.errors import Conflict, InputError, NoText, NotFound, RagError, TooLarge, UnsupportedType
 from rag.pipeline import Pipeline
 from rag.retrieval import HybridRetriever
@@ -38,6 +38,9 @@ from rag.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_NAME_CHARS = 120
+# File systems limit a name's bytes, not its characters: 120 characters of CJK or emoji
+# are up to 480 bytes in UTF-8, past the 255 that ext4 and most others allow.
+MAX_NAME_BYTES = 255
 # How long a finished job stays visible to GET /api/documents/jobs/{id}.
 JOBS_KEPT = 200
 
@@ -80,9 +83,22 @@ def safe_name(name: str) -> str:
         raise InputError("The file needs a name that does not start with a dot.")
     if len(name) > MAX_NAME_CHARS:
         raise InputError(f"The file name is longer than {MAX_NAME_CHARS} characters.")
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise InputError(
+            f"The file name is {len(name.encode('utf-8'))} bytes in UTF-8; the limit is {MAX_NAME_BYTES} "
+            "bytes (fewer characters for non-Latin scripts): shorten it."
+        )
     if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
         raise UnsupportedType(f"Unsupported type {Path(name).suffix!r}; use {', '.join(SUPPORTED_SUFFIXES)}.")
     return name
+
+
+def _digest(path: Path) -> bytes | None:
+    """The file's SHA-256, or None when it cannot be read (it is then skipped, not served)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return None
 
 
 def check_contents(name: str, data: bytes, max_bytes: int) -> str:
@@ -140,6 +156,10 @@ class Library:
             )
         return listed
 
+    def skipped(self) -> list[Skipped]:
+        """The files in seeds/ that are not served (unreadable), and why."""
+        return skipped_files(self.settings.seeds_dir)
+
     def job(self, job_id: str) -> Job:
         if job_id not in self.jobs:
             raise NotFound(f"No indexing job {job_id[:40]!r}.")
@@ -153,7 +173,7 @@ class Library:
         check_contents(name, data, self.max_upload_bytes)
         digest = hashlib.sha256(data).digest()
         for path in self._seed_files():
-            if hashlib.sha256(path.read_bytes()).digest() == digest:  # the same file again
+            if _digest(path) == digest:  # the same file again
                 return self._finished(Job(uuid.uuid4().hex, path.name, "add", "unchanged"))
         if (self.settings.seeds_dir / name).exists() and not replace:
             raise Conflict(
@@ -168,9 +188,14 @@ class Library:
         return self._enqueue(Job(uuid.uuid4().hex, doc, "remove"), None)
 
     def _seed_files(self) -> list[Path]:
+        """The documents' files: real files only (a link is never read, not even to compare)."""
         folder = self.settings.seeds_dir
         return (
-            sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            sorted(
+                p
+                for p in folder.iterdir()
+                if not p.is_symlink() and p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+            )
             if folder.is_dir()
             else []
         )
@@ -212,12 +237,15 @@ class Library:
     def _run(self, job: Job, data: bytes | None) -> None:
         seeds = self.settings.seeds_dir
         target = seeds / job.doc
-        previous = target.read_bytes() if target.exists() else None
+        # A link in its place is never read (it could point anywhere), so never put back.
+        previous = target.read_bytes() if target.exists() and not target.is_symlink() else None
         if data is None:
             target.unlink(missing_ok=True)
         else:
             seeds.mkdir(parents=True, exist_ok=True)
-            partial = seeds / f".{job.doc}.{job.id[:8]}.part"  # not a document: ignored if left
+            # Not a document: ignored if left. Not named after the document, whose name may
+            # take all the bytes a file name can have.
+            partial = seeds / f".upload-{job.id}.part"
             partial.write_bytes(data)
             os.replace(partial, target)  # whole or not at all
         try:

@@ -11,17 +11,18 @@ import hmac
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from rag.api import ask, documents, openai_compat
-from rag.api.access import GuardMiddleware, RateLimiter, rate_limited, require_key
+from rag.api.access import GuardMiddleware, HostCheckMiddleware, RateLimiter, rate_limited, require_key
 from rag.api.errors import install_error_handlers, unknown_routes
 from rag.api.metrics import MetricsMiddleware
 from rag.api.runtime import Runtime, runtime_of
 from rag.api.schemas import Health
+from rag.documents import skipped_files
 from rag.errors import RagError
 from rag.pipeline import Pipeline
 from rag.settings import Settings
@@ -29,7 +30,10 @@ from rag.settings import Settings
 
 def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
     """`pipeline` is built at start-up when not given (tests hand in their own)."""
-    runtime = Runtime(settings, pipeline, limiter=RateLimiter(settings.rate_limit_per_minute))
+    # X-Forwarded-For is believed only from these proxies (none by default).
+    proxies = settings.trusted_proxies
+    limiter = RateLimiter(settings.rate_limit_per_minute, trusted_proxies=proxies)
+    runtime = Runtime(settings, pipeline, limiter=limiter)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -54,11 +58,12 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     key = Depends(require_key(settings))
-    asking = [Depends(rate_limited(runtime.limiter))]
-    app.include_router(ask.router(asking), dependencies=[key])
-    app.include_router(documents.router(), dependencies=[key])
+    # The rate limit guards every costly route: questions, searches, uploads.
+    costly = [Depends(rate_limited(runtime.limiter))]
+    app.include_router(ask.router(costly), dependencies=[key])
+    app.include_router(documents.router(costly), dependencies=[key])
     app.include_router(unknown_routes("/api"))
-    app.include_router(openai_compat.router(asking), dependencies=[key])
+    app.include_router(openai_compat.router(costly), dependencies=[key])
     app.include_router(unknown_routes("/v1"), dependencies=[key])
 
     @app.get("/healthz", response_model=Health)
@@ -67,10 +72,12 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
         if state.pipeline is None:
             health = Health(status="error", error=state.startup_error or "starting")
             return JSONResponse(health.model_dump(exclude_none=True), status_code=503)
+        skipped = [asdict(s) for s in skipped_files(settings.seeds_dir)]
         return JSONResponse(
             Health(
                 status="ok",
                 passages=len(state.pipeline.retriever.passages),
+                skipped=skipped or None,
                 decision=state.pipeline.decision_status(),
             ).model_dump(exclude_none=True)
         )
@@ -103,9 +110,10 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
         show_error=False,
         max_file_size=int(settings.max_upload_mb * 1_000_000),
     )
-    # Outermost first: the Host check, then size limit and headers, then the metrics.
+    # Outermost first: the Host check, then the cross-site check, size limit and headers,
+    # then the metrics.
     app.add_middleware(MetricsMiddleware, metrics=runtime.metrics)
     uploads = int(settings.max_upload_mb * 1_000_000) + 100_000  # the file and its multipart wrapping
     app.add_middleware(GuardMiddleware, max_bytes=settings.max_request_bytes, upload_bytes=uploads)
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(HostCheckMiddleware, allowed_hosts=settings.allowed_hosts)
     return app

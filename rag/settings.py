@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     allowed_hosts: list[str] = Field(default_factory=lambda: ["localhost", "127.0.0.1", "::1"])
     # Questions per minute from one client address (0: no limit); bigger bodies get a 413.
     rate_limit_per_minute: int = Field(default=60, ge=0)
+    # Reverse proxies whose X-Forwarded-For names the client (for the rate limit); empty:
+    # the header is ignored.
+    trusted_proxies: list[str] = Field(default_factory=list)
     max_request_bytes: int = Field(default=1_000_000, ge=1000)
     # Documents uploaded in the web chat or with POST /api/documents.
     max_upload_mb: float = Field(default=20, gt=0)

@@ -14,6 +14,7 @@ from rag.api.runtime import Runtime
 from rag.citations import Citation
 from rag.documents import Document
 from rag.errors import RagError
+from rag.library import Job
 from rag.pipeline import AnswerResult, Evidence, Reset, Token, Turn
 
 log = logging.getLogger(__name__)
@@ -144,9 +145,7 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
         chat = [*chat, {"role": "user", "content": as_text(message)}, {"role": "assistant", "content": ""}]
         yield chat, "", "", ""
         try:
-            wait = runtime.limiter.wait_seconds(request.client.host if request and request.client else "ui")
-            if wait > 0:
-                raise RagError(f"Too many questions; try again in {wait:.0f} s.")
+            check_rate(runtime, request)
             pipeline = runtime.ready()
             panel, answering = "", False
             for event in pipeline.stream(message, turns, None if doc == ALL_DOCUMENTS else doc):
@@ -180,7 +179,7 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
         except RagError as error:
             return (
                 gr.update(choices=[ALL_DOCUMENTS]),
-                f"⚠️ **Not ready:** {html.escape(public_message(error))}",
+                f"⚠️ **Not ready:** {markdown_text(public_message(error))}",
                 "",
                 "",
                 gr.update(choices=[]),
@@ -202,32 +201,25 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
     def pickers() -> tuple[dict, str, dict]:
         return (gr.update(choices=[ALL_DOCUMENTS, *runtime.ready().documents]), *library_views())
 
-    def upload(paths: list[str] | None, replace: bool):
+    def upload(paths: list[str] | None, replace: bool, request: gr.Request):
         """Each file checked and queued; progress shown until its passages are all in."""
         lines: list[str] = []
         for path in paths or []:
             name = Path(path).name
             try:
+                check_rate(runtime, request)
                 job = runtime.library().add(name, Path(path).read_bytes(), replace)
                 while not job.finished.wait(0.3):
-                    progress = f"{job.embedded}/{job.total} passages embedded" if job.total else "waiting"
-                    yield ("\n".join([*lines, f"⏳ Indexing {as_text(name)}: {progress}…"]), *pickers(), None)
-                if job.state == "failed":
-                    lines.append(f"⚠️ {as_text(name)}: {as_text(job.error or 'indexing failed')}")
-                elif job.state == "unchanged":
-                    lines.append(f"✓ {as_text(name)}: already here as {as_text(job.doc)}; nothing added")
-                else:
-                    lines.append(f"✓ {as_text(name)}: {job.passages} passages, ready to ask about")
+                    yield ("\n".join([*lines, upload_progress(name, job)]), *pickers(), None)
+                lines.append(upload_outcome(name, job))
             except RagError as error:
-                lines.append(f"⚠️ {as_text(public_message(error))}")
+                lines.append(f"⚠️ {markdown_text(public_message(error))}")
             yield ("\n".join(lines), *pickers(), None)
 
     def ask_to_remove(doc: str | None):
         if not doc:
             return gr.update(visible=False), ""
-        return gr.update(
-            visible=True
-        ), f"Remove **{as_text(doc)}**? Its passages and its copy in seeds/ go too."
+        return gr.update(visible=True), remove_question(doc)
 
     def remove(doc: str | None, asked_about: str | None):
         message = ""
@@ -235,11 +227,9 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
             try:
                 job = runtime.library().remove(doc)
                 job.finished.wait(600)
-                message = (
-                    f"✓ Removed {as_text(doc)}" if job.state == "done" else f"⚠️ {as_text(job.error or '')}"
-                )
+                message = removal_outcome(doc, job)
             except RagError as error:
-                message = f"⚠️ {as_text(public_message(error))}"
+                message = f"⚠️ {markdown_text(public_message(error))}"
         asked, *views = pickers()
         if asked_about == doc and doc not in asked["choices"]:  # gone: the chat asks about all
             asked = gr.update(choices=asked["choices"], value=ALL_DOCUMENTS)
@@ -280,13 +270,14 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                         elem_id="upload",
                     )
                     replace_same = gr.Checkbox(label="Replace a document of the same name", elem_id="replace")
-                    upload_status = gr.Markdown(elem_id="upload-status")
+                    # Names in these two are shown as text (markdown_text); no formulas either.
+                    upload_status = gr.Markdown(elem_id="upload-status", latex_delimiters=[])
                     library = gr.HTML(elem_id="library")
                     with gr.Row():
                         to_remove = gr.Dropdown([], label="Remove a document", elem_id="remove-doc")
                         remove_button = gr.Button("Remove…", elem_id="remove")
                     with gr.Row(visible=False, elem_id="confirm-row") as confirm_row:
-                        confirm_text = gr.Markdown()
+                        confirm_text = gr.Markdown(elem_id="confirm-text", latex_delimiters=[])
                         confirm = gr.Button("Yes, remove it", variant="stop", elem_id="confirm-remove")
                         cancel = gr.Button("Cancel", elem_id="cancel-remove")
             with gr.Column(scale=2, min_width=320):
@@ -312,6 +303,49 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
             remove, [to_remove, doc], [confirm_row, upload_status, doc, library, to_remove], api_name=False
         )
     return ui
+
+
+def check_rate(runtime: Runtime, request: gr.Request | None) -> None:
+    """The API's rate limit, for the web chat's questions and uploads too."""
+    peer = request.client.host if request and request.client else "ui"
+    forwarded = request.headers.get("x-forwarded-for") if request else None
+    wait = runtime.limiter.wait_seconds(runtime.limiter.client_key(peer, forwarded))
+    if wait > 0:
+        raise RagError(f"Too many requests; try again in {wait:.0f} s.")
+
+
+# What Markdown (with GitHub's autolinks) or HTML could read as markup.
+_MARKUP = frozenset("\\`*_{}[]()<>#+-.!|~&\"'$:@=")
+
+
+def markdown_text(text: str) -> str:
+    """`text` for a Markdown component, shown as exactly these characters: each character
+    that could be markup becomes a character reference, which Markdown shows as the
+    character and never reads as syntax (a name like `![m](https:host)` stays a name)."""
+    return "".join(f"&#{ord(c)};" if c in _MARKUP else c for c in text)
+
+
+def remove_question(doc: str) -> str:
+    return f"Remove **{markdown_text(doc)}**? Its passages and its copy in seeds/ go too."
+
+
+def upload_progress(name: str, job: Job) -> str:
+    progress = f"{job.embedded}/{job.total} passages embedded" if job.total else "waiting"
+    return f"⏳ Indexing {markdown_text(name)}: {progress}…"
+
+
+def upload_outcome(name: str, job: Job) -> str:
+    if job.state == "failed":
+        return f"⚠️ {markdown_text(name)}: {markdown_text(job.error or 'indexing failed')}"
+    if job.state == "unchanged":
+        return f"✓ {markdown_text(name)}: already here as {markdown_text(job.doc)}; nothing added"
+    return f"✓ {markdown_text(name)}: {job.passages} passages, ready to ask about"
+
+
+def removal_outcome(doc: str, job: Job) -> str:
+    if job.state == "done":
+        return f"✓ Removed {markdown_text(doc)}"
+    return f"⚠️ {markdown_text(job.error or 'removing failed')}"
 
 
 def as_text(text: str) -> str:

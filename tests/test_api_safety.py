@@ -4,6 +4,7 @@ embedder and Chroma; a real server on a free port, called with httpx and the ope
 
 from __future__ import annotations
 
+import json
 import time
 
 import httpx
@@ -227,3 +228,116 @@ def test_metrics_in_prometheus_format(plain) -> None:
         "rag_queue_depth",
     ):
         assert name in text, name
+
+
+# ---------------------------------------------------------------- issue 32: no one request takes it down
+
+# Open WebUI "### Task:" texts that the old patterns scanned in quadratic time (minutes at
+# 1 MB): blank lines (every line start rescanned all that followed), and marks whose form
+# never closes (each rescanned the rest).
+BLANK_LINES = '### Task:\nJSON format: { "title": "t" }\n' + "\n" * 490_000
+OPEN_FORMS = "### Task:\n" + "JSON format: {" * 70_000
+
+
+def test_the_task_shortcut_reads_a_huge_text_in_linear_time() -> None:
+    from rag.api.client_tasks import task_reply
+
+    spaced = BLANK_LINES.replace("\n", "\n \t")
+    for text in (BLANK_LINES, OPEN_FORMS, spaced, "### Task:\n" + "USER:" * 200_000):
+        started = time.perf_counter()
+        task_reply(text)
+        assert time.perf_counter() - started < 1.0, text[:40]
+    assert task_reply(OPEN_FORMS) == "" and task_reply(BLANK_LINES) == '{"title": "Chat"}'
+
+
+def test_healthz_answers_while_a_megabyte_task_is_handled(plain) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def send(text: str) -> httpx.Response:
+        body = {"model": "grounded-qa", "messages": [{"role": "user", "content": text}]}
+        return httpx.post(f"{plain}/v1/chat/completions", json=body, timeout=60)
+
+    with ThreadPoolExecutor(2) as pool:
+        replies = [pool.submit(send, text) for text in (BLANK_LINES, OPEN_FORMS)]
+        for _ in range(200):  # bounded: the requests end, or the polls fail
+            started = time.perf_counter()
+            assert httpx.get(f"{plain}/healthz", timeout=1).status_code == 200
+            assert time.perf_counter() - started < 1.0
+            if all(reply.done() for reply in replies):
+                break
+            time.sleep(0.05)
+        done = [reply.result() for reply in replies]
+    assert [r.status_code for r in done] == [200, 200], [r.text[:200] for r in done]
+    assert done[0].json()["choices"][0]["message"]["content"] == '{"title": "Chat"}'
+
+
+def chunked(total: int, sent: list[int], size: int = 65_536):
+    """A body without a Content-Length (httpx sends it chunked); `sent` counts what left."""
+    while sent[0] < total:
+        sent[0] += size
+        yield b" " * size
+
+
+def test_a_chunked_body_over_the_limit_gets_413(plain) -> None:
+    sent = [0]
+    over = httpx.post(
+        f"{plain}/api/ask",
+        content=chunked(50_000_000, sent),
+        headers={"content-type": "application/json"},
+        timeout=60,
+    )
+    assert over.status_code == 413 and "limit" in error_of(over)["message"]
+    assert over.headers["x-content-type-options"] == "nosniff"
+    assert sent[0] < 50_000_000  # the server stopped reading
+    # A chunked body under the limit is read as usual.
+    body = json.dumps(QUESTION).encode()
+    fine = httpx.post(
+        f"{plain}/api/ask", content=iter([body[:10], body[10:]]), headers={"content-type": "application/json"}
+    )
+    assert fine.status_code == 200, fine.text
+
+
+def test_host_headers_are_read_with_ipv6_brackets(plain) -> None:
+    from rag.api.access import host_allowed, split_host
+
+    port = plain.rsplit(":", 1)[1]
+    assert httpx.get(f"{plain}/healthz", headers={"Host": f"[::1]:{port}"}).status_code == 200
+    refused = httpx.get(f"{plain}/api/documents", headers={"Host": f"evil.example:{port}"})
+    assert refused.status_code == 400 and error_of(refused)["message"] == "Invalid host header."
+    assert split_host("[::1]:7860") == ("::1", 7860) and split_host("Example.ORG") == ("example.org", None)
+    assert split_host("[::1") is None and split_host("host:port") is None
+    assert host_allowed("qa.example.org", ["*.example.org"]) and not host_allowed("example.com", ["::1"])
+
+
+def test_x_forwarded_for_buys_no_fresh_rate_limit(settings, embeddings) -> None:
+    limited = copy_settings(settings, rate_limit_per_minute=2)
+    with serve_in_thread(limited, fake_pipeline(limited, embeddings, [ANSWER] * 5)) as base:
+        codes = [
+            httpx.post(
+                f"{base}/api/ask", json=QUESTION, headers={"X-Forwarded-For": f"10.0.0.{n}"}, timeout=60
+            ).status_code
+            for n in range(3)
+        ]
+    assert codes == [200, 200, 429]
+
+
+def test_client_key_believes_only_trusted_proxies() -> None:
+    from rag.api.access import FORWARDED_BUCKET, client_key
+
+    assert client_key("1.2.3.4", None, ()) == "1.2.3.4"
+    assert client_key("10.0.0.9", "6.6.6.6", ()) == FORWARDED_BUCKET  # made up, or not: not believed
+    proxies = {"10.0.0.1"}
+    assert client_key("10.0.0.1", "6.6.6.6, 7.7.7.7, 10.0.0.1", proxies) == "7.7.7.7"
+    assert client_key("5.5.5.5", "6.6.6.6", proxies) == "5.5.5.5"  # not sent by the proxy
+
+
+def test_search_and_uploads_are_rate_limited_too(settings, embeddings) -> None:
+    limited = copy_settings(settings, rate_limit_per_minute=2)
+    with serve_in_thread(limited, fake_pipeline(limited, embeddings, [ANSWER])) as base:
+        searches = [httpx.get(f"{base}/api/search", params={"q": "Rainier"}).status_code for _ in range(3)]
+    with serve_in_thread(limited, fake_pipeline(limited, embeddings, [ANSWER])) as base:
+        # Empty files: refused (400) without touching seeds/, but each one counted.
+        empty = {"file": ("leeg.md", b"")}
+        uploads = [httpx.post(f"{base}/api/documents", files=empty).status_code for _ in range(3)]
+        listing = httpx.get(f"{base}/api/documents").status_code
+    assert searches == [200, 200, 429] and uploads == [400, 400, 429] and listing == 200

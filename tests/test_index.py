@@ -1,10 +1,15 @@
+import shutil
 import sqlite3
 
+import chromadb
+import chromadb.api.client
+import chromadb.api.models.Collection
 import pytest
 
 from rag.build import add_to_seeds, index_seeds
+from rag.documents import skipped_files
 from rag.errors import IndexError_, InputError
-from rag.index import PassageIndex
+from rag.index import BUILDING, BUILT, PassageIndex
 from tests.conftest import copy_settings, write_seed
 
 
@@ -174,7 +179,138 @@ def test_symbolic_links_are_refused(settings, embeddings, tmp_path) -> None:
     local = copy_settings(settings, seeds_dir=tmp_path / "seeds", index_dir=tmp_path / "index")
     with pytest.raises(InputError, match="symbolic link"):
         add_to_seeds(local, link)
-    (tmp_path / "seeds").mkdir()
+    # One in seeds/ is skipped (with a warning, and on record), never read, never the
+    # reason the other documents go unindexed.
+    write_seed(tmp_path / "seeds", "echt.txt", "De vuurtoren is 31 meter hoog.")
     (tmp_path / "seeds" / "passwd.txt").symlink_to(outside)
-    with pytest.raises(InputError, match=r"passwd\.txt is a symbolic link"):
-        index_seeds(local, embeddings)
+    index, _ = index_seeds(local, embeddings)
+    assert [p.doc_id for p in index.all_passages()] == ["echt.txt"]
+    [skipped] = skipped_files(local.seeds_dir)
+    assert skipped.name == "passwd.txt" and "symbolic link" in skipped.reason
+
+
+# ---------------------------------------------------------------- a rebuild killed anywhere
+
+
+class Killed(BaseException):
+    """What `kill -9` does to a rebuild, at a chosen step: nothing after it runs (a
+    BaseException, so no `except Exception` on the way tidies up either)."""
+
+
+def segment_folders(index_dir) -> set[str]:
+    return {p.name for p in index_dir.iterdir() if p.is_dir() and p.name.count("-") == 4}
+
+
+def owned_segments(index_dir) -> set[str]:
+    with sqlite3.connect(index_dir / "chroma.sqlite3") as database:
+        return {row[0] for row in database.execute("SELECT id FROM segments")}
+
+
+def harbour_seeds(folder) -> None:
+    """Enough passages (about 40) that a rebuild embeds them in several batches of 16."""
+    for n in range(4):
+        write_seed(
+            folder,
+            f"haven{n}.txt",
+            "\n\n".join(
+                f"Haven {n}, kade {k}: hier meerden in het jaar {1900 + k} precies {k + n} schepen aan, "
+                f"geladen met graan, hout en zout uit de landen rond de Oostzee en de Noordzee."
+                for k in range(10)
+            ),
+        )
+
+
+def kill_before_the_new_collection_exists(monkeypatch, embeddings):
+    create = chromadb.api.client.Client.create_collection
+
+    def create_or_die(self, name, *args, **kwargs):
+        if name.endswith(BUILDING):
+            raise Killed
+        return create(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(chromadb.api.client.Client, "create_collection", create_or_die)
+    return embeddings
+
+
+def kill_while_it_fills(monkeypatch, embeddings):
+    class DiesAtTheSecondBatch(type(embeddings)):
+        calls = 0
+
+        def embed_documents(self, texts):
+            DiesAtTheSecondBatch.calls += 1
+            if DiesAtTheSecondBatch.calls == 2:  # the first batch is written: its folder exists
+                raise Killed
+            return super().embed_documents(texts)
+
+    return DiesAtTheSecondBatch(
+        embeddings.model, embeddings.name, embeddings.query_prefix, embeddings.passage_prefix
+    )
+
+
+def kill_at_the_swap_before_the_old_goes(monkeypatch, embeddings):
+    """Complete and renamed `-built`; the old collection still there."""
+    monkeypatch.setattr(chromadb.api.client.Client, "delete_collection", _die)
+    return embeddings
+
+
+def kill_at_the_swap_after_the_old_went(monkeypatch, embeddings):
+    """The old collection deleted; the new one not yet under its name."""
+    modify = chromadb.api.models.Collection.Collection.modify
+
+    def modify_or_die(self, *args, name=None, **kwargs):
+        if name is not None and not name.endswith(BUILT):
+            raise Killed
+        return modify(self, *args, name=name, **kwargs)
+
+    monkeypatch.setattr(chromadb.api.models.Collection.Collection, "modify", modify_or_die)
+    return embeddings
+
+
+def _die(*args, **kwargs):
+    raise Killed
+
+
+@pytest.mark.parametrize(
+    "kill",
+    [
+        kill_before_the_new_collection_exists,
+        kill_while_it_fills,
+        kill_at_the_swap_before_the_old_goes,
+        kill_at_the_swap_after_the_old_went,
+    ],
+)
+def test_rebuild_killed_halfway_leaves_the_old_index_answering(
+    settings, embeddings, tmp_path, monkeypatch, kill
+) -> None:
+    """`index --rebuild` killed at each of its steps (not at a moment that depends on the
+    machine's speed): the next `index` answers as before, embeds nothing again, and leaves
+    in index/ only the segment folders that a collection owns."""
+    harbour_seeds(tmp_path / "seeds")
+    local = copy_settings(settings, seeds_dir=tmp_path / "seeds", index_dir=tmp_path / "index")
+    index, first = index_seeds(local, embeddings)
+    assert first.added > 32  # three batches of 16 at least
+    with monkeypatch.context() as patched:
+        dying = kill(patched, embeddings)
+        with pytest.raises(Killed):
+            index_seeds(local, dying, rebuild=True, on_progress=lambda *_: None)  # batches of 16
+    index, again = index_seeds(local, embeddings)
+    assert again.added == 0 and again.removed == 0 and index.count() == first.added
+    assert index.collection.name == local.collection
+    best = index.search("Hoeveel schepen meerden aan bij haven 2, kade 7 in 1907?", 1)[0].passage
+    assert "Haven 2, kade 7" in best.text
+    assert segment_folders(local.index_dir) <= owned_segments(local.index_dir)  # no orphan
+    assert len(segment_folders(local.index_dir)) == 2  # the passages' and the sentences'
+
+
+def test_a_finished_rebuild_and_a_stray_folder_leave_no_orphan(settings, embeddings, tmp_path) -> None:
+    local = copy_settings(settings, index_dir=tmp_path / "index")
+    index_seeds(local, embeddings)
+    index_seeds(local, embeddings, rebuild=True)  # chromadb keeps a deleted collection's folder
+    assert segment_folders(local.index_dir) <= owned_segments(local.index_dir)
+    # A folder no collection owns, whatever left it (a kill while Chroma wrote it): gone at open.
+    [kept, *_] = sorted(segment_folders(local.index_dir))
+    stray = local.index_dir / "0f0f0f0f-0000-4000-8000-000000000000"
+    shutil.copytree(local.index_dir / kept, stray)
+    index, _ = index_seeds(local, embeddings)
+    assert not stray.exists() and index.count() > 0
+    assert segment_folders(local.index_dir) <= owned_segments(local.index_dir)

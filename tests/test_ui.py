@@ -1,11 +1,16 @@
 """The chat's pure rendering, on invented texts."""
 
+import re
+
+import pytest
+
 from rag.chunking import Passage
 from rag.citations import choose_citations
 from rag.documents import Document
 from rag.index import ScoredPassage
+from rag.library import Job
 from rag.text import sentences
-from rag.ui import highlight
+from rag.ui import highlight, removal_outcome, remove_question, upload_outcome, upload_progress
 
 FARM = "De hoeve ligt aan de dijk. Zij teelt uien. Op de markt verkoopt Marijke de Wit kaas."
 
@@ -28,3 +33,39 @@ def test_markup_in_a_document_is_shown_as_text() -> None:
         Document("x.txt", text), choose_citations("vette", "?", [ScoredPassage(passage, 1)], sentence)
     )
     assert "<b>" not in shown and "&lt;b&gt;vette&lt;/b&gt;" in shown
+
+
+# Names as an attacker or a careless user may give them: each shows as these characters.
+NAMES = [
+    "![m](https:evil.example).md",
+    "[klik](http:evil.example) __vet__ *schuin*.md",
+    "<img src=x onerror=alert(1)>.md",
+    "# kop `code` ~~weg~~ | tabel | www.evil.example a@b.example $$x^2$$.md",
+    "1. lijst\\ &amp; &lt;b&gt;.md",
+]
+
+
+def rendered(markdown: str) -> str:
+    """What a CommonMark renderer (as the page's) makes of it; markdown-it-py is Gradio's."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).render(markdown)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_document_names_in_the_documents_panel_are_plain_text(name: str) -> None:
+    from html import unescape
+
+    job = Job("1", name, "add", "done", passages=3)
+    for shown in (
+        remove_question(name),
+        upload_progress(name, job),
+        upload_outcome(name, job),
+        upload_outcome(name, Job("2", name, "add", "failed", error=f"Cannot read {name}")),
+        removal_outcome(name, job),
+    ):
+        page = rendered(shown)
+        # No markup from the name: at most the <p> and the question's own <strong>.
+        assert set(re.findall(r"<(\w+)", page)) <= {"p", "strong"}, page
+        assert name in unescape(re.sub(r"<[^>]+>", "", page)), page
+    assert "<strong>" in rendered(remove_question(name))

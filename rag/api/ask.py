@@ -9,6 +9,7 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Query, Request
 from sse_starlette.sse import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
 
 from rag.api.errors import error_body, public_message, status_for
 from rag.api.runtime import Question, Runtime, admit, answer_events, final_answer, runtime_of
@@ -62,8 +63,8 @@ def error_event(error: Exception) -> dict:
 
 
 def router(ask_dependencies: list) -> APIRouter:
-    """`ask_dependencies` (key, rate limit) guard the questions; the rest needs the key only,
-    which the caller puts on the router."""
+    """`ask_dependencies` (the rate limit) guard the questions and the search; the key is
+    on the whole router, put there by the caller."""
     api = APIRouter(prefix="/api", tags=["answers"], responses=ERRORS)
 
     @api.post("/ask", response_model=AskResponse, dependencies=ask_dependencies)
@@ -79,10 +80,12 @@ def router(ask_dependencies: list) -> APIRouter:
     )
     async def ask_stream(body: AskRequest, request: Request) -> EventSourceResponse:
         runtime, question = runtime_of(request), question_of(body)
-        admit(runtime, question)  # errors before the stream starts keep their status code
+        # Errors before the stream starts keep their status code; the checks (tokenizing the
+        # question and its history) run in a worker, off the event loop.
+        await run_in_threadpool(admit, runtime, question)
         return EventSourceResponse(_events(runtime, question), ping=15)
 
-    @api.get("/search", response_model=SearchResults)
+    @api.get("/search", response_model=SearchResults, dependencies=ask_dependencies)
     def search(
         request: Request,
         q: str = Query(min_length=1, max_length=1000),

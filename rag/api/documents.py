@@ -18,20 +18,27 @@ from rag.errors import NotFound
 WAIT_SECONDS = 600
 
 
-def router() -> APIRouter:
+def router(upload_dependencies: list) -> APIRouter:
+    """`upload_dependencies` (the rate limit) guard the uploads: each costs a check, an
+    extraction and embedding."""
     docs = APIRouter(
         prefix="/api/documents",
         tags=["documents"],
-        responses={code: {"model": ErrorResponse} for code in (400, 401, 404, 409, 413, 415, 422)},
+        responses={code: {"model": ErrorResponse} for code in (400, 401, 403, 404, 409, 413, 415, 422, 429)},
     )
 
     @docs.get("", response_model=DocumentList)
     def documents(request: Request) -> DocumentList:
-        return DocumentList(documents=[asdict(d) for d in runtime_of(request).library().documents()])
+        library = runtime_of(request).library()
+        return DocumentList(
+            documents=[asdict(d) for d in library.documents()],
+            skipped=[asdict(s) for s in library.skipped()],
+        )
 
     @docs.post(
         "",
         status_code=202,
+        dependencies=upload_dependencies,
         description="Upload a .txt, .md, .html or .pdf file (multipart field `file`). Answers 202 with "
         "a job to follow at /api/documents/jobs/{id}; with `wait=true`, 201 once indexed. The same "
         "file again: 200, nothing added. Another file under an existing name: 409 unless "

@@ -21,6 +21,7 @@ ECHO_CHARS = 80
 ERROR_TYPES = {
     400: "invalid_request_error",
     401: "authentication_error",
+    403: "permission_error",
     404: "not_found_error",
     409: "conflict_error",
     415: "invalid_request_error",

@@ -31,6 +31,7 @@ from openai.types.chat.chat_completion_chunk import ChoiceDelta
 from openai.types.chat.chat_completion_message import ChatCompletionMessage
 from openai.types.completion_usage import CompletionUsage
 from sse_starlette.sse import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
 
 from rag.api.ask import error_event, to_response
 from rag.api.client_tasks import is_client_task, task_reply
@@ -68,12 +69,15 @@ def router(ask_dependencies: list) -> APIRouter:
         last = next((m for m in reversed(body.messages) if m.role in ("user", "assistant")), None)
         if last is not None and last.role == "user" and is_client_task(last.text()):
             runtime.metrics.client_tasks.inc()
-            return reply.send_text(task_reply(last.text()))
+            # A task's text can be a whole body long: scanned in a worker, not on the loop.
+            return reply.send_text(await run_in_threadpool(task_reply, last.text()))
         question = question_of(body)
         if not body.stream:
             result = await final_answer(runtime, question, request)
             return reply.completion(result).model_dump(exclude_none=True)
-        admit(runtime, question)  # errors before the stream starts keep their status code
+        # Errors before the stream starts keep their status code. The checks tokenize the
+        # question and its history: in a worker, so the loop goes on serving others.
+        await run_in_threadpool(admit, runtime, question)
         return EventSourceResponse(reply.chunks(runtime, question), ping=15)
 
     return v1

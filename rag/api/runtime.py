@@ -106,7 +106,7 @@ async def answer_events(
 
 
 async def final_answer(runtime: Runtime, question: Question, request: Request) -> AnswerResult:
-    admit(runtime, question)
+    await run_in_threadpool(admit, runtime, question)  # tokenizing: off the event loop
     async for event in answer_events(runtime, question, request):
         if isinstance(event, AnswerResult):
             return event

@@ -60,9 +60,18 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
+class SkippedFile(BaseModel):
+    """A file in seeds/ that is not served: unreadable, or a symbolic link."""
+
+    name: str
+    reason: str
+
+
 class Health(BaseModel):
     status: Literal["ok", "error"]
     passages: int | None = None
+    # Files in seeds/ left out (the service runs on without them); absent when none.
+    skipped: list[SkippedFile] | None = None
     error: str | None = None
     # The model's learned answer-or-refuse decision: "calibration/<model>.json (fitted on N
     # questions)", or why it is off.
@@ -79,6 +88,9 @@ class DocumentInfo(BaseModel):
 
 class DocumentList(BaseModel):
     documents: list[DocumentInfo]
+    skipped: list[SkippedFile] = Field(
+        default_factory=list, description="files in seeds/ that are not served, and why"
+    )
 
 
 class DocumentText(BaseModel):
