@@ -109,7 +109,6 @@ def cmd_calibrate(settings: Settings, args: argparse.Namespace) -> None:
         from rag.build import build_pipeline
         from rag.embedding import load_embedder
         from rag.evaluation import corpus_settings
-        from rag.judge import SIGNALS_OFF
         from rag.llm import load_llm
 
         benchmark = Path(args.benchmark) if args.benchmark else BENCHMARK_DIR
@@ -119,7 +118,7 @@ def cmd_calibrate(settings: Settings, args: argparse.Namespace) -> None:
         tune = [c for c in corpora(benchmark) if c.split == "tune"]
         rows = run(
             lambda corpus: build_pipeline(
-                corpus_settings(base, corpus.folder), llm, embeddings, SIGNALS_OFF, calibration=False
+                corpus_settings(base, corpus.folder), llm, embeddings, calibration=False
             ),
             tune,
             cache / "tune-observe.jsonl",

@@ -22,21 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rag.benchmark import normalised, read_dump  # noqa: E402
-from rag.decision import examples_from, fit, out_of_fold_chances  # noqa: E402
+from rag.decision import examples_from, fit, out_of_fold_chances, would_be_right  # noqa: E402
 
 POST_ANSWER = ["no quantity", "asked words the text lacks", "numbers not in the evidence", "unit changed"]
 OPENING = ["P(refusal) rule", "judged rule", "opening refuses"]
-
-
-def would_be_right(row: dict) -> bool:
-    """The draft, shown: right where it gives the gold answer (cited as the final answer
-    was, where that was the draft)."""
-    p = row["product"]
-    if row["unanswerable"]:
-        return False
-    if not p["refused"] and p["answer"] == p["draft"]:
-        return p["cited"]
-    return p["draft_right"]
 
 
 def forced_right(row: dict) -> bool | None:
@@ -82,8 +71,10 @@ def main() -> int:
 
     reference = right([])
     answerable = sum(not r["unanswerable"] for r in rows)
-    print(f"{len(rows)} tune questions ({answerable} answerable), learned threshold {threshold}")
-    print(f"{'configuration':<58}{'right':>7}{'ans':>6}{'unans':>7}{'gain':>6}{'+/-':>9}  beyond noise")
+    lines = [
+        f"{len(rows)} tune questions ({answerable} answerable), learned threshold {threshold}",
+        f"{'configuration':<58}{'right':>7}{'ans':>6}{'unans':>7}{'gain':>6}{'+/-':>9}  beyond noise",
+    ]
     configurations = [
         ("the model alone (+ hard check)", right([], gate=False)),
         (
@@ -102,7 +93,16 @@ def main() -> int:
         unans = sum(o for o, row in zip(outcomes, rows, strict=True) if row["unanswerable"])
         gain = gained - lost
         beyond = "yes" if gain > 2 * math.sqrt(max(gained + lost, 1)) else "no"
-        print(f"{name:<58}{sum(outcomes):>7}{ans:>6}{unans:>7}{gain:>+6}{f'{gained}/{lost}':>9}  {beyond}")
+        lines.append(
+            f"{name:<58}{sum(outcomes):>7}{ans:>6}{unans:>7}{gain:>+6}{f'{gained}/{lost}':>9}  {beyond}"
+        )
+    print("\n".join(lines))
+    text = "\n".join(lines)
+    (ROOT / "docs" / "benchmark-ablation.md").write_text(
+        f"# Ablation, tune half\n\nWritten by `.venv/bin/python bench/ablation.py {sys.argv[1]}`.\n\n"
+        f"```\n{text}\n```\n",
+        encoding="utf-8",
+    )
     return 0
 
 

@@ -36,7 +36,7 @@ def main() -> int:
     parser.add_argument("--split", choices=["tune", "report", "all"], default="report")
     parser.add_argument("--corpora", nargs="*", help="only these corpora (names in manifest.json)")
     parser.add_argument("--per-corpus", type=int, help="questions per corpus, spread over it")
-    parser.add_argument("--observe", action="store_true", help="learned decision and probability rules off")
+    parser.add_argument("--observe", action="store_true", help="the learned decision off")
     parser.add_argument("--no-naive", action="store_true", help="the product alone")
     parser.add_argument(
         "--dump", type=Path, help="rows as JSON lines (default .cache/benchmark/<split>.jsonl)"
@@ -52,7 +52,6 @@ def main() -> int:
     from rag.build import build_pipeline
     from rag.embedding import load_embedder
     from rag.evaluation import corpus_settings
-    from rag.judge import CALIBRATED, SIGNALS_OFF
     from rag.llm import load_llm
     from rag.settings import Settings
 
@@ -69,7 +68,6 @@ def main() -> int:
             corpus_settings(base, corpus.folder),
             llm=llm,
             embeddings=embeddings,
-            thresholds=SIGNALS_OFF if args.observe else CALIBRATED,
             calibration=not args.observe,
         )
 

@@ -20,13 +20,16 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from rag.answer_format import is_refusal
 from rag.baseline import naive_answer, naive_prompt
 from rag.evaluation import score
 from rag.pipeline import AnswerResult, Pipeline, Reset, Token
 from rag.settings import PROJECT_ROOT
+from rag.text import NUMBER_WORDS
 
 BENCHMARK_DIR = PROJECT_ROOT / "bench" / "benchmark"
 _ARTICLES = re.compile(r"\b(?:a|an|the|de|het|een)\b")
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th|de|ste|e)\b")
 _YES = {"yes", "ja"}
 _NO = {"no", "nee"}
 
@@ -51,14 +54,19 @@ def corpora(benchmark_dir: Path = BENCHMARK_DIR) -> list[Corpus]:
 
 
 def normalised(text: str) -> str:
+    """SQuAD's normalisation (case, punctuation, articles), and a number written in words or
+    as an ordinal is its digits ("four" and "4", "12th" and "12")."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = "".join(" " if ch in string.punctuation or ch in "„“”‘’«»–—" else ch for ch in text)
-    return " ".join(_ARTICLES.sub(" ", text).split())
+    text = _ORDINAL.sub(r"\1", _ARTICLES.sub(" ", text))
+    return " ".join(NUMBER_WORDS.get(word, word) for word in text.split())
 
 
 def says_gold(answer: str, record: dict) -> bool:
     """The answer gives a gold answer: for a yes/no question its first word, else one of the
     gold texts within it."""
+    if is_refusal(answer):
+        return False
     gold = [a for group in record.get("expect", []) for a in group]
     said = normalised(answer)
     if record.get("class") == "yesno":
@@ -129,6 +137,10 @@ def answer_corpus(
                 "draft_cited": not unanswerable and drafted and cites_gold(result, record),
                 "reason": result.reason,
                 "evidence": result.evidence,
+                "citations": [
+                    [c.doc_id, c.start, c.end, c.sentence_start, c.sentence_end] for c in result.citations
+                ],
+                "second_hop": "second_hop_ms" in result.timings,
                 "signals": result.signals,
                 "checks": result.checks,
                 "language_ok": scored.language_ok,
@@ -198,8 +210,40 @@ def spread(records: list[dict], count: int) -> list[dict]:
     return [records[int(i * step)] for i in range(count)]
 
 
-def read_dump(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def read_dump(path: Path, benchmark_dir: Path = BENCHMARK_DIR) -> list[dict]:
+    """A run's rows, scored again with the present scorer."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = {r["id"]: r for c in corpora(benchmark_dir) if c.questions.is_file() for r in load_records(c)}
+    return [rescored(row, records[row["id"]]) if row["id"] in records else row for row in rows]
+
+
+def rescored(row: dict, record: dict) -> dict:
+    """The row's answers scored again (a run of an older scorer). Rows without their
+    citations count as cited where the evidence sentence holds the gold answer."""
+    product, unanswerable = dict(row["product"]), row["unanswerable"]
+
+    def cited() -> bool:
+        if "citations" not in product:
+            return normalised(record.get("support") or "") in normalised(product.get("evidence", ""))
+        start, end = record.get("support_start"), record.get("support_end")
+        return any(
+            doc == record["doc"] and (start is None or (low < end and start < high))
+            for doc, _, _, low, high in product["citations"]
+        )
+
+    answered = not product["refused"] and says_gold(product["answer"], record)
+    drafted = bool(product.get("draft")) and says_gold(product["draft"], record)
+    product["right"] = product["refused"] if unanswerable else answered
+    product["cited"] = not unanswerable and answered and cited()
+    product["draft_right"] = not unanswerable and drafted
+    row = {**row, "product": product}
+    if "naive" in row:
+        naive = dict(row["naive"])
+        naive["right"] = (
+            naive["refused"] if unanswerable else not naive["refused"] and says_gold(naive["answer"], record)
+        )
+        row["naive"] = naive
+    return row
 
 
 def table(rows: list[dict]) -> str:

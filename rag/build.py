@@ -18,7 +18,6 @@ from rag.documents import SUPPORTED_SUFFIXES, Document, load_documents, read_doc
 from rag.embedding import PrefixedEmbeddings, load_embedder
 from rag.errors import InputError
 from rag.index import PassageIndex, SyncReport
-from rag.judge import CALIBRATED, Thresholds
 from rag.llm import load_llm
 from rag.overview import Overviews, load_lexicons
 from rag.pipeline import Pipeline
@@ -69,7 +68,6 @@ def build_pipeline(
     settings: Settings,
     llm: BaseChatModel | None = None,
     embeddings: PrefixedEmbeddings | None = None,
-    thresholds: Thresholds = CALIBRATED,
     calibration: Calibration | bool | None = True,
 ) -> Pipeline:
     """`calibration`: True loads the model's file from settings.calibration_dir (none there:
@@ -91,6 +89,4 @@ def build_pipeline(
             )
     learned = calibration if isinstance(calibration, Calibration) else None
     overviews = Overviews(embeddings, load_lexicons(settings.lexicon_dir))
-    return Pipeline(
-        settings, prompts, retriever, llm or load_llm(settings), by_id, thresholds, learned, overviews
-    )
+    return Pipeline(settings, prompts, retriever, llm or load_llm(settings), by_id, learned, overviews)

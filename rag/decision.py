@@ -102,19 +102,39 @@ class Example:
 
 
 def examples_from(rows: Sequence[Mapping]) -> list[Example]:
-    """The tune half's rows of a benchmark run with the decision off (`rag/benchmark.py`):
-    those where the model pointed at a sentence and so has signals."""
+    """The tune half's rows of a benchmark run with the decision off (`rag/benchmark.py`)
+    where the model pointed at a sentence and so has signals: what its own answer would
+    come to where only the model's refusal and the hard check refuse."""
     return [
         Example(
             group=row["title"] or row["corpus"],
             signals=row["product"]["signals"],
-            answered_right=bool(row["product"]["cited"]),
+            answered_right=would_be_right(row),
             unanswerable=bool(row["unanswerable"]),
-            refused_anyway=bool(row["product"]["refused"]),
+            refused_anyway=refused_anyway(row["product"]),
         )
         for row in rows
         if row["split"] == "tune" and row["product"]["signals"]
     ]
+
+
+def refused_anyway(product: Mapping) -> bool:
+    """Refused by the model itself or by the hard check, whatever the decision."""
+    checks = product.get("checks")
+    if not checks:
+        return bool(product["refused"])
+    return bool(checks.get("model refused") or checks.get("facts not in the text"))
+
+
+def would_be_right(row: Mapping) -> bool:
+    """The model's own answer (its draft), shown: right where it gives the gold answer,
+    cited as the final answer was where that was the draft."""
+    product = row["product"]
+    if row["unanswerable"] or refused_anyway(product):
+        return False
+    if not product["refused"] and product["answer"] == product.get("draft", product["answer"]):
+        return bool(product["cited"])
+    return bool(product.get("draft_right"))
 
 
 def overall_right(examples: Sequence[Example], chances: Sequence[float], threshold: float) -> int:
@@ -165,15 +185,20 @@ def fit(examples: Sequence[Example], model: str, folds: int = 5) -> Calibration:
     cuts = [round(float(c), 2) for c in np.arange(0.0, 1.0, 0.01)]
     scored = [(overall_right(examples, out_of_fold, c), -abs(c - 0.5), c) for c in cuts]
     best_right, _, threshold = max(scored)
-    final = LogisticRegression(C=1.0).fit(z, y)
+    if len(set(y)) == 2:
+        final = LogisticRegression(C=1.0).fit(z, y)
+        weights, bias = final.coef_[0], float(final.intercept_[0])
+    else:  # every answer right, or none: the same chance for all
+        share = min(max(float(y.mean()), 1e-3), 1 - 1e-3)
+        weights, bias = np.zeros(z.shape[1]), math.log(share / (1 - share))
     answerable = sum(not e.unanswerable for e in examples)
     return Calibration(
         model=model,
         features=FEATURES,
         mean=tuple(round(float(v), 6) for v in mean),
         scale=tuple(round(float(v), 6) for v in scale),
-        weights=tuple(round(float(v), 6) for v in final.coef_[0]),
-        bias=round(float(final.intercept_[0]), 6),
+        weights=tuple(round(float(v), 6) for v in weights),
+        bias=round(bias, 6),
         threshold=threshold,
         fitted_on={
             "questions": len(examples),

@@ -15,13 +15,13 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.answer_format import NO, YES, opens_with
+from rag.answer_format import NO, opens_with
 from rag.documents import Document
 from rag.errors import InputError
 from rag.language import clearly_other_language
 from rag.pipeline import AnswerResult, Pipeline, Reset, Token, Turn
 from rag.settings import PROJECT_ROOT, Settings
-from rag.text import bounded_figures, names_in, unsupported_facts
+from rag.text import unsupported_facts
 
 SPLITS = ("tune", "report")
 # Text the answer quotes from the article ("Het artikel zegt: „…”") is the article's own
@@ -84,18 +84,10 @@ def cited_texts(result: AnswerResult) -> list[str]:
 
 
 def _claims_rest_on(record: dict, result: AnswerResult) -> list[str]:
-    """The texts an answer's numbers and names must come from: its cited sentences; for a
-    "no" the question it denies ("No, not 9 times a day": the 9 is denied, not claimed); for
-    a "yes" the figures the question bounds ("Yes, more than 4 million tons": a range it
-    affirms) and the question's names that the cited passages hold (the subject it restates,
-    named in the sentence before the cited one). A yes to another figure claims it."""
-    question = str(record.get("question", ""))
+    """The texts an answer's numbers and names must come from: its cited sentences, and for
+    a "no" the question it denies ("No, not 9 times a day": the 9 is denied, not claimed)."""
     if opens_with(result.answer, NO):
-        return [*cited_texts(result), question]
-    if opens_with(result.answer, YES):
-        passages = " ".join(c.text for c in result.citations)
-        named = names_in(question) - set(unsupported_facts(question, [passages]))
-        return [*cited_texts(result), bounded_figures(question), " ".join(sorted(named))]
+        return [*cited_texts(result), str(record.get("question", ""))]
     return cited_texts(result)
 
 

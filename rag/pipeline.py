@@ -63,18 +63,10 @@ from rag.documents import Document
 from rag.errors import Cancelled, IndexError_, InputError
 from rag.index import ScoredPassage, cosine
 from rag.judge import (
-    CALIBRATED,
-    LEARNED_INSTEAD,
-    YES_NO_MIN_MASS,
-    Opening,
     Signals,
-    Thresholds,
     check_firings,
-    evidence_stands_in,
+    denied_question,
     judge,
-    numbers_from_elsewhere,
-    opening,
-    settled,
 )
 from rag.language import ANSWER_IN, detect_language
 from rag.llm import ModelGate, model_lock
@@ -85,12 +77,9 @@ from rag.retrieval import HybridRetriever, shared_rare_words
 from rag.settings import Settings
 from rag.text import (
     Sentence,
-    asked_stems,
-    content_stems,
     linking_names,
     numbered_text,
     sentences,
-    shared_share,
     unsupported_facts,
     words,
 )
@@ -193,7 +182,7 @@ class _Reading:
     bridge: Sentence | None = None
     links: frozenset[str] = frozenset()
     quoted: str = ""
-    opening: Opening | None = None
+    refusal: str = ""  # why it is refused before any answer is written
     signals: Signals | None = None
     shown: str = ""
     pending: str = ""  # answer text not shown yet: it has not passed the checks
@@ -309,15 +298,13 @@ class Pipeline:
         retriever: HybridRetriever,
         llm: BaseChatModel,
         documents: dict[str, Document],
-        thresholds: Thresholds = CALIBRATED,
         calibration: Calibration | None = None,
         overviews: Overviews | None = None,
     ):
         self.settings = settings
-        # A learned answer-or-refuse decision takes the place of the refusal thresholds.
+        # The learned answer-or-refuse decision for this model (None: off).
         self.calibration = calibration
         self.overviews = overviews
-        self.thresholds = replace(thresholds, **LEARNED_INSTEAD) if calibration else thresholds
         self.prompts = prompts
         self.llm = llm
         self.gate = ModelGate(settings.queue_size, model_lock(llm))
@@ -669,50 +656,26 @@ class Pipeline:
             # one it judges better (beside pointer and similarity) is the evidence.
             with getattr(self.llm, "set_aside", nullcontext)():
                 runner_up = reading.judged_text(runners_up[0].sentence)
-                second_judged, _ = self.judged(question, runner_up, False, keep=not reading.bridge)
+                second_judged = self.judged(question, runner_up, keep=not reading.bridge)
             if runners_up[0].rank(second_judged) > best.rank(first_judged):
                 self._weigh(reading, messages, question, runners_up[0], judged_answers=second_judged)
-        if reading.signals and reading.signals.yes_no_mass >= self.thresholds.yes_no_min_mass:
-            settling = _settling_candidate(question, reading.evidence, context)
-            if settling is not None:
-                reading.beside = reading.evidence.text if reading.evidence else ""
-                self._weigh(reading, messages, question, settling)
         reading.timings["signals_ms"] = round(_ms(started) - reading.timings["quote_ms"], 1)
         context_texts = reading.known(context)
-        reading.opening = opening(
-            reading.signals,
-            question,
-            language,
-            reading.evidence.text,
-            context_texts,
-            self.thresholds,
-            beside=reading.beside,
-        )
         if reading.strays():
-            reading.opening = Opening(True, "", STRAYS)
-        if self.calibration and not reading.opening.refuse:
+            reading.refusal = STRAYS
+        elif self.calibration:
             chance = self.calibration.right_chance(self._signals(reading, language))
             if chance < self.calibration.threshold:
-                reading.opening = Opening(
-                    True, "", f"learned: P(right) {chance:.2f} < {self.calibration.threshold}"
-                )
-        if reading.opening.refuse:
+                reading.refusal = f"learned: P(right) {chance:.2f} < {self.calibration.threshold}"
+        if reading.refusal:
             return
         yield Evidence(reading.evidence, language)  # the checks that refuse before any answer have passed
-        reply = reading.handed
-        # A chosen "No" is handed over with its comma: bare, the model may go on with
-        # "_ANSWER", its refusal word.
-        first = f"{reading.opening.first_word}," if reading.opening.first_word else ""
-        if first:
-            reply += f" {first}"
         stream_filter = _StreamFilter(answer_only=True)
         # Only whole words that have passed the checks are shown: the last word may still
         # grow into a name or number the text lacks.
-        answer, reading.pending, checked = first, stream_filter.feed(first), len(first)
-        restated = reading.opening.restated(question)
-        known = [*context_texts, restated]
+        answer, reading.pending, checked = "", "", 0
         limit = {"max_tokens": reading.max_answer_tokens} if reading.max_answer_tokens else {}
-        for chunk in self.llm.stream([*messages, AIMessage(reply)], stop=NEXT_ROUND, **limit):
+        for chunk in self.llm.stream([*messages, AIMessage(reading.handed)], stop=NEXT_ROUND, **limit):
             reading.go_on()
             piece = chunk.content if isinstance(chunk.content, str) else ""
             answer += piece
@@ -720,15 +683,14 @@ class Pipeline:
             settled = answer[: answer.rfind(" ") + 1]
             if len(settled) <= checked:
                 continue
-            if unsupported_facts(settled, known) or numbers_from_elsewhere(
-                settled, reading.evidence, restated
-            ):
+            restated = denied_question(settled, question)
+            if unsupported_facts(settled, [*context_texts, restated]):
                 break  # refused by the checks: stop writing, show no more
             reading.pending += stream_filter.feed(settled[checked:])
             checked = len(settled)
             if reading.pending and (
                 reading.shown
-                or _first_words_pass(settled, question, language, reading.evidence, context_texts, restated)
+                or _first_words_pass(settled, language, reading.evidence, context_texts, restated)
             ):
                 yield reading.pending
                 reading.pending = ""
@@ -767,15 +729,13 @@ class Pipeline:
         reading.handed = f"{QUOTE_LABEL} [{candidate.number}] {candidate.sentence.text}\n{ANSWER_LABEL}"
         first_words = {"refuse": [REFUSAL_WORD], "yes": [*YES.values()], "no": [*NO.values()]}
         in_text = Signals(**self.llm.next_word_probabilities(messages, reading.handed, first_words))
-        # A yes/no question (also asked where the thresholds are off: calibration reads it).
-        yes_no = in_text.yes_no_mass >= min(self.thresholds.yes_no_min_mass, YES_NO_MIN_MASS)
         # Judged apart from the text, while the conversation (read up to "Answer:") waits.
         with getattr(self.llm, "set_aside", nullcontext)():
             judged = reading.judged_text(candidate.sentence)
-            answers, yes_share = self.judged(
-                question, judged, yes_no, judged_answers, keep=not reading.bridge
-            )
-        reading.signals = replace(in_text, judged_answers=answers, judged_yes_share=yes_share)
+            answers = judged_answers
+            if answers is None:
+                answers = self.judged(question, judged, keep=not reading.bridge)
+        reading.signals = replace(in_text, judged_answers=answers)
 
     def _evidence_weights(
         self, reading: _Reading, question: str, numbered: list[Sentence]
@@ -805,25 +765,13 @@ class Pipeline:
                 ]
         return [math.exp(e) for e in exponents]
 
-    def judged(
-        self, question: str, evidence: str, yes_no: bool, answers: float | None = None, keep: bool = True
-    ) -> tuple[float, float | None]:
+    def judged(self, question: str, evidence: str, keep: bool = True) -> float:
         """The model judges the evidence sentence on its own, apart from the text, against
         the question (`prompts/judge_*.txt`): inside the text it leans to "yes" whatever the
-        sentence says. Returns its yes-share for "does the sentence give the answer?" and,
-        for a yes/no question it does not refuse so, its share that the answer is yes (asked
-        in the same conversation, so the sentence and question are read once). `answers`:
-        the first share, where it was asked already; `keep`: save the state of the prompt up
-        to the question (not for a one-off text, a bridge and a sentence)."""
-        conversation = self._judge_conversation(evidence, question, keep)
-        if answers is None:
-            answers = self._yes_share(conversation)
-        if not yes_no or answers < self.thresholds.judged_answers_min_share:
-            return answers, None
-        conversation += [AIMessage("yes"), HumanMessage(self.prompts.judge_yes_no.format())]
-        # Asked "is the answer no?": the model's lean to "yes" then speaks for the other
-        # side (`JUDGED_YES_MIN_SHARE`); its "no" there is its yes.
-        return answers, round(1 - self._yes_share(conversation), 4)
+        sentence says. Returns its yes-share for "does the sentence give the answer?".
+        `keep`: save the state of the prompt up to the question (not for a one-off text, a
+        bridge and a sentence)."""
+        return self._yes_share(self._judge_conversation(evidence, question, keep))
 
     def _judge_conversation(self, sentence: str, question: str, keep: bool = True) -> list[BaseMessage]:
         """The judge's system message and "Sentence: ... Question: ...". Everything before the
@@ -889,24 +837,10 @@ class Pipeline:
         result = self._checked(reading, question, language, context)
         result.draft = strip_markers(split_quote(reading.raw)[1])
         if reading.evidence is not None:
-            restated = reading.opening.restated(question) if reading.opening else ""
+            restated = denied_question(result.draft, question)
             result.checks = check_firings(
                 result.draft, question, language, reading.evidence, reading.known(context), restated
             )
-            if reading.signals:
-                calibrated = opening(
-                    reading.signals, question, language, reading.evidence.text, reading.known(context)
-                )
-                result.checks.update(
-                    {
-                        "opening refuses": calibrated.refuse,
-                        "opening says yes": calibrated.first_word in YES.values(),
-                        "opening says no": calibrated.denies,
-                        "P(refusal) rule": reading.signals.refuse >= CALIBRATED.refuse_min_probability,
-                        "judged rule": (reading.signals.judged_answers or 1.0)
-                        < CALIBRATED.judged_answers_min_share,
-                    }
-                )
         return result
 
     def _checked(
@@ -917,19 +851,16 @@ class Pipeline:
         answer = strip_markers(answer)
         if reading.declined:
             return self._refusal(language, "the model points at no sentence", signals)
-        if reading.opening and reading.opening.refuse:
-            return self._refusal(language, reading.opening.reason, signals)
+        if reading.refusal:
+            return self._refusal(language, reading.refusal, signals)
         if reading.strays():
             return self._refusal(language, STRAYS, signals)
         if reading.quoted and reading.evidence is None and _same_language(reading.quoted, context):
             return self._refusal(language, "the quote is not a sentence of the text", signals)
         if not reading.raw or (not answer and reading.evidence is None):
             return self._refusal(language, "the quote matches no sentence of the text", signals)
-        restated = reading.opening.restated(question) if reading.opening else ""
-        verdict = judge(answer, language, reading.evidence, reading.known(context), restated, question)
-        judged = reading.signals.judged_answers if reading.signals else None
-        opened_with = reading.opening.first_word if reading.opening else ""
-        verdict = evidence_stands_in(verdict, reading.evidence, judged, opened_with)
+        restated = denied_question(answer, question)
+        verdict = judge(answer, language, reading.evidence, reading.known(context), restated)
         if verdict.answer != answer:
             reading.pending = ""  # nothing more of the written answer is shown
         if not verdict.accepted:
@@ -937,7 +868,7 @@ class Pipeline:
         citations = self._cited(verdict.answer, reading.evidence, question, context, reading.bridge)
         if not citations:
             return self._refusal(language, "no passage supports the answer", signals)
-        reason = verdict.reason + (f"; {reading.opening.reason}" if reading.opening else "")
+        reason = verdict.reason
         return AnswerResult(verdict.answer, False, language, citations, reason=reason, signals=signals)
 
     @staticmethod
@@ -1037,31 +968,6 @@ class Pipeline:
 _ASKED = "\x00question\x00"
 
 
-def _settling_candidate(
-    question: str, evidence: Sentence | None, context: list[Passage]
-) -> _Candidate | None:
-    """For a yes/no question whose evidence sentence does not settle it: a sentence of the
-    context that does, by its words (`settled`), and holds the question's words that the
-    evidence lacks ("so tenants cannot apply" where the model pointed at a sentence on the
-    scheme in general). The model's pointer leans to a sentence that shares many of the
-    question's words, a denial often shares few: the two together are about the question."""
-    if evidence is None or settled(question, evidence.text)[0] is not None:
-        return None
-    lacking = asked_stems(question) - content_stems(evidence.text)
-    if not lacking:
-        return None
-    settling = [
-        (shared_share(sentence.text, question), number, sentence)
-        for number, sentence in enumerate(sentences(context), start=1)
-        if lacking <= content_stems(sentence.text)
-        and settled(question, sentence.text, beside=evidence.text)[0] is not None
-    ]
-    if not settling:
-        return None
-    _, number, sentence = max(settling, key=lambda found: found[0])
-    return _Candidate(sentence, number, None, 0.0)
-
-
 def _holds_any(passage: Passage, names: frozenset[str]) -> bool:
     text = passage.text.lower()
     return any(name in text for name in names)
@@ -1075,7 +981,6 @@ def _same_language(quote: str, context: list[Passage]) -> bool:
 
 def _first_words_pass(
     answer: str,
-    question: str,
     language: str,
     evidence: Sentence | None,
     context_texts: list[str],
@@ -1085,7 +990,7 @@ def _first_words_pass(
     ended there, they would be shown as they are."""
     if len(words(answer)) < SHOWN_AFTER_WORDS:
         return False
-    verdict = judge(answer.strip(), language, evidence, context_texts, restated, question)
+    verdict = judge(answer.strip(), language, evidence, context_texts, restated)
     return verdict.accepted and verdict.answer == answer.strip()
 
 

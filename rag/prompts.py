@@ -19,7 +19,6 @@ REQUIRED = {
     "bridge.txt": {"bridge"},
     "judge_system.txt": set(),
     "judge_answers.txt": {"sentence", "question"},
-    "judge_yes_no.txt": set(),
 }
 
 # Passage numbers and document names are there for templates that want to show them;
@@ -35,12 +34,10 @@ class Prompts:
     preference: PromptTemplate  # a client's own system prompt, as a wish the rules outrank
     # A second hop: the sentence found first, from another page, beside the question.
     bridge: PromptTemplate
-    # The evidence sentence judged on its own, apart from the text, in one short
-    # conversation: does it answer the question; then, for a yes/no question, is the
-    # answer no? (its "no" there is its yes: `Pipeline.judged`)
+    # The evidence sentence judged on its own, apart from the text: does it give the
+    # answer to the question? (`Pipeline.judged`)
     judge_system: PromptTemplate
     judge_answers: PromptTemplate
-    judge_yes_no: PromptTemplate
 
 
 def load_prompts(prompts_dir: Path) -> Prompts:

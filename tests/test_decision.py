@@ -1,5 +1,6 @@
 """The learned answer-or-refuse decision: fitted, saved, loaded and used."""
 
+import dataclasses
 import json
 import random
 
@@ -63,7 +64,13 @@ def test_the_shipped_model_has_its_file() -> None:
 def test_calibrate_command_fits_from_a_run(tmp_path, monkeypatch, capsys) -> None:
     rows = []
     for i, example in enumerate(examples(60)):
-        product = {"signals": example.signals, "cited": example.answered_right, "refused": False}
+        product = {
+            "signals": example.signals,
+            "cited": example.answered_right,
+            "refused": False,
+            "answer": "x",
+            "draft": "x",
+        }
         rows.append(
             {
                 "split": "tune",
@@ -81,3 +88,28 @@ def test_calibrate_command_fits_from_a_run(tmp_path, monkeypatch, capsys) -> Non
     written = load_calibration(tmp_path / "calibration", "qwen2.5-1.5b")
     assert written is not None and written.fitted_on["questions"] == 60
     assert "threshold" in capsys.readouterr().out
+
+
+@pytest.mark.model
+def test_the_real_pipeline_asks_its_calibration(real_pipeline) -> None:
+    assert real_pipeline.decision_status().startswith("learned for qwen2.5-1.5b")
+    shipped = real_pipeline.calibration
+    question = "Hoeveel had Amazon eerder aan Anthropic toegezegd?"
+    try:
+        real_pipeline.calibration = dataclasses.replace(shipped, threshold=1.0)  # refuse all
+        refused = real_pipeline.answer(question)
+        real_pipeline.calibration = dataclasses.replace(shipped, threshold=0.0)  # refuse none
+        answered = real_pipeline.answer(question)
+    finally:
+        real_pipeline.calibration = shipped
+    assert refused.refused and refused.reason.startswith("learned: P(right)")
+    assert not answered.refused and "8 miljard" in answered.answer
+
+
+@pytest.mark.model
+def test_calibrate_answers_a_tiny_benchmark_and_writes_the_file(tmp_path, monkeypatch) -> None:
+    mini = PROJECT_ROOT / "tests" / "data" / "benchmark-mini"
+    monkeypatch.setenv("RAG_CALIBRATION_DIR", str(tmp_path))
+    assert app.main(["calibrate", "--benchmark", str(mini)]) == 0
+    written = load_calibration(tmp_path, "qwen2.5-1.5b")
+    assert written is not None and 8 <= written.fitted_on["questions"] <= 10

@@ -14,34 +14,19 @@ from rag.settings import PROJECT_ROOT
 from tests.conftest import copy_settings
 
 DATA = PROJECT_ROOT / "tests" / "data"
-# Question id -> what kind of question it is (the `class` field of the questions file).
+# Question id -> what kind of question it is (the `class` field of the questions file). One
+# or two of each kind, from the tune halves; the figures come from the public benchmark.
 ARTICLE_CASES = {
-    "d09": "an English question over the Dutch article",
+    "d01": "a fact",
+    "x02": "an English question over the Dutch article",
     "d11": "a follow-up",
-    "x29": "yes/no, English, answered yes",
+    "d09": "another word for the same thing ('reported' where the text says 'meldt')",
+    "x29": "yes/no, English over the Dutch article, answered yes",
     "x14": "unanswerable: a CEO the article does not name",
-    "x31": "yes/no about a place the article does not name: refused",
-    "x23": "yes/no answered no from the one sentence holding the question's rare word",
-    "x09": "an answer taken from another sentence than the one pointed at: that one is cited",
-    "x35": "yes/no about what the article never mentions (a stock listing): refused, not 'no'",
-    "d07": "yes/no whose denial ('niet wordt gecontroleerd') the pointer missed: answered no",
 }
 CORPUS_CASES = {
     "c01": "a fact",
-    "c17": "yes/no, the text says it is not so: answered no",
-    "c11": "yes/no about a superlative the text ranks lower ('op één na grootste'): answered no",
-    "c19": "yes/no whose denial ('tenants cannot apply') the pointer missed: it becomes the evidence",
-    "c23": "a superlative",
-    "c25": "which of the two (a comparison, English)",
-    "c33": "a fraction in words ('een kwart'), answerable as a percentage",
-    "c35": "a fraction the model answered badly: its evidence sentence, surely judged, stands in",
-    "c37": "a percentage",
-    "c43": "a date",
-    "c45": "attribute missing: the topic is there, the asked attribute is not",
-    "c51": "how much profit, where the text only says there was profit: refused",
     "c53": "unanswerable: the topic is not there",
-    "c57": "two documents: the partner's name on one page, its students on another (a second hop)",
-    "c61": "a follow-up",
     "c67": "an English question over a Dutch document",
 }
 
@@ -64,6 +49,28 @@ def corpus_pipeline(settings, embeddings, tmp_path_factory):
     return pipeline_over("corpus", settings, embeddings, tmp_path_factory)
 
 
+@pytest.mark.parametrize(
+    ("question", "intro"),
+    [("Waar gaat dit artikel over?", "De kern"), ("What are the main points?", "The gist")],
+)
+def test_an_overview_is_the_articles_own_sentences_each_cited(
+    real_pipeline, article, question, intro
+) -> None:
+    result = real_pipeline.answer(question)
+    assert not result.refused and result.answer.startswith(intro)
+    assert len(result.citations) >= 3
+    for c in result.citations:
+        assert (
+            article[c.sentence_start : c.sentence_end] == c.sentence and c.sentence.strip() in result.answer
+        )
+
+
+def test_a_list_question_names_more_than_one(real_pipeline) -> None:
+    [score] = evaluate(real_pipeline, questions(DATA / "qa_extra.jsonl", ["x06"]))
+    assert score.correct and score.support_cited, score
+    assert "alexa" in score.answer.lower() and "prime video" in score.answer.lower(), score
+
+
 @pytest.mark.parametrize("qid", ARTICLE_CASES)
 def test_article_question(real_pipeline, qid) -> None:
     source = DATA / ("qa_extra.jsonl" if qid.startswith("x") else "qa_dev.jsonl")
@@ -84,7 +91,6 @@ def test_held_out_corpus_question(corpus_pipeline, qid) -> None:
 FORMATS_CASES = {
     "n06": "a table row",
     "n07": "a bulleted list item",
-    "n08": "a numbered step; the answer echoes the question's 'should ... when'",
 }
 
 

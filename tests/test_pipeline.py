@@ -9,8 +9,8 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from pydantic import Field
 
 from rag.build import build_pipeline
+from rag.decision import Example, fit
 from rag.errors import Cancelled, IndexError_, InputError
-from rag.judge import JUDGED_YES_MIN_SHARE
 from rag.llama_chat import Choice
 from rag.pages import KEEP_STATE
 from rag.pipeline import AnswerResult, Evidence, Reset, Token, Turn
@@ -179,8 +179,9 @@ class SignalsFakeChatModel(FakeListChatModel):
 
 
 def signals_pipeline(settings, embeddings, **script) -> tuple:
+    """The learned decision is off here: its numbers are the real model's (`tests/test_decision.py`)."""
     llm = SignalsFakeChatModel(**script)
-    return build_pipeline(settings, llm=llm, embeddings=embeddings), llm
+    return build_pipeline(settings, llm=llm, embeddings=embeddings, calibration=False), llm
 
 
 def test_the_sentence_most_like_the_question_weighs_most_beside_the_pointer(settings, embeddings) -> None:
@@ -264,36 +265,7 @@ def test_a_failing_sentence_store_leaves_the_pointer_and_the_shared_words(
     assert all(0 < w <= 1 for w in weights.values())
 
 
-def test_a_weak_yes_becomes_no_and_the_model_goes_on_from_there(settings, embeddings, article) -> None:
-    pipeline, llm = signals_pipeline(
-        settings,
-        embeddings,
-        # It points at the sentence by its number; the sentence itself is handed over and
-        # the model answers after it.
-        evidence="gecontroleerd door één techgigant",
-        responses=[" het wordt niet door één techgigant gecontroleerd."],
-        probabilities={"refuse": 0.02, "yes": 0.6, "no": 0.35},
-    )
-    events = list(pipeline.stream("Wordt Anthropic gecontroleerd door één techgigant?"))
-    tokens = [e.text for e in events if isinstance(e, Token)]
-    assert tokens[0].startswith("Nee") and not any(isinstance(e, Reset) for e in events)
-    # The verified evidence sentence comes first, before any answer text.
-    assert isinstance(events[0], Evidence) and events[0].sentence.text.endswith("door één techgigant.")
-    assert events[0].language == "nl"
-    result = events[-1]
-    assert result.answer == "Nee, het wordt niet door één techgigant gecontroleerd." and not result.refused
-    sentence = (
-        "Tegelijkertijd blijft het bedrijf onafhankelijk opereren en benadrukt het dat het niet wordt "
-        "gecontroleerd door één techgigant."
-    )
-    assert llm.handed[0] == "Quote: ["
-    # It is handed the sentence it pointed at, and answers after it.
-    assert re.fullmatch(rf"Quote: \[\d+\] {re.escape(sentence)}\nAnswer: Nee,", llm.handed[-1])
-    c = result.citations[0]
-    assert c.sentence == sentence and article[c.sentence_start : c.sentence_end] == sentence
-
-
-def test_a_likely_refusal_shows_nothing(settings, embeddings) -> None:
+def test_a_refusal_by_the_learned_decision_shows_nothing(settings, embeddings) -> None:
     pipeline, llm = signals_pipeline(
         settings,
         embeddings,
@@ -301,9 +273,15 @@ def test_a_likely_refusal_shows_nothing(settings, embeddings) -> None:
         responses=["Het kost veel."],
         probabilities={"refuse": 0.8, "yes": 0.0, "no": 0.0},
     )
+    # Fitted on invented rows where a likely refusal was never answered right.
+    rows = [
+        Example(str(i % 4), {"refuse": 0.8 if i % 2 else 0.01}, not i % 2, bool(i % 2)) for i in range(40)
+    ]
+    pipeline.calibration = fit(rows, "test")
     events = list(pipeline.stream("Hoeveel kost Project Rainier?"))
     assert [type(e).__name__ for e in events] == ["AnswerResult"]
     assert events[-1].refused and events[-1].signals["refuse"] == 0.8
+    assert events[-1].reason.startswith("learned: P(right)")
     assert not any("Het kost" in h for h in llm.handed)  # the answer was never written
 
 
@@ -339,25 +317,6 @@ def test_an_answer_with_an_invented_name_is_stopped_before_it_shows(settings, em
     # The real sentence it rests on was shown; no answer text was.
     assert [type(e).__name__ for e in events] == ["Evidence", "AnswerResult"]
     assert events[-1].refused and "ceo" in events[-1].reason  # stopped at its first invented name
-
-
-def test_a_yes_no_question_is_judged_in_one_conversation(settings, embeddings) -> None:
-    pipeline, llm = signals_pipeline(
-        settings,
-        embeddings,
-        evidence="datacenterproject in Indiana",
-        responses=[" het is een datacenterproject in Indiana."],
-        probabilities={"refuse": 0.01, "yes": 0.8, "no": 0.1},
-    )
-    result = pipeline.answer("Is Project Rainier een datacenterproject in Indiana?")
-    assert result.answer == "Ja, het is een datacenterproject in Indiana." and not result.refused
-    assert result.signals["judged_yes_share"] >= JUDGED_YES_MIN_SHARE
-    # First "does the sentence give the answer?", then, going on from its "yes", "is the
-    # answer no?": the sentence and the question are read once.
-    answers, yes_no = llm.judged
-    assert [m.type for m in yes_no] == ["system", "human", "ai", "human"]
-    assert yes_no[:2] == answers and "Indiana" in answers[1].content and yes_no[2].content == "yes"
-    assert yes_no[3].content == pipeline.prompts.judge_yes_no.format()
 
 
 def test_first_words_that_would_be_overruled_are_not_shown(settings, embeddings) -> None:
@@ -448,25 +407,6 @@ def test_pipelines_sharing_one_model_take_turns_on_it(settings, embeddings) -> N
         pass  # another model is free meanwhile
 
 
-def test_a_sentence_that_settles_a_yes_no_question_by_its_words_replaces_one_that_does_not() -> None:
-    from rag.chunking import Passage
-    from rag.pipeline import _settling_candidate
-    from rag.text import sentences
-
-    text = (
-        "De Wadden-subsidie is er voor huiseigenaren op de eilanden. "
-        "Alleen eigenaren mogen meedoen, dus huurders kunnen niet aanvragen. "
-        "De regeling loopt tot 2027."
-    )
-    context = [Passage("subsidie.txt", 0, len(text), text)]
-    general, denial, _ = sentences(context)
-    found = _settling_candidate("Kunnen huurders de Wadden-subsidie aanvragen?", general, context)
-    assert found is not None and found.sentence == denial and found.number == 2
-    # Already settled, or nothing else holds what the evidence lacks: it stays.
-    assert _settling_candidate("Kunnen huurders de Wadden-subsidie aanvragen?", denial, context) is None
-    assert _settling_candidate("Loopt de Wadden-subsidie tot 2027?", general, context) is None
-
-
 def test_a_question_refused_over_one_page_is_read_again_over_the_page_its_bridge_leads_to(
     settings, embeddings, tmp_path
 ) -> None:
@@ -514,3 +454,19 @@ def test_a_question_refused_over_one_page_is_read_again_over_the_page_its_bridge
         embeddings=embeddings,
     )
     assert off.answer("Hoeveel inwoners heeft het dorp waar Roeivereniging De Spaan traint?").refused
+
+
+def test_a_no_may_repeat_the_question_it_denies_and_the_yes_no_judge_is_not_asked(
+    settings, embeddings
+) -> None:
+    pipeline, llm = signals_pipeline(
+        settings,
+        embeddings,
+        evidence="2,2 gigawatt",
+        responses=[" Nee, niet 5 gigawatt maar 2,2 gigawatt."],
+        probabilities={"refuse": 0.01, "yes": 0.1, "no": 0.8},
+    )
+    result = pipeline.answer("Gebruikt Project Rainier 5 gigawatt?")
+    assert not result.refused and result.answer.startswith("Nee, niet 5 gigawatt")
+    [judged] = llm.judged  # "does the sentence give the answer?", and no more
+    assert [m.type for m in judged] == ["system", "human"]
