@@ -43,10 +43,11 @@ def main() -> int:
     )
     parser.add_argument("--cached", type=Path, help="print the table from this dump, answer nothing")
     args = parser.parse_args()
-    if args.cached:
+    if args.cached:  # the figures again, scored anew, and in docs/benchmark-<file's name>.md
         rows = read_dump(args.cached)
-        print(table(rows))
-        print(speeds(rows))
+        figures = "\n".join([table(rows), speeds(rows), f"{len(rows)} questions, from {args.cached.name}"])
+        print(figures)
+        write_docs(args.cached.stem, " ".join(sys.argv[1:]), figures)
         return 0
 
     from rag.build import build_pipeline

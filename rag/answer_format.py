@@ -94,3 +94,30 @@ def check_prompts(system_template: str) -> None:
             raise ModelError(
                 f"The system prompt must use {needed!r}: the answer format is read by that label."
             )
+
+
+class StreamFilter:
+    """Decides what of the model's reply a reader sees as it streams: only the answer after
+    "Answer:" (the quote before it is evidence), without [n] markers, and nothing while the
+    answer may still turn out to be a refusal."""
+
+    def __init__(self, answer_only: bool = False) -> None:
+        self.raw = ""
+        self.sent = 0
+        self.answer_only = answer_only  # the reply holds no quote (it was handed over)
+
+    def feed(self, piece: str) -> str:
+        self.raw += piece
+        if not self.answer_only and quote_first(self.raw) and not answer_started(self.raw):
+            return ""
+        visible = self.raw.strip() if self.answer_only else split_quote(self.raw)[1]
+        cut = visible.rfind("[")
+        if cut != -1 and "]" not in visible[cut:]:
+            visible = visible[:cut]  # a marker may be starting
+        visible = strip_markers(visible) if "[" in visible else visible
+        if may_become_refusal(visible):
+            return ""
+        # Stripping can shorten text already sent (a trailing space): never resend.
+        out = visible[self.sent :] if len(visible) > self.sent else ""
+        self.sent += len(out)
+        return out

@@ -74,6 +74,18 @@ class Calibration:
         temporary.replace(path)  # never a half-written file
 
 
+def decision_status(calibration: Calibration | None, model: str, reads_signals: bool) -> str:
+    """What decides to answer or refuse, for /healthz and the start-up log."""
+    if not reads_signals:
+        return "this backend gives no token probabilities: the learned decision is off"
+    if calibration is None:
+        return f"no calibration for {model}: the learned decision is off"
+    return (
+        f"learned for {calibration.model} on {calibration.fitted_on.get('questions')} "
+        f"benchmark questions: refuses below P(right) {calibration.threshold}"
+    )
+
+
 def calibration_path(calibration_dir: Path, model: str) -> Path:
     return calibration_dir / f"{Path(model).name}.json"
 

@@ -13,13 +13,15 @@ sentence among them, shown in document order.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
+from rag.chunking import Passage
 from rag.index import cosine
-from rag.text import Sentence
+from rag.text import Sentence, sentences
 
 # multilingual-e5-small's similarities lie high (0.80-0.85 for unrelated questions); an
 # overview example and its rewording reach 0.89-0.99.
@@ -63,9 +65,19 @@ class Overviews:
         )
         return overview >= OVERVIEW_MIN_SIMILARITY and overview > others
 
-    def intro(self, language: str) -> str:
+    def main_points(
+        self, passages: list[Passage], vectors: Callable[[list[str]], list[list[float]]] | None = None
+    ) -> list[tuple[Sentence, float]]:
+        """A document's (its passages') central sentences, with their closeness to its centre;
+        `vectors`: the index's stored sentence vectors, where it keeps them."""
+        candidates = sentences(passages)
+        embed = vectors or self.embeddings.embed_documents
+        return main_points(candidates, embed([s.text for s in candidates]))
+
+    def answer(self, language: str, points: list[Sentence]) -> str:
+        """A line in the question's language, then the points, quoted."""
         lexicon = self.lexicons.get(language) or next(iter(self.lexicons.values()))
-        return lexicon.overview_intro
+        return "\n".join([lexicon.overview_intro, *(f"- „{s.text.strip()}”" for s in points)])
 
 
 def main_points(

@@ -1,29 +1,17 @@
 """The answer function that the CLI, the web chat and the API all call.
 
-question -> retrieval (passages, then their sentences) -> prompt -> the model points at its
-evidence sentence -> the model's own signals decide whether and how it answers -> the answer
-streams -> checks in code -> citations down to the evidence sentence.
+question -> retrieval -> the page of the best passage (`rag/pages.py`, its state saved) ->
+prompt (`rag/prompting.py`) -> the model points at its evidence sentence and judges it apart
+from the text -> the learned decision answers or refuses (`rag/decision.py`) -> the answer
+streams -> the hard check (`rag/judge.py`) -> citations down to the evidence sentence.
+Overview questions take their own short way (`rag/overview.py`).
 
-The corpus is cut into pages that each fit a prompt (`rag/pages.py`). Retrieval ranks the
-passages and picks the page that holds the best one; its passages, in document order,
-make the system message. That prefix is the same for every question over the page, so
-the model starts from its saved state (`rag/prefix_states.py`) and a question only pays
-for its own tokens.
-
-The prompt numbers every sentence of the context. A local model (llama-cpp-python)
-points at the sentence that answers: its probabilities for each number after "Quote: ["
-are read, nothing is written, and the likeliest sentence (weighed by its similarity to the
-question, which retrieval's embedder gives) is handed to it as its quote. Its
-next-word probabilities right after that sentence, and its judgement of the sentence on its
-own, decide whether to refuse and, for a yes/no answer, which way (`rag/judge.py`); where it
-doubts that the sentence answers, it judges the runner-up too and keeps the better. So the
-checks that can refuse run before any answer text is shown. Any other chat model (a
-server, the tests' scripted one) writes "Quote: [n] ... Answer: ..." freely, and the quote is
-matched to a sentence of the context afterwards.
-
-A question refused over its page gets a second hop where the corpus has more pages: the
-sentence it rested on is a bridge to the page that the question and that sentence lead
-to, and the question is read again there, the bridge beside it.
+A local model (llama-cpp-python) points: its probabilities for each sentence number after
+"Quote: [" are read (weighed by the sentence's similarity to the question), and the likeliest
+sentence is handed to it as its quote; nothing is shown before the decision. Any other chat
+model writes "Quote: [n] ... Answer: ..." freely, and the quote is matched afterwards. A
+question refused over one page of a larger corpus is read once more over the page its
+evidence sentence leads to, that sentence beside it (a second hop).
 """
 
 from __future__ import annotations
@@ -36,10 +24,9 @@ from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from rag.answer_format import (
     ANSWER_LABEL,
@@ -49,16 +36,14 @@ from rag.answer_format import (
     REFUSAL_WORD,
     REFUSALS,
     YES,
-    answer_started,
-    may_become_refusal,
+    StreamFilter,
     numbered_quote,
-    quote_first,
     split_quote,
     strip_markers,
 )
 from rag.chunking import Passage
 from rag.citations import Citation, choose_citations, citation, copied_sentence
-from rag.decision import Calibration
+from rag.decision import Calibration, decision_status
 from rag.documents import Document
 from rag.errors import Cancelled, IndexError_, InputError
 from rag.index import ScoredPassage, cosine
@@ -68,29 +53,24 @@ from rag.judge import (
     denied_question,
     judge,
 )
-from rag.language import ANSWER_IN, detect_language
+from rag.language import detect_language
 from rag.llm import ModelGate, model_lock
-from rag.overview import Overviews, main_points
-from rag.pages import KEEP_STATE, Page, page_of, paginate
+from rag.overview import Overviews
+from rag.page_states import save_page_states
+from rag.pages import Page, page_of, paginate
+from rag.prompting import PromptMaker, Turn
 from rag.prompts import Prompts
 from rag.retrieval import HybridRetriever, shared_rare_words
 from rag.settings import Settings
 from rag.text import (
     Sentence,
     linking_names,
-    numbered_text,
     sentences,
     unsupported_facts,
     words,
 )
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Turn:
-    role: Literal["user", "assistant"]
-    content: str
 
 
 @dataclass
@@ -137,33 +117,6 @@ class Reset:
 StreamEvent = Token | Evidence | Reset | AnswerResult
 
 
-class _StreamFilter:
-    """Decides what of the model's reply a reader sees as it streams: only the answer after
-    "Answer:" (the quote before it is evidence), without [n] markers, and nothing while the
-    answer may still turn out to be a refusal."""
-
-    def __init__(self, answer_only: bool = False) -> None:
-        self.raw = ""
-        self.sent = 0
-        self.answer_only = answer_only  # the reply holds no quote (it was handed over)
-
-    def feed(self, piece: str) -> str:
-        self.raw += piece
-        if not self.answer_only and quote_first(self.raw) and not answer_started(self.raw):
-            return ""
-        visible = self.raw.strip() if self.answer_only else split_quote(self.raw)[1]
-        cut = visible.rfind("[")
-        if cut != -1 and "]" not in visible[cut:]:
-            visible = visible[:cut]  # a marker may be starting
-        visible = strip_markers(visible) if "[" in visible else visible
-        if may_become_refusal(visible):
-            return ""
-        # Stripping can shorten text already sent (a trailing space): never resend.
-        out = visible[self.sent :] if len(visible) > self.sent else ""
-        self.sent += len(out)
-        return out
-
-
 @dataclass
 class _Reading:
     """One question's way through the model: what it quoted and said, and why."""
@@ -196,12 +149,9 @@ class _Reading:
 
     def again(self, bridge: Sentence | None, links: frozenset[str]) -> _Reading:
         """A fresh reading of the same question (a second hop, from this bridge)."""
+        limit = self.max_answer_tokens
         return _Reading(
-            self.query,
-            cancelled=self.cancelled,
-            max_answer_tokens=self.max_answer_tokens,
-            bridge=bridge,
-            links=links,
+            self.query, cancelled=self.cancelled, max_answer_tokens=limit, bridge=bridge, links=links
         )
 
     def strays(self) -> bool:
@@ -222,12 +172,6 @@ class _Reading:
         """Called between the model's tokens: stops the work of a caller that left."""
         if self.cancelled is not None and self.cancelled.is_set():
             raise Cancelled("The caller went away.")
-
-
-# Room kept for the reply's labels ("Quote:", "Answer:") and the template's end markers,
-# and for each message's chat markup when tokens are estimated.
-REPLY_MARKUP_TOKENS = 16
-MESSAGE_MARKUP_TOKENS = 8
 
 
 # How the model says yes or no when it judges an evidence sentence on its own.
@@ -310,20 +254,12 @@ class Pipeline:
         self.gate = ModelGate(settings.queue_size, model_lock(llm))
         # A local llama.cpp model is handed its evidence sentence and reports its probabilities.
         self.reads_signals = getattr(llm, "reads_signals", False)
-        # The prompt may fill the context but for the reply: the quote, then the answer.
-        self.prompt_budget = settings.llm_context_tokens - 2 * settings.llm_max_tokens - REPLY_MARKUP_TOKENS
+        self.prompting = PromptMaker(settings, prompts, llm)
         self.use_corpus(retriever, documents)
 
     def decision_status(self) -> str:
         """What decides to answer or refuse, for /healthz and the start-up log."""
-        if not self.reads_signals:
-            return "this backend gives no token probabilities: the learned decision is off"
-        if self.calibration is None:
-            return f"no calibration for {self.settings.llm_model}: the learned decision is off"
-        return (
-            f"learned for {self.calibration.model} on {self.calibration.fitted_on.get('questions')} "
-            f"benchmark questions: refuses below P(right) {self.calibration.threshold}"
-        )
+        return decision_status(self.calibration, self.settings.llm_model, self.reads_signals)
 
     def use_corpus(self, retriever: HybridRetriever, documents: dict[str, Document]) -> None:
         """Answer from these passages and documents from the next question on (documents
@@ -335,7 +271,7 @@ class Pipeline:
             key=lambda passages: sum(len(p.text) for p in passages),
         )
         self.pages = pages
-        self._page_contexts = {page.passages for page in pages}
+        self.prompting.page_contexts = {page.passages for page in pages}
         # The whole corpus, when it is one page: every question gets the same prompt prefix.
         self.full_context = list(pages[0].passages) if len(pages) == 1 else None
         self.documents = documents
@@ -374,84 +310,12 @@ class Pipeline:
             if turn.role not in ("user", "assistant"):
                 raise InputError(f"Unknown role in history: {turn.role!r}.")
         for text in [question, *(turn.content for turn in history)]:
-            if not _is_valid_text(text):
+            if any("\ud800" <= ch <= "\udfff" for ch in text):  # not encodable as UTF-8
                 raise InputError("The question or history holds invalid characters (lone surrogates).")
         if doc_id is not None and doc_id not in self.documents:
             raise InputError(f"Unknown document: {doc_id!r}. See GET /api/documents.")
         # Checked with the widest context a question can get, before any answer starts.
-        self._fitted(question, detect_language(question), [], self.widest_context)
-
-    def _fitted(
-        self,
-        question: str,
-        language: str,
-        history: list[Turn],
-        context: list[Passage],
-        preference: str = "",
-        bridge: Sentence | None = None,
-    ) -> list[BaseMessage]:
-        """The prompt in the model's context, by tokens: the oldest turns go first (the
-        system message, whose state is cached, stays as it is)."""
-        turns = history[-self.settings.max_history_messages :] if self.settings.max_history_messages else []
-        while True:
-            messages = self._messages(question, language, turns, context, preference, bridge)
-            needed = self._prompt_tokens(messages)
-            if needed <= self.prompt_budget:
-                return messages
-            if not turns:
-                raise InputError(
-                    f"The question is too long for the model: with the documents it needs {needed} "
-                    f"tokens, and {self.prompt_budget} fit. Ask it in fewer words."
-                )
-            turns = turns[1:]
-            while turns and turns[0].role == "assistant":  # a conversation starts with a question
-                turns = turns[1:]
-
-    def _prompt_tokens(self, messages: list[BaseMessage]) -> int:
-        if getattr(self.llm, "counts_tokens", False):
-            return self.llm.get_num_tokens_from_messages(messages)
-        # Other models: an over-estimate (Dutch and English run at 3.5-4 characters a token).
-        return sum(self._text_tokens(str(m.content)) + MESSAGE_MARKUP_TOKENS for m in messages)
-
-    def _text_tokens(self, text: str) -> int:
-        if getattr(self.llm, "counts_tokens", False):
-            return self.llm.get_num_tokens(text)
-        return len(text) // 3
-
-    # ------------------------------------------------------------ prompts
-
-    def _messages(
-        self,
-        question: str,
-        language: str,
-        history: list[Turn],
-        context: list[Passage],
-        preference: str = "",
-        bridge: Sentence | None = None,
-    ) -> list[BaseMessage]:
-        """System (passages, rules) + history + question; the system message is the same for
-        every question over the same context, so its computed state is reused. A `bridge`
-        (a second hop) goes before the question, after that cached prefix."""
-        numbered = sentences(context)
-        passages = "\n\n".join(
-            self.prompts.passage.format(n=n, doc=p.doc_id, text=numbered_text(p, numbered))
-            for n, p in enumerate(context, start=1)
-        )
-        system = self.prompts.system.format(passages=passages, refusal=REFUSAL_WORD)
-        # A page's system message comes back question after question: its state is kept.
-        keep = {KEEP_STATE: True} if tuple(context) in self._page_contexts else {}
-        messages: list[BaseMessage] = [SystemMessage(system, additional_kwargs=keep)]
-        for turn in history:
-            messages.append(HumanMessage(turn.content) if turn.role == "user" else AIMessage(turn.content))
-        fields = {"question": question.strip(), "answer_in": ANSWER_IN[language], "refusal": REFUSAL_WORD}
-        asked = self.prompts.question.format(**fields)
-        if bridge is not None:
-            asked = f"{self.prompts.bridge.format(bridge=bridge.text)}\n{asked}"
-        if preference.strip():
-            # After the question, so the cached system prefix stays the same.
-            asked += "\n" + self.prompts.preference.format(preference=preference.strip())
-        messages.append(HumanMessage(asked))
-        return messages
+        self.prompting.fitted(question, detect_language(question), [], self.widest_context)
 
     # ------------------------------------------------------------ answering
 
@@ -489,7 +353,7 @@ class Pipeline:
 
         with self.gate.turn(cancelled):
             timings["queue_ms"] = round(_ms(started) - timings["retrieval_ms"], 1)
-            messages = self._fitted(question, language, history, context, preference)
+            messages = self.prompting.fitted(question, language, history, context, preference)
             reading = _Reading(query=query, cancelled=cancelled, max_answer_tokens=max_answer_tokens)
             asked = (question, language, timings, started)
             result = yield from self._attempt(reading, messages, context, *asked)
@@ -504,9 +368,9 @@ class Pipeline:
                 reading = reading.again(reading.evidence, links)
                 result = yield from self._attempt(reading, messages, context, *asked)
             result.usage = {
-                "prompt_tokens": self._prompt_tokens(messages),
+                "prompt_tokens": self.prompting.prompt_tokens(messages),
                 # A refusal the model never wrote still reaches the client as text.
-                "completion_tokens": self._text_tokens(max(reading.written, result.answer, key=len)),
+                "completion_tokens": self.prompting.text_tokens(max(reading.written, result.answer, key=len)),
             }
         if not result.refused and (reading.pending or not reading.shown.strip()):
             # What was held back is shown once it has passed every check: the rest of the
@@ -559,37 +423,21 @@ class Pipeline:
         """An overview question: the asked document's (the corpus's one, or the one retrieval
         ranks first) central sentences, each cited (`rag/overview.py`)."""
         if doc_id is None:
-            ids = list(self.documents) or [p.doc_id for p in self.retriever.passages[:1]]
+            ids = list(self.documents)
             doc_id = ids[0] if len(ids) == 1 else self.retriever.retrieve(question)[0].passage.doc_id
-        candidates = sentences([p for p in self.retriever.passages if p.doc_id == doc_id])
         store = self.retriever.index.sentences
-        texts = [s.text for s in candidates]
-        vectors = (
-            store.vectors(texts)
-            if store is not None
-            else self.retriever.index.embeddings.embed_documents(texts)
-        )
-        points = main_points(candidates, vectors)
+        passages = [p for p in self.retriever.passages if p.doc_id == doc_id]
+        points = self.overviews.main_points(passages, store.vectors if store is not None else None)
         if not points:
             yield self._refusal(language, "the document has no sentences", {})
             return
         yield Evidence(points[0][0], language)
-        answer = "\n".join([self.overviews.intro(language), *(f"- „{s.text.strip()}”" for s, _ in points)])
-        timings = {"first_token_ms": _ms(started)}
+        answer = self.overviews.answer(language, [s for s, _ in points])
         yield Token(answer)
-        citations = [
-            citation(n, ScoredPassage(s.passage, score), s) for n, (s, score) in enumerate(points, start=1)
-        ]
-        timings["total_ms"] = _ms(started)
-        yield AnswerResult(
-            answer,
-            False,
-            language,
-            citations,
-            timings=timings,
-            reason="overview: the document's central sentences",
-            evidence=points[0][0].text,
-        )
+        citations = [citation(n, ScoredPassage(s.passage, c), s) for n, (s, c) in enumerate(points, start=1)]
+        timings = {"first_token_ms": _ms(started), "total_ms": _ms(started)}
+        reason = "overview: the document's central sentences"
+        yield AnswerResult(answer, False, language, citations, timings, reason, evidence=points[0][0].text)
 
     def _second_hop(
         self,
@@ -625,7 +473,9 @@ class Pipeline:
         if page is None:
             return None
         try:
-            messages = self._fitted(question, language, history, list(page.passages), preference, bridge)
+            messages = self.prompting.fitted(
+                question, language, history, list(page.passages), preference, bridge
+            )
         except InputError:
             return None  # the bridge does not fit beside that page: the refusal stands
         return list(page.passages), messages, links
@@ -670,7 +520,7 @@ class Pipeline:
         if reading.refusal:
             return
         yield Evidence(reading.evidence, language)  # the checks that refuse before any answer have passed
-        stream_filter = _StreamFilter(answer_only=True)
+        stream_filter = StreamFilter(answer_only=True)
         # Only whole words that have passed the checks are shown: the last word may still
         # grow into a name or number the text lacks.
         answer, reading.pending, checked = "", "", 0
@@ -771,16 +621,7 @@ class Pipeline:
         sentence says. Returns its yes-share for "does the sentence give the answer?".
         `keep`: save the state of the prompt up to the question (not for a one-off text, a
         bridge and a sentence)."""
-        return self._yes_share(self._judge_conversation(evidence, question, keep))
-
-    def _judge_conversation(self, sentence: str, question: str, keep: bool = True) -> list[BaseMessage]:
-        """The judge's system message and "Sentence: ... Question: ...". Everything before the
-        question is the same whoever asks about the sentence: its state is kept too."""
-        template = self.prompts.judge_answers
-        asked = template.format(sentence=sentence, question=question.strip())
-        head = template.format(sentence=sentence, question=_ASKED).split(_ASKED)[0]
-        kept = {KEEP_STATE: head} if keep else {}
-        return [self._judge_system(), HumanMessage(asked, additional_kwargs=kept)]
+        return self._yes_share(self.prompting.judge_conversation(evidence, question, keep))
 
     def _yes_share(self, conversation: list[BaseMessage]) -> float:
         """P(yes) / (P(yes) + P(no)) for the model's next word."""
@@ -798,7 +639,7 @@ class Pipeline:
     ) -> Iterator[str]:
         """Any chat model: it writes "Quote: ... Answer: ..." and the quote is matched to a
         sentence of the context afterwards."""
-        stream_filter = _StreamFilter()
+        stream_filter = StreamFilter()
         limit = {"max_tokens": reading.max_answer_tokens} if reading.max_answer_tokens else {}
         for chunk in self.llm.stream(messages, stop=NEXT_ROUND, **limit):
             reading.go_on()
@@ -904,45 +745,11 @@ class Pipeline:
             ScoredPassage(p, cosine(claim, vectors[p.passage_id])) for p in context if p.passage_id in vectors
         ]
 
-    def _judge_system(self) -> BaseMessage:
-        # The same for every question: its state is kept like a page's.
-        return SystemMessage(self.prompts.judge_system.format(), additional_kwargs={KEEP_STATE: True})
-
     def page_system_message(self, page: Page) -> BaseMessage:
-        return self._messages("?", "nl", [], list(page.passages))[0]
+        return self.prompting.messages("?", "nl", [], list(page.passages))[0]
 
     def save_page_states(self, on_page: Callable[[int, int], None] | None = None) -> list[Path]:
-        """Read every page's prefix and save its state (a local model only), and, where the
-        whole corpus is one page, the judge's state for each of its sentences; removes the
-        states of pages that are gone; returns the files. `on_page(done, total)` reports."""
-        if not hasattr(self.llm, "save_state") or self.llm.prefix_states is None:
-            return []
-        kept = []
-        prompts = self._kept_prompts()
-        # First make room: the states of pages that are gone.
-        self.llm.prefix_states.prune([self._state_file(prompt) for prompt in prompts])
-        for done, prompt in enumerate(prompts, start=1):
-            with self.gate.turn():  # one state at a time: questions may come in between
-                saved = self.llm.save_state(prompt)
-            if saved is None:
-                break  # no room left (RAG_PAGE_STATES_MAX_MB): later ones are read when asked
-            kept.append(saved)
-            if on_page:
-                on_page(done, len(prompts))
-        return kept
-
-    def _kept_prompts(self) -> list[list[BaseMessage]]:
-        """The prompts whose prefixes' states are saved: the judge's system message, each
-        page's, and, for a corpus that is one page, the judge's prompt up to the question for
-        each of its sentences: every question there meets these sentences (a larger corpus
-        saves a sentence's state when it is first judged)."""
-        prompts = [[self._judge_system()], *([self.page_system_message(page)] for page in self.pages)]
-        if self.full_context:
-            prompts += [self._judge_conversation(s.text, "?") for s in sentences(self.full_context)]
-        return prompts
-
-    def _state_file(self, prompt: list[BaseMessage]) -> Path:
-        return self.llm.prefix_states.path_for(self.llm.kept_prefixes(prompt)[-1])
+        return save_page_states(self, on_page)  # rag/page_states.py
 
     def warm_up(self) -> None:
         """Compute the fixed prompt prefix once, so the first real question is fast too."""
@@ -962,10 +769,6 @@ class Pipeline:
             if isinstance(event, AnswerResult):
                 return event
         raise RuntimeError("the answer stream ended without a result")
-
-
-# Stands for the question while the judge's prompt is split at it; never in real text.
-_ASKED = "\x00question\x00"
 
 
 def _holds_any(passage: Passage, names: frozenset[str]) -> bool:
@@ -992,14 +795,6 @@ def _first_words_pass(
         return False
     verdict = judge(answer.strip(), language, evidence, context_texts, restated)
     return verdict.accepted and verdict.answer == answer.strip()
-
-
-def _is_valid_text(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _ms(since: float) -> float:

@@ -13,7 +13,7 @@ from rag.decision import Example, fit
 from rag.errors import Cancelled, IndexError_, InputError
 from rag.llama_chat import Choice
 from rag.pages import KEEP_STATE
-from rag.pipeline import AnswerResult, Evidence, Reset, Token, Turn
+from rag.pipeline import AnswerResult, Reset, Token, Turn
 from tests.conftest import copy_settings, fake_pipeline, write_seed
 
 
@@ -236,7 +236,7 @@ def test_an_evidence_sentence_judged_to_answer_is_kept_without_a_second_look(set
 
 def test_the_judges_prompt_marks_all_before_the_question_as_kept(settings, embeddings) -> None:
     pipeline, _ = signals_pipeline(settings, embeddings, responses=["unused"])
-    system, asked = pipeline._judge_conversation(
+    system, asked = pipeline.prompting.judge_conversation(
         "De veerboot vaart zes keer per dag.", " Hoe vaak vaart hij? "
     )
     head = asked.additional_kwargs[KEEP_STATE]

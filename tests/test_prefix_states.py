@@ -74,8 +74,8 @@ def test_a_judged_sentence_keeps_its_state_for_the_next_question_about_it(
     llm.prefix_states = PrefixStates(tmp_path / "states", Path(llm.model_path))
     try:
         sentence = "De veerboot naar Schierhorn vaart in de zomer zes keer per dag."
-        first = real_pipeline._judge_conversation(sentence, "Hoe vaak vaart de veerboot?")
-        second = real_pipeline._judge_conversation(sentence, "Waar vaart de veerboot naartoe?")
+        first = real_pipeline.prompting.judge_conversation(sentence, "Hoe vaak vaart de veerboot?")
+        second = real_pipeline.prompting.judge_conversation(sentence, "Waar vaart de veerboot naartoe?")
         judge_prefix, sentence_prefix = llm.kept_prefixes(second)
         tokens = llm._reply_tokens(second)
         assert (
