@@ -23,11 +23,14 @@ FEATURES = (
     "refuse",  # P(the answer starts with the refusal word), after the evidence sentence
     "judged_answers",  # judged apart from the text: does the sentence give the answer?
     "evidence",  # the pointer's probability for the evidence sentence's number
-    "similarity",  # the evidence sentence's cosine similarity to the question
-    "overlap",  # the share of the question's rare words the evidence sentence holds
+    "similarity",  # the evidence sentence's cosine similarity to the question (multilingual)
     "yes_no_mass",  # how much of the answer's first word is "yes" or "no"
-    "other_language",  # 1 where the evidence is not in the question's language
 )
+# Not read, though recorded: the share of the question's rare words in the evidence, and
+# whether the evidence is in another language. The benchmark asks no question across
+# languages, so it teaches them only that a Dutch text with an English question is
+# unanswerable (the shared words are ~0 there): fitted with them, the decision refused
+# "Where is Project Rainier?" over the Dutch article.
 _NEUTRAL = {"refuse": 0.5, "judged_answers": 0.5, "evidence": 0.5}
 _LOG_ODDS = {"refuse", "judged_answers", "evidence", "yes_no_mass"}
 

@@ -21,7 +21,7 @@ from rag.errors import InputError
 from rag.language import clearly_other_language
 from rag.pipeline import AnswerResult, Pipeline, Reset, Token, Turn
 from rag.settings import PROJECT_ROOT, Settings
-from rag.text import unsupported_facts
+from rag.text import names_in, unsupported_facts
 
 SPLITS = ("tune", "report")
 # Text the answer quotes from the article ("Het artikel zegt: „…”") is the article's own
@@ -84,11 +84,15 @@ def cited_texts(result: AnswerResult) -> list[str]:
 
 
 def _claims_rest_on(record: dict, result: AnswerResult) -> list[str]:
-    """The texts an answer's numbers and names must come from: its cited sentences, and for
-    a "no" the question it denies ("No, not 9 times a day": the 9 is denied, not claimed)."""
-    if opens_with(result.answer, NO):
-        return [*cited_texts(result), str(record.get("question", ""))]
-    return cited_texts(result)
+    """The texts an answer's numbers and names must come from: its cited sentences; the
+    question's names that the cited passages hold (an answer in a whole sentence restates
+    its subject, "Voltera Energy invests ...", named before the cited sentence); and for a
+    "no" the question it denies ("No, not 9 times a day": the 9 is denied, not claimed)."""
+    question = str(record.get("question", ""))
+    passages = " ".join(c.text for c in result.citations)
+    named = names_in(question) - set(unsupported_facts(question, [passages]))
+    texts = [*cited_texts(result), " ".join(sorted(named))]
+    return [*texts, question] if opens_with(result.answer, NO) else texts
 
 
 def score(

@@ -20,7 +20,6 @@ ARTICLE_CASES = {
     "d01": "a fact",
     "x02": "an English question over the Dutch article",
     "d11": "a follow-up",
-    "d09": "another word for the same thing ('reported' where the text says 'meldt')",
     "x29": "yes/no, English over the Dutch article, answered yes",
     "x14": "unanswerable: a CEO the article does not name",
 }
