@@ -100,26 +100,17 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_calibrate(settings: Settings, args: argparse.Namespace) -> None:
     """Answer the benchmark's tune half with the decision off (or read such a run's rows),
     fit the decision, and write it to calibration/<model>.json."""
-    from rag.benchmark import BENCHMARK_DIR, corpora, read_dump, run
+    from rag.benchmark import BENCHMARK_DIR, corpora, corpus_pipelines, read_dump, run
     from rag.decision import calibration_path, examples_from, fit
 
     if args.rows:
         rows = read_dump(Path(args.rows))
     else:
-        from rag.build import build_pipeline
-        from rag.embedding import load_embedder
-        from rag.evaluation import corpus_settings
-        from rag.llm import load_llm
-
         benchmark = Path(args.benchmark) if args.benchmark else BENCHMARK_DIR
         cache = PROJECT_ROOT / ".cache" / "calibrate"
-        base = settings.model_copy(update={"index_dir": cache / "model-states"})
-        llm, embeddings = load_llm(base), load_embedder(base)
         tune = [c for c in corpora(benchmark) if c.split == "tune"]
         rows = run(
-            lambda corpus: build_pipeline(
-                corpus_settings(base, corpus.folder), llm, embeddings, calibration=False
-            ),
+            corpus_pipelines(settings, cache / "model-states", calibration=False),
             tune,
             cache / "tune-observe.jsonl",
             args.per_corpus,

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from rag.benchmark import corpora, read_dump, run, table  # noqa: E402
+from rag.benchmark import corpora, corpus_pipelines, read_dump, run, table  # noqa: E402
 
 
 def main() -> int:
@@ -50,10 +50,6 @@ def main() -> int:
         write_docs(args.cached.stem, " ".join(sys.argv[1:]), figures)
         return 0
 
-    from rag.build import build_pipeline
-    from rag.embedding import load_embedder
-    from rag.evaluation import corpus_settings
-    from rag.llm import load_llm
     from rag.settings import Settings
 
     chosen = [
@@ -61,16 +57,8 @@ def main() -> int:
         for c in corpora()
         if args.split in ("all", c.split) and (not args.corpora or c.name in args.corpora)
     ]
-    base = Settings(index_dir=ROOT / ".cache" / "benchmark" / "model-states")
-    llm, embeddings = load_llm(base), load_embedder(base)  # loaded once, for every corpus
-
-    def pipeline_for(corpus):
-        return build_pipeline(
-            corpus_settings(base, corpus.folder),
-            llm=llm,
-            embeddings=embeddings,
-            calibration=not args.observe,
-        )
+    states = ROOT / ".cache" / "benchmark" / "model-states"
+    pipeline_for = corpus_pipelines(Settings(), states, calibration=not args.observe)
 
     label = f"{args.split}{'-observe' if args.observe else ''}"
     dump = args.dump or ROOT / ".cache" / "benchmark" / f"{label}.jsonl"

@@ -16,7 +16,7 @@ import re
 import string
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from rag.answer_format import is_refusal
 from rag.baseline import naive_answer, naive_prompt
 from rag.evaluation import score
 from rag.pipeline import AnswerResult, Pipeline, Reset, Token
-from rag.settings import PROJECT_ROOT
+from rag.settings import PROJECT_ROOT, Settings
 from rag.text import NUMBER_WORDS
 
 BENCHMARK_DIR = PROJECT_ROOT / "bench" / "benchmark"
@@ -80,16 +80,20 @@ def says_gold(answer: str, record: dict) -> bool:
 def cites_gold(result: AnswerResult, record: dict) -> bool:
     """A citation of the question's document whose sentence (or passage) overlaps the span
     of the gold answer; a question without a span (yes/no) needs its document cited."""
+    return _spans_hold_gold(
+        [
+            (c.doc_id, *((c.sentence_start, c.sentence_end) if c.sentence else (c.start, c.end)))
+            for c in result.citations
+        ],
+        record,
+    )
+
+
+def _spans_hold_gold(spans: list[tuple[str, int, int]], record: dict) -> bool:
     start, end = record.get("support_start"), record.get("support_end")
-    for c in result.citations:
-        if c.doc_id != record["doc"]:
-            continue
-        if start is None:
-            return True
-        low, high = (c.sentence_start, c.sentence_end) if c.sentence else (c.start, c.end)
-        if low < end and start < high:
-            return True
-    return False
+    return any(
+        doc == record["doc"] and (start is None or (low < end and start < high)) for doc, low, high in spans
+    )
 
 
 def _product(pipeline: Pipeline, record: dict) -> tuple[AnswerResult, bool]:
@@ -115,9 +119,6 @@ def answer_corpus(
     for record in records:
         result, withdrawn = _product(pipeline, record)
         scored = score(record, result, pipeline.documents, withdrawn)
-        unanswerable = bool(record.get("unanswerable"))
-        answered = not result.refused and says_gold(result.answer, record)
-        drafted = bool(result.draft) and says_gold(result.draft, record)
         row = {
             "id": record["id"],
             "corpus": corpus.name,
@@ -125,16 +126,12 @@ def answer_corpus(
             "lang": record["lang"],
             "class": record.get("class", ""),
             "title": record.get("title", ""),
-            "unanswerable": unanswerable,
+            "unanswerable": bool(record.get("unanswerable")),
             "expect": record.get("expect"),
             "product": {
                 "answer": result.answer,
                 "refused": result.refused,
-                "right": result.refused if unanswerable else answered,
-                "cited": not unanswerable and answered and cites_gold(result, record),
                 "draft": result.draft,
-                "draft_right": not unanswerable and drafted,
-                "draft_cited": not unanswerable and drafted and cites_gold(result, record),
                 "reason": result.reason,
                 "evidence": result.evidence,
                 "citations": [
@@ -155,13 +152,25 @@ def answer_corpus(
             row["naive"] = {
                 "answer": baseline.answer,
                 "refused": baseline.refused,
-                "right": baseline.refused
-                if unanswerable
-                else not baseline.refused and says_gold(baseline.answer, record),
                 "first_token_ms": baseline.first_token_ms,
                 "total_ms": baseline.total_ms,
             }
-        yield row
+        yield rescored(row, record)  # scored like a stored row
+
+
+def corpus_pipelines(settings: Settings, states_dir: Path, calibration: bool) -> Callable[[Corpus], Pipeline]:
+    """A pipeline for each corpus (an index of its own under .cache/), all sharing one model
+    and one embedder, loaded once; the model's page states kept in `states_dir`."""
+    from rag.build import build_pipeline
+    from rag.embedding import load_embedder
+    from rag.evaluation import corpus_settings
+    from rag.llm import load_llm
+
+    base = settings.model_copy(update={"index_dir": states_dir})
+    llm, embeddings = load_llm(base), load_embedder(base)
+    return lambda corpus: build_pipeline(
+        corpus_settings(base, corpus.folder), llm, embeddings, calibration=calibration
+    )
 
 
 def load_records(corpus: Corpus) -> list[dict]:
@@ -171,7 +180,7 @@ def load_records(corpus: Corpus) -> list[dict]:
 
 
 def run(
-    pipelines,  # callable: Corpus -> Pipeline
+    pipelines: Callable[[Corpus], Pipeline],
     chosen: list[Corpus],
     dump: Path,
     per_corpus: int | None = None,
@@ -218,18 +227,18 @@ def read_dump(path: Path, benchmark_dir: Path = BENCHMARK_DIR) -> list[dict]:
 
 
 def rescored(row: dict, record: dict) -> dict:
-    """The row's answers scored again (a run of an older scorer). Rows without their
+    """The row's answers scored (again, for a run of an older scorer). Rows without their
     citations count as cited where the evidence sentence holds the gold answer."""
     product, unanswerable = dict(row["product"]), row["unanswerable"]
 
     def cited() -> bool:
         if "citations" not in product:
             return normalised(record.get("support") or "") in normalised(product.get("evidence", ""))
-        start, end = record.get("support_start"), record.get("support_end")
-        return any(
-            doc == record["doc"] and (start is None or (low < end and start < high))
-            for doc, _, _, low, high in product["citations"]
-        )
+        spans = [
+            (doc, *((low, high) if high > low else (start, end)))
+            for doc, start, end, low, high in product["citations"]
+        ]
+        return _spans_hold_gold(spans, record)
 
     answered = not product["refused"] and says_gold(product["answer"], record)
     drafted = bool(product.get("draft")) and says_gold(product["draft"], record)
