@@ -4,9 +4,9 @@ One small logistic regression per model, fitted on the public benchmark's *tune*
 (`python app.py calibrate`, `bench/benchmark.py`) and kept as data in
 `calibration/<model>.json`, each number beside the figures it came from. The pipeline asks
 it once per question, after the model has pointed at its evidence and judged it, before
-any answer text is shown: refuse where the estimated chance that the answer comes out
-right is below the file's threshold. A model without a file runs with this decision off
-and says so at start-up.
+any answer text is shown: answer where a right answer is likelier than an unanswerable
+question (the regression is fitted on the questions where that choice changes the score).
+A model without a file runs with this decision off and says so at start-up.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class Calibration:
     scale: tuple[float, ...]
     weights: tuple[float, ...]
     bias: float
-    threshold: float  # refuse below this estimated chance of a right answer
+    threshold: float  # refuse below this chance of a right answer (vs. an unanswerable question)
     fitted_on: dict = field(default_factory=dict)  # the data and figures behind the numbers
 
     def right_chance(self, signals: Mapping[str, float]) -> float:
@@ -160,6 +160,13 @@ def overall_right(examples: Sequence[Example], chances: Sequence[float], thresho
     )
 
 
+def matters(example: Example) -> bool:
+    """Whether answering or refusing changes this question's score: a right answer kept, or
+    an unanswerable question refused. (A wrong answer and its refusal both score wrong; an
+    unanswerable question the model refuses by itself is refused whatever the decision.)"""
+    return example.answered_right or (example.unanswerable and not example.refused_anyway)
+
+
 def _standardised(examples: Sequence[Example]):
     import numpy as np
 
@@ -170,42 +177,53 @@ def _standardised(examples: Sequence[Example]):
     return (x - mean) / scale, y, mean, scale
 
 
-def out_of_fold_chances(examples: Sequence[Example], folds: int = 5) -> list[float]:
-    """Each example's chance of a right answer from a regression fitted on the other
-    articles' examples (`folds` folds by article)."""
+def _regression(examples: Sequence[Example]):
+    """The regression of "a right answer rather than an unanswerable question", on the
+    examples where the decision matters; returns (weights, bias, mean, scale)."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
+
+    z, y, mean, scale = _standardised([e for e in examples if matters(e)])
+    if len(set(y)) < 2:  # every such answer right, or none: the same chance for all
+        share = min(max(float(y.mean()), 1e-3), 1 - 1e-3)
+        return np.zeros(z.shape[1]), math.log(share / (1 - share)), mean, scale
+    fitted = LogisticRegression(C=1.0).fit(z, y)
+    return fitted.coef_[0], float(fitted.intercept_[0]), mean, scale
+
+
+def _chances(examples: Sequence[Example], weights, bias: float, mean, scale) -> list[float]:
+    import numpy as np
+
+    z = (np.array([feature_vector(e.signals) for e in examples]) - mean) / scale
+    return [float(1 / (1 + math.exp(-(bias + float(v @ weights))))) for v in z]
+
+
+def out_of_fold_chances(examples: Sequence[Example], folds: int = 5) -> list[float]:
+    """Each example's chance from a regression fitted on the other articles' examples
+    (`folds` folds by article)."""
     from sklearn.model_selection import GroupKFold
 
-    z, y, _, _ = _standardised(examples)
     groups = [e.group for e in examples]
-    chances = np.zeros(len(examples))
-    for train, test in GroupKFold(n_splits=min(folds, len(set(groups)))).split(z, y, groups):
-        if len(set(y[train])) < 2:
-            chances[test] = y[train].mean()
-            continue
-        chances[test] = LogisticRegression(C=1.0).fit(z[train], y[train]).predict_proba(z[test])[:, 1]
-    return [float(c) for c in chances]
+    chances = [0.0] * len(examples)
+    for train, test in GroupKFold(n_splits=min(folds, len(set(groups)))).split(examples, groups=groups):
+        fitted = _regression([examples[i] for i in train])
+        for i, chance in zip(test, _chances([examples[i] for i in test], *fitted), strict=True):
+            chances[i] = chance
+    return chances
 
 
 def fit(examples: Sequence[Example], model: str, folds: int = 5) -> Calibration:
-    """Logistic regression of "answering is right" on the signals; the threshold is the one
-    that gets the most questions right on out-of-fold estimates (folds by article), so it
-    is not read off the same estimates it was fitted on."""
+    """Logistic regression of "a right answer rather than an unanswerable question" on the
+    signals, fitted where the decision matters (`matters`). Answering scores where the answer
+    is right, refusing where the question is unanswerable, so the decision answers where the
+    first is the likelier: at an estimated chance of 0.5, with no threshold tuned. The
+    figures beside it are out of fold (folds by article), not read off the fitted data."""
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
 
-    z, y, mean, scale = _standardised(examples)
+    threshold = 0.5
+    weights, bias, mean, scale = _regression(examples)
     out_of_fold = out_of_fold_chances(examples, folds)
     cuts = [round(float(c), 2) for c in np.arange(0.0, 1.0, 0.01)]
-    scored = [(overall_right(examples, out_of_fold, c), -abs(c - 0.5), c) for c in cuts]
-    best_right, _, threshold = max(scored)
-    if len(set(y)) == 2:
-        final = LogisticRegression(C=1.0).fit(z, y)
-        weights, bias = final.coef_[0], float(final.intercept_[0])
-    else:  # every answer right, or none: the same chance for all
-        share = min(max(float(y.mean()), 1e-3), 1 - 1e-3)
-        weights, bias = np.zeros(z.shape[1]), math.log(share / (1 - share))
     answerable = sum(not e.unanswerable for e in examples)
     return Calibration(
         model=model,
@@ -219,9 +237,10 @@ def fit(examples: Sequence[Example], model: str, folds: int = 5) -> Calibration:
             "questions": len(examples),
             "answerable": answerable,
             "unanswerable": len(examples) - answerable,
-            "answered right with the decision off": int(y.sum()),
+            "answered right with the decision off": sum(e.answered_right for e in examples),
+            "where the decision matters": sum(matters(e) for e in examples),
             "articles": len({e.group for e in examples}),
-            "overall right, out of fold, at the threshold": best_right,
+            "overall right, out of fold, at the threshold": overall_right(examples, out_of_fold, threshold),
             "overall right with the decision off": overall_right(examples, out_of_fold, 0.0),
             "overall right refusing all": len(examples) - answerable,
             "curve (threshold: answerable kept right, unanswerable refused), out of fold": {
