@@ -124,6 +124,21 @@ def cmd_calibrate(settings: Settings, args: argparse.Namespace) -> None:
         print(f"  {name}: {value}")
 
 
+def cmd_feedback(settings: Settings, args: argparse.Namespace) -> None:
+    """Readers' votes: the counts, and with `export` the 👎 answers as a question file to
+    review (write each one's `expect`) and add to the question sets."""
+    from rag.feedback import FeedbackStore, questions_to_review
+
+    entries = FeedbackStore(settings.feedback_file).read()
+    down = questions_to_review(entries)
+    print(f"{settings.feedback_file}: {len(entries) - len(down)} up, {len(down)} down")
+    if args.action == "export":
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in down), encoding="utf-8")
+        print(f"{out}: {len(down)} questions to review")
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -158,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     calibrate.add_argument("--from", dest="rows", help="the rows of a `bench/benchmark.py --observe` run")
     calibrate.add_argument("--benchmark", help="another benchmark folder (with its manifest.json)")
     calibrate.add_argument("--per-corpus", type=int, help="questions per corpus (a quicker fit)")
+    feedback = commands.add_parser("feedback", help="readers' votes; export the 👎 ones to review")
+    feedback.add_argument("action", nargs="?", choices=["export"])
+    feedback.add_argument("--out", default="feedback/to-review.jsonl", help="where export writes")
     args = parser.parse_args(argv)
     handlers = {
         "setup": cmd_setup,
@@ -165,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         "ask": cmd_ask,
         "eval": cmd_eval,
         "calibrate": cmd_calibrate,
+        "feedback": cmd_feedback,
         "serve": cmd_serve,
         None: cmd_serve,
     }

@@ -73,7 +73,7 @@ def main() -> int:
 
 
 def write_docs(label: str, arguments: str, figures: str) -> None:
-    """The figures, as printed, in docs/benchmark-<label>.md (the README points there)."""
+    """The figures, as printed, in docs/benchmark-<label>.md (docs/measurements.md points there)."""
 
     def git(*words: str) -> str:
         return subprocess.run(["git", *words], capture_output=True, text=True, cwd=ROOT).stdout.strip()

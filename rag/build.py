@@ -18,8 +18,9 @@ from rag.documents import SUPPORTED_SUFFIXES, Document, load_documents, read_doc
 from rag.embedding import PrefixedEmbeddings, load_embedder
 from rag.errors import InputError
 from rag.index import PassageIndex, SyncReport
+from rag.lexicon import load_lexicons
 from rag.llm import load_llm
-from rag.overview import Overviews, load_lexicons
+from rag.overview import Overviews
 from rag.pipeline import Pipeline
 from rag.prompts import load_prompts
 from rag.retrieval import HybridRetriever
@@ -88,5 +89,7 @@ def build_pipeline(
                 settings.calibration_dir,
             )
     learned = calibration if isinstance(calibration, Calibration) else None
-    overviews = Overviews(embeddings, load_lexicons(settings.lexicon_dir))
-    return Pipeline(settings, prompts, retriever, llm or load_llm(settings), by_id, learned, overviews)
+    lexicons = load_lexicons(settings.lexicon_dir)
+    overviews = Overviews(embeddings, lexicons)
+    model = llm or load_llm(settings)
+    return Pipeline(settings, prompts, retriever, model, by_id, learned, overviews, lexicons)

@@ -11,6 +11,7 @@ A model without a file runs with this decision off and says so at start-up.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -65,6 +66,11 @@ class Calibration:
             w * (v - m) / s for w, v, m, s in zip(self.weights, x, self.mean, self.scale, strict=True)
         )
         return 1 / (1 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    @property
+    def version(self) -> str:
+        """Names these numbers: the first 12 hex digits of their SHA-256."""
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:12]
 
     def refuses(self, signals: Mapping[str, float]) -> bool:
         return self.right_chance(signals) < self.threshold

@@ -151,7 +151,7 @@ def evaluate(pipeline: Pipeline, records: list[dict]) -> list[QuestionScore]:
             elif isinstance(event, Reset):
                 withdrawn = withdrawn or bool(shown.strip())
                 shown = ""
-            else:
+            elif isinstance(event, AnswerResult):
                 result = event
         assert result is not None
         scores.append(score(record, result, pipeline.documents, withdrawn))

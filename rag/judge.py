@@ -20,6 +20,7 @@ from rag.language import Language, clearly_other_language
 from rag.text import Sentence, unsupported_facts
 
 MODEL_REFUSED = "the model refused"
+UNSUPPORTED_PREFIX = "not in the text: "  # then the facts the text lacks
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def judge(
         return refused(language, MODEL_REFUSED)
     missing = unsupported_facts(answer, [*context_texts, restated])
     if missing:
-        return refused(language, f"not in the text: {', '.join(missing)}")
+        return refused(language, UNSUPPORTED_PREFIX + ", ".join(missing))
     if clearly_other_language(answer, language):
         if evidence and not clearly_other_language(evidence.text, language):
             # A yes or a no keeps its word, in the question's language: "Ja. <the sentence>".

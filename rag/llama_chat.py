@@ -60,14 +60,15 @@ class ContinuingChatLlamaCpp(ChatLlamaCpp):
     ) -> Iterator[ChatGenerationChunk]:
         params = {**self._get_parameters(stop), **kwargs}
         params["stop"] = [*params["stop"], _eos(self.client)]
-        written = False
+        finish_reason = None
         for chunk in self.client.create_completion(self._prepared(messages), stream=True, **params):
-            text = chunk["choices"][0]["text"]
+            text, finish_reason = chunk["choices"][0]["text"], chunk["choices"][0].get("finish_reason")
             if text:
-                written = True
                 yield ChatGenerationChunk(message=AIMessageChunk(content=text))
-        if not written:  # the reply was already complete; LangChain wants at least one chunk
-            yield ChatGenerationChunk(message=AIMessageChunk(content=""))
+        # The last chunk says why it stopped ("length": at max_tokens), as LangChain's
+        # OpenAI model does; it is also the one chunk LangChain wants where nothing was written.
+        info = {"finish_reason": finish_reason} if finish_reason else None
+        yield ChatGenerationChunk(message=AIMessageChunk(content=""), generation_info=info)
 
     def _generate(
         self,

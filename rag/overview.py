@@ -12,35 +12,19 @@ sentence among them, shown in document order.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
 from rag.chunking import Passage
 from rag.index import cosine
+from rag.lexicon import Lexicon, lexicon_for
 from rag.text import Sentence, sentences
 
 # multilingual-e5-small's similarities lie high (0.80-0.85 for unrelated questions); an
 # overview example and its rewording reach 0.89-0.99.
 OVERVIEW_MIN_SIMILARITY = 0.88
 MAIN_POINTS = 4
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    overview_examples: list[str]
-    other_questions: list[str]
-    overview_intro: str
-
-
-def load_lexicons(lexicon_dir: Path) -> dict[str, Lexicon]:
-    return {
-        path.stem: Lexicon(**json.loads(path.read_text(encoding="utf-8")))
-        for path in sorted(lexicon_dir.glob("*.json"))
-    }
 
 
 class Overviews:
@@ -76,7 +60,7 @@ class Overviews:
 
     def answer(self, language: str, points: list[Sentence]) -> str:
         """A line in the question's language, then the points, quoted."""
-        lexicon = self.lexicons.get(language) or next(iter(self.lexicons.values()))
+        lexicon = lexicon_for(self.lexicons, language)
         return "\n".join([lexicon.overview_intro, *(f"- „{s.text.strip()}”" for s in points)])
 
 

@@ -4,6 +4,7 @@ question for each sentence (`rag/prefix_states.py` stores them)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +15,8 @@ from rag.text import sentences
 
 if TYPE_CHECKING:
     from rag.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
 
 
 def save_page_states(pipeline: Pipeline, on_page: Callable[[int, int], None] | None = None) -> list[Path]:
@@ -28,8 +31,12 @@ def save_page_states(pipeline: Pipeline, on_page: Callable[[int, int], None] | N
     # First make room: the states of pages that are gone.
     llm.prefix_states.prune([_state_file(llm, prompt) for prompt in prompts])
     for done, prompt in enumerate(prompts, start=1):
-        with pipeline.gate.turn():  # one state at a time: questions may come in between
-            saved = llm.save_state(prompt)
+        try:
+            with pipeline.gate.turn():  # one state at a time: questions may come in between
+                saved = llm.save_state(prompt)
+        except (RuntimeError, ValueError) as error:  # llama.cpp failed on this one: the rest go on
+            log.warning("the state of prompt %d of %d not saved: %s", done, len(prompts), error)
+            continue
         if saved is None:
             break  # no room left (RAG_PAGE_STATES_MAX_MB): later ones are read when asked
         kept.append(saved)

@@ -9,7 +9,7 @@ that lands on the page: the question then pays only for its own tokens.
 Retrieval decides the page: the one holding the passage it ranks first. (Falling back to
 the top-k passages when they lie on several pages was measured and dropped: no better on
 the tune half of tests/data/qa_corpus.jsonl, and a question over an uncached context waits
-~6 s instead of ~2 s; see the README.)
+~6 s instead of ~2 s; see docs/design.md.)
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, BaseMessageChunk, HumanMessage
 
 from rag.answer_format import (
     ANSWER_LABEL,
@@ -47,13 +47,9 @@ from rag.decision import Calibration, decision_status
 from rag.documents import Document
 from rag.errors import Cancelled, IndexError_, InputError
 from rag.index import ScoredPassage, cosine
-from rag.judge import (
-    Signals,
-    check_firings,
-    denied_question,
-    judge,
-)
+from rag.judge import UNSUPPORTED_PREFIX, Signals, check_firings, denied_question, judge
 from rag.language import detect_language
+from rag.lexicon import Lexicon, asked_language, lexicon_for
 from rag.llm import ModelGate, model_lock
 from rag.overview import Overviews
 from rag.page_states import save_page_states
@@ -91,6 +87,12 @@ class AnswerResult:
     # apart from the others): what the benchmark's ablation reads.
     draft: str = ""
     checks: dict[str, bool] = field(default_factory=dict)
+    # A refusal's nearest passage (the sentence the model rested on, or the best-ranked
+    # passage), clearly not an answer, and why it refused, in the question's language.
+    nearest: list[Citation] = field(default_factory=list)
+    explanation: str = ""
+    # The answer stopped at the caller's token limit (`max_answer_tokens`), not at its end.
+    cut_short: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,11 +112,20 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Sources:
+    """The passages the model will read, right after retrieval: what a reader can see while
+    it reads."""
+
+    passages: tuple[Passage, ...]
+    language: str
+
+
+@dataclass(frozen=True)
 class Reset:
     """What was streamed so far is withdrawn; the checked answer follows."""
 
 
-StreamEvent = Token | Evidence | Reset | AnswerResult
+StreamEvent = Sources | Token | Evidence | Reset | AnswerResult
 
 
 @dataclass
@@ -142,6 +153,7 @@ class _Reading:
     timings: dict[str, float] = field(default_factory=dict)
     cancelled: threading.Event | None = None  # set when the caller goes away
     max_answer_tokens: int | None = None
+    cut_short: bool = False  # the model stopped at max_answer_tokens
     # Each numbered sentence's similarity to the query and share of the question's rare
     # words: signals for the learned decision.
     similarities: list[float] = field(default_factory=list)
@@ -168,10 +180,13 @@ class _Reading:
         """The texts an answer's facts must come from: the context's, and the bridge's."""
         return [p.text for p in context] + ([self.bridge.passage.text] if self.bridge else [])
 
-    def go_on(self) -> None:
-        """Called between the model's tokens: stops the work of a caller that left."""
+    def go_on(self, chunk: BaseMessageChunk) -> None:
+        """Called with each of the model's chunks: stops the work of a caller that left, and
+        notes whether the model stopped at the token limit (LangChain's `finish_reason`)."""
         if self.cancelled is not None and self.cancelled.is_set():
             raise Cancelled("The caller went away.")
+        if chunk.response_metadata.get("finish_reason") == "length":
+            self.cut_short = True
 
 
 # How the model says yes or no when it judges an evidence sentence on its own.
@@ -244,8 +259,10 @@ class Pipeline:
         documents: dict[str, Document],
         calibration: Calibration | None = None,
         overviews: Overviews | None = None,
+        lexicons: dict[str, Lexicon] | None = None,
     ):
         self.settings = settings
+        self.lexicons = lexicons or {}
         # The learned answer-or-refuse decision for this model (None: off).
         self.calibration = calibration
         self.overviews = overviews
@@ -264,11 +281,11 @@ class Pipeline:
     def use_corpus(self, retriever: HybridRetriever, documents: dict[str, Document]) -> None:
         """Answer from these passages and documents from the next question on (documents
         added or removed while serving); a question already running keeps its context."""
-        pages = paginate(retriever.passages, self.settings.full_context_chars)
+        pages = self.prompting.fit_pages(paginate(retriever.passages, self.settings.full_context_chars))
         longest = sorted(retriever.passages, key=lambda p: len(p.text))[-self.settings.top_k :]
+        # The longest prompt a question can get, by tokens: every question is checked with it.
         self.widest_context = max(
-            [*(list(page.passages) for page in pages), longest],
-            key=lambda passages: sum(len(p.text) for p in passages),
+            [*(list(page.passages) for page in pages), longest], key=self.prompting.context_tokens
         )
         self.pages = pages
         self.prompting.page_contexts = {page.passages for page in pages}
@@ -280,7 +297,7 @@ class Pipeline:
     def whole_corpus(self, passages: list[Passage]) -> list[Passage] | None:
         """All these passages, in document order, when they fit in the prompt."""
         fits = sum(len(p.text) for p in passages) <= self.settings.full_context_chars
-        return passages if fits and passages else None
+        return passages if fits and passages and self.prompting.leaves_room(passages) else None
 
     def _context(self, ranked: list[ScoredPassage], doc_id: str | None) -> list[Passage]:
         """The passages the prompt holds: the page of the best-ranked passage (or the asked
@@ -342,7 +359,8 @@ class Pipeline:
         history = history or []
         self.check_question(question, history, doc_id)
         started = time.perf_counter()
-        language = detect_language(question)
+        # The question's language, unless the client's system message asks for another.
+        language = asked_language(preference, self.lexicons) or detect_language(question)
         if self.overviews and self.overviews.asks_overview(question):
             yield from self._overview(question, language, doc_id, started)
             return
@@ -350,6 +368,7 @@ class Pipeline:
         ranked = self.retriever.retrieve(query, doc_id=doc_id)
         context = self._context(ranked, doc_id)
         timings = {"retrieval_ms": _ms(started)}
+        yield Sources(tuple(context), language)
 
         with self.gate.turn(cancelled):
             timings["queue_ms"] = round(_ms(started) - timings["retrieval_ms"], 1)
@@ -384,6 +403,10 @@ class Pipeline:
         timings["total_ms"] = _ms(started)
         result.timings = {**timings, **reading.timings}
         result.evidence = evidence = reading.evidence.text if reading.evidence else ""
+        result.cut_short = reading.cut_short and not result.refused
+        if result.refused:
+            result.nearest = _nearest(reading.evidence, ranked)
+            result.explanation = self._explained(result)
         log.debug(
             "%r -> %s (%s) quoted %r, evidence %r",
             question,
@@ -526,7 +549,7 @@ class Pipeline:
         answer, reading.pending, checked = "", "", 0
         limit = {"max_tokens": reading.max_answer_tokens} if reading.max_answer_tokens else {}
         for chunk in self.llm.stream([*messages, AIMessage(reading.handed)], stop=NEXT_ROUND, **limit):
-            reading.go_on()
+            reading.go_on(chunk)
             piece = chunk.content if isinstance(chunk.content, str) else ""
             answer += piece
             reading.written += piece
@@ -642,7 +665,7 @@ class Pipeline:
         stream_filter = StreamFilter()
         limit = {"max_tokens": reading.max_answer_tokens} if reading.max_answer_tokens else {}
         for chunk in self.llm.stream(messages, stop=NEXT_ROUND, **limit):
-            reading.go_on()
+            reading.go_on(chunk)
             piece = chunk.content if isinstance(chunk.content, str) else ""
             reading.raw += piece
             reading.written += piece
@@ -712,6 +735,17 @@ class Pipeline:
         reason = verdict.reason
         return AnswerResult(verdict.answer, False, language, citations, reason=reason, signals=signals)
 
+    def _explained(self, result: AnswerResult) -> str:
+        """Why it refused, in one line of the question's language (`lexicon/<lang>.json`)."""
+        if not self.lexicons:
+            return ""
+        lexicon = lexicon_for(self.lexicons, result.language)
+        if not result.nearest:
+            return lexicon.refusal_nothing_near
+        if result.reason.startswith(UNSUPPORTED_PREFIX):
+            return lexicon.refusal_unsupported
+        return lexicon.refusal_nearest
+
     @staticmethod
     def _refusal(language: str, reason: str, signals: dict[str, float]) -> AnswerResult:
         return AnswerResult(REFUSALS[language], True, language, [], reason=reason, signals=signals)
@@ -769,6 +803,18 @@ class Pipeline:
             if isinstance(event, AnswerResult):
                 return event
         raise RuntimeError("the answer stream ended without a result")
+
+
+def _nearest(evidence: Sentence | None, ranked: list[ScoredPassage]) -> list[Citation]:
+    """Where the text comes closest to a refused question: the sentence the model rested on,
+    or else the passage retrieval ranked first."""
+    if evidence is not None:
+        score = next((s.score for s in ranked if s.passage == evidence.passage), 0.0)
+        return [citation(1, ScoredPassage(evidence.passage, score), evidence)]
+    if not ranked:
+        return []
+    best = ranked[0]
+    return [citation(1, best, Sentence(best.passage, best.passage.start, best.passage.end))]
 
 
 def _holds_any(passage: Passage, names: frozenset[str]) -> bool:

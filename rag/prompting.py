@@ -5,6 +5,7 @@ one sentence."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,7 +16,7 @@ from rag.answer_format import REFUSAL_WORD
 from rag.chunking import Passage
 from rag.errors import InputError
 from rag.language import ANSWER_IN
-from rag.pages import KEEP_STATE
+from rag.pages import KEEP_STATE, Page
 from rag.prompts import Prompts
 from rag.settings import Settings
 from rag.text import Sentence, numbered_text, sentences
@@ -23,6 +24,10 @@ from rag.text import Sentence, numbered_text, sentences
 # Room kept for the reply's labels ("Quote:", "Answer:") and the template's end markers,
 # and for each message's chat markup when tokens are estimated.
 REPLY_MARKUP_TOKENS = 16
+# What a page's prompt must leave free for the question and its turns: a page that leaves
+# less is split between its passages (a question of the longest allowed length, 1,000
+# characters, is ~300 tokens; older turns are dropped to fit).
+QUESTION_ROOM_TOKENS = 300
 MESSAGE_MARKUP_TOKENS = 8
 # Stands for the question while the judge's prompt is split at it; never in real text.
 _ASKED = "\x00question\x00"
@@ -69,6 +74,26 @@ class PromptMaker:
             turns = turns[1:]
             while turns and turns[0].role == "assistant":  # a conversation starts with a question
                 turns = turns[1:]
+
+    def context_tokens(self, context: Sequence[Passage]) -> int:
+        """The tokens of a prompt over this context before any question."""
+        return self.prompt_tokens(self.messages("", "nl", [], list(context)))
+
+    def leaves_room(self, context: Sequence[Passage]) -> bool:
+        return self.context_tokens(context) + QUESTION_ROOM_TOKENS <= self.budget
+
+    def fit_pages(self, pages: Sequence[Page]) -> list[Page]:
+        """Pages cut by characters, each split between its passages until its prompt leaves
+        room for a question by tokens: a dense page (tables, numbers, code, CJK) never
+        makes every question too long."""
+        fitted: list[Page] = []
+        for page in pages:
+            if len(page.passages) == 1 or self.leaves_room(page.passages):
+                fitted.append(page)
+            else:
+                half = len(page.passages) // 2
+                fitted.extend(self.fit_pages([Page(page.passages[:half]), Page(page.passages[half:])]))
+        return fitted
 
     def prompt_tokens(self, messages: list[BaseMessage]) -> int:
         if getattr(self.llm, "counts_tokens", False):

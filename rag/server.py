@@ -16,7 +16,7 @@ from dataclasses import asdict
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from rag.api import ask, documents, openai_compat
+from rag.api import ask, documents, feedback, openai_compat
 from rag.api.access import GuardMiddleware, HostCheckMiddleware, RateLimiter, rate_limited, require_key
 from rag.api.errors import install_error_handlers, unknown_routes
 from rag.api.metrics import MetricsMiddleware
@@ -62,6 +62,7 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
     costly = [Depends(rate_limited(runtime.limiter))]
     app.include_router(ask.router(costly), dependencies=[key])
     app.include_router(documents.router(costly), dependencies=[key])
+    app.include_router(feedback.router(costly), dependencies=[key])
     app.include_router(unknown_routes("/api"))
     app.include_router(openai_compat.router(costly), dependencies=[key])
     app.include_router(unknown_routes("/v1"), dependencies=[key])

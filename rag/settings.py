@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     # Where things live.
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     index_dir: Path = PROJECT_ROOT / "index"
+    # Readers' 👍/👎 on answers, append-only (`rag/feedback.py`); beside the index, which a
+    # rebuild starts over.
+    feedback_file: Path = PROJECT_ROOT / "feedback" / "feedback.jsonl"
     models_dir: Path = PROJECT_ROOT / "models"
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     # The learned answer-or-refuse decision, one file per model (`python app.py calibrate`).

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import html
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import gradio as gr
 
+from rag.api.ask import citation_out
 from rag.api.errors import public_message
 from rag.api.runtime import Runtime
 from rag.citations import Citation
 from rag.documents import Document
 from rag.errors import RagError
+from rag.feedback import Feedback
+from rag.language import detect_language
+from rag.lexicon import Lexicon, lexicon_for
 from rag.library import Job
-from rag.pipeline import AnswerResult, Evidence, Reset, Token, Turn
+from rag.pipeline import AnswerResult, Evidence, Reset, Sources, Token, Turn
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +84,18 @@ def highlight(document: Document, citations: list[Citation]) -> str:
     return f'<div class="article" data-doc="{html.escape(document.doc_id)}">{"".join(parts)}</div>'
 
 
-def citations_html(result: AnswerResult, documents: dict[str, Document]) -> str:
+def citations_html(result: AnswerResult, documents: dict[str, Document], lexicon: Lexicon | None) -> str:
     if result.refused:
-        return f'<div class="refusal" id="refusal">Refused: {html.escape(result.answer)}</div>'
+        refusal = f'<div class="refusal" id="refusal">Refused: {html.escape(result.answer)}'
+        if result.explanation:
+            refusal += f"<br>{html.escape(result.explanation)}"
+        refusal += "</div>"
+        if not result.nearest or lexicon is None:
+            return refusal
+        # The closest the text comes, marked as such: it is not an answer.
+        nearest = [highlight(documents[c.doc_id], [c]) for c in result.nearest[:1] if c.doc_id in documents]
+        head = f'<div class="nearest" id="nearest"><b>{html.escape(lexicon.closest)}</b></div>'
+        return refusal + head + "".join(nearest)
     items = [
         f'<div class="citation" data-n="{c.n}"><b>[{c.n}]</b> {html.escape(c.doc_id)} '
         f"{c.start}–{c.end} · score {c.score}<br>{html.escape(c.sentence or c.text)}</div>"
@@ -98,9 +114,6 @@ def timings_text(result: AnswerResult) -> str:
     )
 
 
-SAYS = {"nl": "Het artikel zegt:", "en": "The text says:"}
-
-
 def evidence_html(event: Evidence, documents: dict[str, Document]) -> str:
     """The evidence sentence marked in its document, before the answer is in."""
     sentence = event.sentence
@@ -110,6 +123,16 @@ def evidence_html(event: Evidence, documents: dict[str, Document]) -> str:
     p = sentence.passage
     shown = Citation(1, p.doc_id, p.start, p.end, p.text, 0.0, sentence.start, sentence.end, sentence.text)
     return highlight(document, [shown])
+
+
+def sources_html(event: Sources, documents: dict[str, Document]) -> str:
+    """The passages being read, lightly marked in their documents, before any answer."""
+    shown = [
+        Citation(n, p.doc_id, p.start, p.end, p.text, 0.0, p.start, p.start, "")
+        for n, p in enumerate(event.passages, start=1)
+    ]
+    cited_docs = dict.fromkeys(c.doc_id for c in shown)
+    return "".join(highlight(documents[d], shown) for d in cited_docs if d in documents)
 
 
 def library_html(documents: list) -> str:
@@ -137,7 +160,76 @@ def linked_passage(documents: dict[str, Document], params: dict[str, str]) -> st
     return highlight(document, [linked])
 
 
+# 👍 and 👎 under each answer (Gradio's "Like" and "Dislike"), and, behind its flag, what
+# was wrong: "liked" then arrives as the option's text.
+FEEDBACK_OPTIONS = (
+    "Like",
+    "Dislike",
+    "Wrong answer",
+    "Should have answered",
+    "Should have refused",
+    "Wrong passage cited",
+)
+REMEMBERED_ANSWERS = 512  # the citations of this many recent answers, for readers' votes
+
+
+def feedback_from_chat(
+    chat: list[dict], index: int | tuple | list, liked: bool | str, citations: list[dict]
+) -> Feedback | None:
+    """A vote on the chat's message at `index`: that answer, the question before it, and
+    the conversation before that. None where the message is not an answer to a question."""
+    at = index if isinstance(index, int) else index[0]
+    if not 0 <= at < len(chat) or chat[at].get("role") != "assistant":
+        return None
+    asked = next((i for i in range(at - 1, -1, -1) if chat[i].get("role") == "user"), None)
+    if asked is None:
+        return None
+    history = [
+        {"role": m["role"], "content": _text(m["content"])}
+        for m in chat[:asked]
+        if m.get("role") in ("user", "assistant")
+    ]
+    return Feedback(
+        vote="up" if liked in (True, "Like") else "down",
+        question=_text(chat[asked]["content"]),
+        answer=_text(chat[at]["content"]),
+        history=history,
+        citations=citations,
+        comment=liked if isinstance(liked, str) and liked not in ("Like", "Dislike") else "",
+    )
+
+
 def build_ui(runtime: Runtime) -> gr.Blocks:
+    # The citations of recent answers by (question, answer): a vote on a message finds them.
+    answered: OrderedDict[tuple[str, str], list[dict]] = OrderedDict()
+
+    def remember(question: str, result: AnswerResult) -> None:
+        answered[(question, result.answer)] = [citation_out(c).model_dump() for c in result.citations]
+        while len(answered) > REMEMBERED_ANSWERS:
+            answered.popitem(last=False)
+
+    last_vote: list = [None, 0.0]  # the last vote stored, and when
+
+    def vote(chat: list[dict], liked: gr.LikeData, request: gr.Request) -> None:
+        check_rate(runtime, request)
+        entry = feedback_from_chat(chat, liked.index, liked.liked, [])
+        if entry is None:
+            return
+        pipeline = runtime.pipeline
+        calibration = pipeline.calibration if pipeline else None
+        entry = replace(
+            entry,
+            citations=answered.get((entry.question, entry.answer), []),
+            model=runtime.settings.llm_model,
+            calibration=calibration.version if calibration else "off",
+        )
+        said = (entry.question, entry.answer, entry.vote, entry.comment)
+        if said == last_vote[0] and time.monotonic() - last_vote[1] < 2.0:
+            return  # Gradio sends a chosen option twice
+        last_vote[:] = [said, time.monotonic()]
+        runtime.feedback().add(entry)
+        runtime.metrics.feedback.labels(vote=entry.vote).inc()
+
     def respond(
         message: str, chat: list[dict], doc: str, request: gr.Request
     ) -> Iterator[tuple[list[dict], str, str, str]]:
@@ -148,10 +240,18 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
             check_rate(runtime, request)
             pipeline = runtime.ready()
             panel, answering = "", False
+            language = detect_language(message)  # the question's, as the pipeline reads it
+            words = lexicon_for(pipeline.lexicons, language) if pipeline.lexicons else None
             for event in pipeline.stream(message, turns, None if doc == ALL_DOCUMENTS else doc):
-                if isinstance(event, Evidence):
+                if isinstance(event, Sources):
+                    # At once: what is being read, while the model reads it.
+                    chat[-1]["content"] = as_text(words.reading if words else "…")
+                    panel = sources_html(event, pipeline.documents)
+                    yield chat, panel, "", ""
+                elif isinstance(event, Evidence):
                     # Shown while the answer is written: what the text says, and where.
-                    chat[-1]["content"] = as_text(f"{SAYS[event.language]} „{event.sentence.text}”")
+                    says = words.text_says if words else ""
+                    chat[-1]["content"] = as_text(f"{says} „{event.sentence.text}”")
                     panel = evidence_html(event, pipeline.documents)
                     yield chat, panel, "", ""
                 elif isinstance(event, Token):
@@ -162,8 +262,10 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                     chat[-1]["content"] = ""
                 elif isinstance(event, AnswerResult):
                     runtime.metrics.answered(event)
+                    remember(message, event)
                     chat[-1]["content"] = as_text(event.answer)
-                    yield chat, citations_html(event, pipeline.documents), timings_text(event), ""
+                    panel = citations_html(event, pipeline.documents, words)
+                    yield chat, panel, timings_text(event), ""
         except RagError as error:
             chat[-1]["content"] = as_text(f"⚠️ {public_message(error)}")
             yield chat, "", "", ""
@@ -252,6 +354,7 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                     render_markdown=False,
                     sanitize_html=True,
                     allow_tags=False,
+                    feedback_options=FEEDBACK_OPTIONS,
                 )
                 question = gr.Textbox(
                     placeholder="Stel een vraag… / Ask a question…", show_label=False, elem_id="question"
@@ -294,6 +397,7 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
             None, None, None, js=SCROLL_TO_EVIDENCE
         )
         clear.click(lambda: ([], "", "", ""), None, outputs, api_name=False)
+        chatbot.like(vote, chatbot, None, api_name=False)
         files.upload(
             upload, [files, replace_same], [upload_status, doc, library, to_remove, files], api_name=False
         )

@@ -37,7 +37,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     seeds = root / "seeds"
     seeds.mkdir()
     shutil.copy(ARTICLE, seeds / ARTICLE.name)
-    return Settings(seeds_dir=seeds, index_dir=root / "index")
+    return Settings(seeds_dir=seeds, index_dir=root / "index", feedback_file=root / "feedback.jsonl")
 
 
 @pytest.fixture(scope="session")

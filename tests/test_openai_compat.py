@@ -10,10 +10,14 @@ import httpx
 import openai
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
+from langchain_core.messages import AIMessageChunk
+from langchain_core.outputs import ChatGenerationChunk
 
 from rag.answer_format import REFUSALS
 from rag.api.client_tasks import is_client_task, task_reply, title_of
 from rag.build import build_pipeline
+from rag.lexicon import load_lexicons
+from rag.settings import PROJECT_ROOT
 from tests.conftest import serve_in_thread
 
 ANSWERED = (
@@ -84,7 +88,8 @@ def test_sources_as_annotations_footer_and_one_namespaced_extra(v1) -> None:
     link = message["annotations"][0]["url_citation"]
     assert message["annotations"][0]["type"] == "url_citation"
     assert link["url"].startswith(f"{v1}/?doc=amazon-anthropic.nl.txt&start=")
-    assert set(reply["grounded_qa"]) == {"citations", "refused", "language", "timings"}
+    assert set(reply["grounded_qa"]) == {"citations", "refused", "language", "timings", "nearest", "reason"}
+    assert reply["choices"][0]["finish_reason"] == "stop"
     assert "timings" not in reply and "citations" not in reply  # nothing beside OpenAI's own fields
     assert reply["usage"]["prompt_tokens"] > 0 and reply["usage"]["completion_tokens"] > 0
     plain = completion(v1, messages=[USER], sources_footer=False).json()
@@ -134,8 +139,36 @@ def test_a_refusal_streams_no_false_text(settings, embeddings) -> None:
         with httpx.stream("POST", f"{base}/api/ask/stream", json={"question": question[0]["content"]}) as r:
             events = [line for line in r.iter_lines() if line.startswith("event: ")]
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
-    assert text == REFUSALS["nl"]
+    answer, why, closest = text.split("\n", 2)[0], text.split("\n")[2], text.split("\n")[3]
+    assert answer == REFUSALS["nl"] and "Jan Jansen" not in text
+    # Why, and the closest the text comes, marked as not an answer.
+    assert why == load_lexicons(PROJECT_ROOT / "lexicon")["nl"].refusal_nearest
+    assert closest.startswith("Het dichtst bij komt de tekst hier (geen antwoord): „")
     assert "event: reset" in events
+
+
+class CutShortChatModel(FakeListChatModel):
+    """Scripted; its last chunk says the token limit cut it, as LangChain's models say it."""
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        yield from super()._stream(messages, stop, run_manager, **kwargs)
+        yield ChatGenerationChunk(
+            message=AIMessageChunk(content=""), generation_info={"finish_reason": "length"}
+        )
+
+
+def test_max_tokens_cutting_the_answer_is_said_as_length(settings, embeddings) -> None:
+    llm = CutShortChatModel(responses=[ANSWERED, ANSWERED])
+    with serve_in_thread(settings, build_pipeline(settings, llm=llm, embeddings=embeddings)) as base:
+        client = openai.OpenAI(base_url=f"{base}/v1", api_key="unused")
+        whole = client.chat.completions.create(model="grounded-qa", messages=[USER], max_tokens=8)
+        chunks = list(
+            client.chat.completions.create(model="grounded-qa", messages=[USER], max_tokens=8, stream=True)
+        )
+    assert whole.choices[0].finish_reason == "length"
+    assert [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason] == [
+        "length"
+    ]
 
 
 def test_open_webui_tasks_get_the_json_they_ask_for() -> None:
@@ -150,3 +183,15 @@ def test_open_webui_tasks_get_the_json_they_ask_for() -> None:
     assert json.loads(task_reply(listed)) == {"tags": [], "note": ""}
     assert task_reply("### Task:\nWrite an emoji.") == ""
     assert title_of("no history here") == "Chat"
+
+
+def test_progress_goes_as_reasoning_before_the_checked_answer(v1) -> None:
+    client = openai.OpenAI(base_url=f"{v1}/v1", api_key="unused")
+    chunks = list(client.chat.completions.create(model="grounded-qa", messages=[USER], stream=True))
+    deltas = [c.choices[0].delta for c in chunks if c.choices]
+    reasoning = [(d.model_extra or {}).get("reasoning_content") for d in deltas]
+    first_reasoning = next(i for i, r in enumerate(reasoning) if r)
+    first_answer = next(i for i, d in enumerate(deltas) if d.content)
+    assert reasoning[first_reasoning] == "De tekst wordt gelezen…\n" and first_reasoning < first_answer
+    text = "".join(d.content or "" for d in deltas)
+    assert text.startswith("Het verbruikt 2,2 gigawatt.") and "gelezen" not in text

@@ -3,7 +3,8 @@ central sentences, each cited at its offsets; the model is not asked."""
 
 import pytest
 
-from rag.overview import Overviews, load_lexicons, main_points
+from rag.lexicon import load_lexicons
+from rag.overview import Overviews, main_points
 from rag.settings import PROJECT_ROOT
 from rag.text import sentences
 from tests.conftest import fake_pipeline

@@ -13,7 +13,7 @@ from rag.decision import Example, fit
 from rag.errors import Cancelled, IndexError_, InputError
 from rag.llama_chat import Choice
 from rag.pages import KEEP_STATE
-from rag.pipeline import AnswerResult, Reset, Token, Turn
+from rag.pipeline import AnswerResult, Reset, Sources, Token, Turn
 from tests.conftest import copy_settings, fake_pipeline, write_seed
 
 
@@ -126,8 +126,36 @@ def test_an_overruled_streamed_answer_is_withdrawn(settings, embeddings) -> None
     pipeline = fake_pipeline(settings, embeddings, ["Quote: none\nAnswer: Amazon gaf 12 miljard."])
     events = list(pipeline.stream("Hoeveel gaf Amazon?"))
     kinds = [type(e).__name__ for e in events]
-    assert kinds[0] == "Token" and kinds[-2:] == ["Reset", "AnswerResult"]
+    assert kinds[:2] == ["Sources", "Token"] and kinds[-2:] == ["Reset", "AnswerResult"]
     assert events[-1].refused
+
+
+def test_the_passages_to_be_read_come_first(settings, embeddings, article) -> None:
+    pipeline = fake_pipeline(settings, embeddings, ["Amazon zegde eerder 8 miljard dollar toe [3]."])
+    events = list(pipeline.stream("Hoeveel had Amazon eerder toegezegd?"))
+    sources, result = events[0], events[-1]
+    assert isinstance(sources, Sources) and sources.language == "nl" and sources.passages
+    assert all(article[p.start : p.end] == p.text for p in sources.passages)
+    # What is read is what the answer cites from.
+    assert {(c.start, c.end) for c in result.citations} <= {(p.start, p.end) for p in sources.passages}
+
+
+def test_a_refusal_says_why_and_where_the_text_comes_closest(settings, embeddings, article) -> None:
+    rainier = "Een belangrijk onderdeel van de samenwerking is Project Rainier"
+    replies = [
+        f"Quote: {rainier}\nAnswer: Dat staat niet in het artikel.",
+        f"Quote: {rainier}\nAnswer: Het kost 12 miljard.",
+    ]
+    pipeline = fake_pipeline(settings, embeddings, replies)
+    result = pipeline.answer("Hoeveel kost Project Rainier?")
+    assert result.refused and result.citations == [] and len(result.nearest) == 1
+    nearest = result.nearest[0]
+    assert nearest.sentence.startswith(rainier)
+    assert article[nearest.sentence_start : nearest.sentence_end] == nearest.sentence
+    assert result.explanation == pipeline.lexicons["nl"].refusal_nearest
+    invented = pipeline.answer("What does Project Rainier cost?")
+    # Why, without repeating the unfounded "12 miljard".
+    assert invented.refused and invented.explanation == pipeline.lexicons["en"].refusal_unsupported
 
 
 class SignalsFakeChatModel(FakeListChatModel):
@@ -279,7 +307,7 @@ def test_a_refusal_by_the_learned_decision_shows_nothing(settings, embeddings) -
     ]
     pipeline.calibration = fit(rows, "test")
     events = list(pipeline.stream("Hoeveel kost Project Rainier?"))
-    assert [type(e).__name__ for e in events] == ["AnswerResult"]
+    assert [type(e).__name__ for e in events] == ["Sources", "AnswerResult"]  # the passages, no text
     assert events[-1].refused and events[-1].signals["refuse"] == 0.8
     assert events[-1].reason.startswith("learned: P(right)")
     assert not any("Het kost" in h for h in llm.handed)  # the answer was never written
@@ -315,7 +343,7 @@ def test_an_answer_with_an_invented_name_is_stopped_before_it_shows(settings, em
     )
     events = list(pipeline.stream("Wie leidt Anthropic?"))
     # The real sentence it rests on was shown; no answer text was.
-    assert [type(e).__name__ for e in events] == ["Evidence", "AnswerResult"]
+    assert [type(e).__name__ for e in events] == ["Sources", "Evidence", "AnswerResult"]
     assert events[-1].refused and "ceo" in events[-1].reason  # stopped at its first invented name
 
 
@@ -330,8 +358,8 @@ def test_first_words_that_would_be_overruled_are_not_shown(settings, embeddings)
         probabilities={"refuse": 0.01},
     )
     events = list(pipeline.stream("Waar wordt Project Rainier gebouwd?"))
-    assert [type(e).__name__ for e in events] == ["Evidence", "Token", "AnswerResult"]
-    assert events[1].text == events[-1].answer == events[0].sentence.text
+    assert [type(e).__name__ for e in events] == ["Sources", "Evidence", "Token", "AnswerResult"]
+    assert events[2].text == events[-1].answer == events[1].sentence.text
 
 
 def test_a_short_answer_is_shown_once_checked(settings, embeddings) -> None:
@@ -343,8 +371,8 @@ def test_a_short_answer_is_shown_once_checked(settings, embeddings) -> None:
         probabilities={"refuse": 0.01},
     )
     events = list(pipeline.stream("Hoe heet het AI-model van Anthropic?"))
-    assert [type(e).__name__ for e in events] == ["Evidence", "Token", "AnswerResult"]
-    assert events[1].text == "Claude." == events[-1].answer
+    assert [type(e).__name__ for e in events] == ["Sources", "Evidence", "Token", "AnswerResult"]
+    assert events[2].text == "Claude." == events[-1].answer
 
 
 class RecordingFakeChatModel(FakeListChatModel):
@@ -470,3 +498,11 @@ def test_a_no_may_repeat_the_question_it_denies_and_the_yes_no_judge_is_not_aske
     assert not result.refused and result.answer.startswith("Nee, niet 5 gigawatt")
     [judged] = llm.judged  # "does the sentence give the answer?", and no more
     assert [m.type for m in judged] == ["system", "human"]
+
+
+def test_a_client_asking_for_another_language_gets_it(settings, embeddings) -> None:
+    pipeline = fake_pipeline(settings, embeddings, ["Quote: none\nAnswer: NO_ANSWER"])
+    events = list(pipeline.stream("Wie is de CEO van Anthropic?", preference="Always answer in English."))
+    result = events[-1]
+    assert result.language == "en" and result.answer == "The article does not say."
+    assert result.explanation == pipeline.lexicons["en"].refusal_nearest

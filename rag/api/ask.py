@@ -22,7 +22,7 @@ from rag.api.schemas import (
     SearchResults,
 )
 from rag.errors import InputError, RagError
-from rag.pipeline import AnswerResult, Evidence, Reset, Token, Turn
+from rag.pipeline import AnswerResult, Evidence, Reset, Sources, Token, Turn
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,8 @@ def to_response(result: AnswerResult) -> AskResponse:
         citations=[citation_out(c) for c in result.citations],
         timings=result.timings,
         usage=result.usage,
+        nearest=[citation_out(c) for c in result.nearest],
+        reason=result.explanation,
     )
 
 
@@ -74,7 +76,8 @@ def router(ask_dependencies: list) -> APIRouter:
     @api.post(
         "/ask/stream",
         dependencies=ask_dependencies,
-        description="Server-sent events: maybe `evidence` (the verified sentence the answer rests on, "
+        description="Server-sent events: `sources` (the passages that will be read, right after "
+        "retrieval), maybe `evidence` (the verified sentence the answer rests on, "
         "before the answer), `token` (answer text), `reset` (withdraw what streamed), then `final` (the "
         "checked answer with citations), or `error`.",
     )
@@ -113,7 +116,12 @@ def router(ask_dependencies: list) -> APIRouter:
 async def _events(runtime: Runtime, question: Question) -> AsyncIterator[dict]:
     try:
         async for event in answer_events(runtime, question):
-            if isinstance(event, Token):
+            if isinstance(event, Sources):
+                passages = [
+                    {"doc": p.doc_id, "start": p.start, "end": p.end, "text": p.text} for p in event.passages
+                ]
+                yield {"event": "sources", "data": _json({"passages": passages})}
+            elif isinstance(event, Token):
                 yield {"event": "token", "data": _json({"text": event.text})}
             elif isinstance(event, Reset):
                 yield {"event": "reset", "data": "{}"}

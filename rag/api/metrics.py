@@ -39,6 +39,7 @@ class Metrics:
             "Chat-client tasks (titles, tags) answered without the model",
             registry=self.registry,
         )
+        self.feedback = Counter("rag_feedback", "Readers' votes on answers", ["vote"], registry=self.registry)
         self.queue = Gauge(
             "rag_queue_depth", "Callers using or waiting for the model", registry=self.registry
         )

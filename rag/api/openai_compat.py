@@ -2,7 +2,8 @@
 `llm`, LangChain's ChatOpenAI, the openai SDK).
 
 - An OpenAI stream cannot take text back, so no answer text goes out until every check
-  that could refuse it has passed: the stream sends the role at once, then the checked
+  that could refuse it has passed: the stream sends the role at once, then, as reasoning
+  (`reasoning_content`), what is being read and the evidence sentence, then the checked
   answer.
 - Sources travel as OpenAI `annotations` (type `url_citation`, a link that opens our page
   on the highlighted passage), and, unless the request says `"sources_footer": false`,
@@ -39,11 +40,11 @@ from rag.api.runtime import Question, Runtime, admit, answer_events, final_answe
 from rag.api.schemas import MODEL_ID, ChatRequest, ErrorResponse
 from rag.citations import Citation
 from rag.errors import InputError
-from rag.pipeline import AnswerResult, Turn
+from rag.lexicon import Lexicon, lexicon_for
+from rag.pipeline import AnswerResult, Evidence, Sources, Turn
 
 # A client's system prompt is a preference, cut to this many characters.
 PREFERENCE_CHARS = 500
-SOURCES = {"nl": "Bronnen", "en": "Sources"}
 CREATED = int(time.time())
 
 
@@ -65,7 +66,8 @@ def router(ask_dependencies: list) -> APIRouter:
     async def chat_completions(body: ChatRequest, request: Request):
         _check_model(body.model)
         runtime = runtime_of(request)
-        reply = _Reply(body, str(request.base_url))
+        lexicons = runtime.pipeline.lexicons if runtime.pipeline else {}
+        reply = _Reply(body, str(request.base_url), lexicons)
         last = next((m for m in reversed(body.messages) if m.role in ("user", "assistant")), None)
         if last is not None and last.role == "user" and is_client_task(last.text()):
             runtime.metrics.client_tasks.inc()
@@ -127,28 +129,49 @@ def annotations(citations: list[Citation], base_url: str) -> list[dict]:
     ]
 
 
-def sources_footer(result: AnswerResult) -> str:
-    if result.refused or not result.citations:
+def sources_footer(result: AnswerResult, lexicons: dict[str, Lexicon]) -> str:
+    """The sources under an answer; under a refusal, why, and the closest the text comes,
+    clearly not as an answer."""
+    if not lexicons:
+        return ""
+    lexicon = lexicon_for(lexicons, result.language)
+    if result.refused:
+        nearest = "".join(
+            f"\n{lexicon.closest} „{c.sentence}” ({c.doc_id} {c.sentence_start}–{c.sentence_end})"
+            for c in result.nearest
+        )
+        return f"\n\n{result.explanation}{nearest}" if result.explanation else ""
+    if not result.citations:
         return ""
     sources = " ".join(f"[{c.n}] {c.doc_id} {c.start}–{c.end}" for c in result.citations)
-    return f"\n\n{SOURCES.get(result.language, 'Sources')}: {sources}"
+    return f"\n\n{lexicon.sources}: {sources}"
+
+
+def finish_reason(result: AnswerResult | None) -> str:
+    """ "length" where the client's max_tokens cut the answer, as OpenAI says it."""
+    return "length" if result is not None and result.cut_short else "stop"
 
 
 class _Reply:
     """One request's reply, whole or as chunks, built from the openai package's types."""
 
-    def __init__(self, body: ChatRequest, base_url: str) -> None:
+    def __init__(self, body: ChatRequest, base_url: str, lexicons: dict[str, Lexicon]) -> None:
         self.body = body
         self.base_url = base_url
+        self.lexicons = lexicons
         self.id = f"chatcmpl-{uuid.uuid4().hex[:16]}"
         self.created = int(time.time())
 
     def text_of(self, result: AnswerResult) -> str:
-        return result.answer + (sources_footer(result) if self.body.sources_footer else "")
+        return result.answer + (sources_footer(result, self.lexicons) if self.body.sources_footer else "")
 
     def extras(self, result: AnswerResult) -> dict:
         api = to_response(result).model_dump()
-        return {"grounded_qa": {k: api[k] for k in ("citations", "refused", "language", "timings")}}
+        return {
+            "grounded_qa": {
+                k: api[k] for k in ("citations", "refused", "language", "timings", "nearest", "reason")
+            }
+        }
 
     @staticmethod
     def usage(result: AnswerResult | None) -> CompletionUsage:
@@ -169,7 +192,7 @@ class _Reply:
             object="chat.completion",
             created=self.created,
             model=MODEL_ID,
-            choices=[Choice(index=0, finish_reason="stop", message=message)],
+            choices=[Choice(index=0, finish_reason=finish_reason(result), message=message)],
             usage=self.usage(result),
             **(self.extras(result) if result else {}),
         )
@@ -207,15 +230,29 @@ class _Reply:
         yield self.chunk(ChoiceDelta(role="assistant", content=""))
         try:
             async for event in answer_events(runtime, question):
+                progress = self.progress(event)
+                if progress:  # shown by clients as reasoning (Open WebUI: a collapsible block)
+                    yield self.chunk(ChoiceDelta(reasoning_content=progress))
                 if isinstance(event, AnswerResult):  # only the checked answer goes out
                     yield self.chunk(ChoiceDelta(content=self.text_of(event)))
                     delta = ChoiceDelta(annotations=annotations(event.citations, self.base_url))
-                    yield self.chunk(delta, "stop", **self.extras(event))
+                    yield self.chunk(delta, finish_reason(event), **self.extras(event))
                     if self._wants_usage():
                         yield self.chunk(None, usage=self.usage(event))
         except Exception as error:  # the stream has started: the error travels as a chunk
             yield {"data": json.dumps(error_event(error), ensure_ascii=False)}
         yield {"data": "[DONE]"}
+
+    def progress(self, event: object) -> str:
+        """What the reader may see while the checks run: what is being read, then the
+        sentence the answer will rest on. Never the answer itself."""
+        if not self.lexicons or not isinstance(event, Sources | Evidence):
+            return ""
+        lexicon = lexicon_for(self.lexicons, event.language)
+        if isinstance(event, Sources):
+            return f"{lexicon.reading}\n"
+        sentence = event.sentence
+        return f"{lexicon.text_says} „{sentence.text}” ({sentence.doc_id} {sentence.start}–{sentence.end})\n"
 
     def _wants_usage(self) -> bool:
         return bool(self.body.stream_options and self.body.stream_options.include_usage)

@@ -17,6 +17,7 @@ from rag.api.access import RateLimiter
 from rag.api.errors import public_message
 from rag.api.metrics import Metrics
 from rag.errors import RagError
+from rag.feedback import FeedbackStore
 from rag.library import Library
 from rag.pipeline import AnswerResult, Pipeline, StreamEvent, Turn
 from rag.settings import Settings
@@ -33,6 +34,7 @@ class Runtime:
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(0))
 
     _library: Library | None = None
+    _feedback: FeedbackStore | None = None
 
     def ready(self) -> Pipeline:
         if self.pipeline is None:
@@ -45,6 +47,11 @@ class Runtime:
         if self._library is None or self._library.pipeline is not pipeline:
             self._library = Library(self.settings, pipeline, int(self.settings.max_upload_mb * 1_000_000))
         return self._library
+
+    def feedback(self) -> FeedbackStore:
+        if self._feedback is None:
+            self._feedback = FeedbackStore(self.settings.feedback_file)
+        return self._feedback
 
     def fail(self, error: RagError) -> None:
         log.error("start-up failed: %s", error)  # the full message, paths included, stays here

@@ -45,6 +45,28 @@ class AskResponse(BaseModel):
     citations: list[CitationOut]
     timings: dict[str, float]
     usage: dict[str, int] = Field(default_factory=dict, description="prompt_tokens, completion_tokens")
+    nearest: list[CitationOut] = Field(
+        default_factory=list,
+        description="A refusal's closest passage of the text (not an answer): the sentence the "
+        "model rested on, or the passage retrieval ranked first.",
+    )
+    reason: str = Field(default="", description="Why it refused, in the question's language.")
+
+
+class FeedbackRequest(BaseModel):
+    """A reader's vote on one answer, with what it was about."""
+
+    vote: Literal["up", "down"]
+    question: str = Field(min_length=1, max_length=10_000)
+    answer: str = Field(max_length=20_000)
+    history: list[Message] = Field(default_factory=list, max_length=100)
+    citations: list[CitationOut] = Field(default_factory=list, max_length=50)
+    comment: str = Field(default="", max_length=2000, description="Optional: what was wrong.")
+
+
+class FeedbackStored(BaseModel):
+    stored: bool
+    at: str = Field(description="When it was stored (UTC, ISO 8601).")
 
 
 class ErrorDetail(BaseModel):

@@ -1,0 +1,35 @@
+"""Prompts fitted to the model's context by tokens: a dense document (a table of dates and
+amounts) is cut into pages that each leave room for a question, so it never makes every
+question too long."""
+
+import pytest
+
+from rag.build import build_pipeline
+from rag.prompting import QUESTION_ROOM_TOKENS
+from tests.conftest import copy_settings, write_seed
+
+# ~3,300 characters, one page by characters; digits and symbols run at ~1 token each.
+DENSE = "\n".join(
+    f"2024-{1 + n % 12:02d}-{1 + n % 28:02d} | € {n * 7919 % 1000003:,} | {n * 104729 % 65536:#06x}"
+    for n in range(90)
+)
+
+
+@pytest.mark.model
+def test_a_dense_document_is_paged_by_tokens(settings, embeddings, real_pipeline, article, tmp_path) -> None:
+    seeds = tmp_path / "seeds"
+    write_seed(seeds, "amazon-anthropic.nl.txt", article)
+    write_seed(seeds, "tabel.txt", DENSE)
+    here = copy_settings(settings, seeds_dir=seeds, index_dir=tmp_path / "index")
+    pipeline = build_pipeline(here, llm=real_pipeline.llm, embeddings=embeddings)
+    prompting = pipeline.prompting
+    whole_table = [p for p in pipeline.retriever.passages if p.doc_id == "tabel.txt"]
+    # One page by characters, too much for one by tokens.
+    assert len(DENSE) < here.full_context_chars and not prompting.leaves_room(whole_table)
+    table_pages = [page for page in pipeline.pages if page.doc_ids == ["tabel.txt"]]
+    assert len(table_pages) >= 2
+    for page in pipeline.pages:
+        assert prompting.context_tokens(page.passages) + QUESTION_ROOM_TOKENS <= prompting.budget
+    # Questions are let through, about the article or the table (was: 400, too long).
+    pipeline.check_question("Wat is Project Rainier?", [])
+    pipeline.check_question("Welk bedrag staat bij 2024-03-03?", [], doc_id="tabel.txt")
