@@ -4,6 +4,7 @@ the sources travel as annotations, a footer and one namespaced extra."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import httpx
@@ -15,8 +16,11 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from rag.answer_format import REFUSALS
 from rag.api.client_tasks import is_client_task, task_reply, title_of
+from rag.api.openai_compat import _Reply
+from rag.api.schemas import ChatRequest
 from rag.build import build_pipeline
 from rag.lexicon import load_lexicons
+from rag.pipeline import AnswerResult, Reset, Sources, Token
 from rag.settings import PROJECT_ROOT
 from tests.conftest import serve_in_thread
 
@@ -195,3 +199,34 @@ def test_progress_goes_as_reasoning_before_the_checked_answer(v1) -> None:
     assert reasoning[first_reasoning] == "De tekst wordt gelezen…\n" and first_reasoning < first_answer
     text = "".join(d.content or "" for d in deltas)
     assert text.startswith("Het verbruikt 2,2 gigawatt.") and "gelezen" not in text
+
+
+def v1_reply() -> _Reply:
+    lexicons = load_lexicons(PROJECT_ROOT / "lexicon")
+    return _Reply(ChatRequest(model="grounded-qa", messages=[USER], stream=True), "http://x", lexicons)
+
+
+async def replayed(events: list, streams_words: bool) -> list[dict]:
+    async def source():
+        for event in events:
+            yield event
+
+    chunks = [c async for c in v1_reply().answer_chunks(source(), streams_words)]
+    return [json.loads(c["data"])["choices"][0]["delta"] for c in chunks if json.loads(c["data"])["choices"]]
+
+
+def contents(deltas: list[dict]) -> list[str]:
+    return [d["content"] for d in deltas if d.get("content")]
+
+
+def test_checked_words_stream_and_withdrawn_words_are_said_to_be() -> None:
+    answered = AnswerResult("Het verbruikt 2,2 gigawatt.", False, "nl", [])
+    words = [Token("Het "), Token("verbruikt "), Token("2,2 gigawatt.")]
+    streamed = asyncio.run(replayed([*words, answered], streams_words=True))
+    assert contents(streamed) == ["Het ", "verbruikt ", "2,2 gigawatt."]  # word by word, nothing twice
+    held = asyncio.run(replayed([*words, answered], streams_words=False))
+    assert contents(held) == ["Het verbruikt 2,2 gigawatt."]  # another model: whole, once checked
+    refused = AnswerResult(REFUSALS["nl"], True, "nl", [])
+    withdrawn = asyncio.run(replayed([Sources((), "nl"), words[0], words[1], Reset(), refused], True))
+    line = load_lexicons(PROJECT_ROOT / "lexicon")["nl"].withdrawn
+    assert contents(withdrawn) == ["Het ", "verbruikt ", f"\n\n{line}\n\n", REFUSALS["nl"]]
