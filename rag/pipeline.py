@@ -180,11 +180,14 @@ class _Reading:
         """The texts an answer's facts must come from: the context's, and the bridge's."""
         return [p.text for p in context] + ([self.bridge.passage.text] if self.bridge else [])
 
+    def stop_if_cancelled(self) -> None:
+        if self.cancelled is not None and self.cancelled.is_set():
+            raise Cancelled("The caller went away.")
+
     def go_on(self, chunk: BaseMessageChunk) -> None:
         """Called with each of the model's chunks: stops the work of a caller that left, and
         notes whether the model stopped at the token limit (LangChain's `finish_reason`)."""
-        if self.cancelled is not None and self.cancelled.is_set():
-            raise Cancelled("The caller went away.")
+        self.stop_if_cancelled()
         if chunk.response_metadata.get("finish_reason") == "length":
             self.cut_short = True
 
@@ -522,7 +525,9 @@ class Pipeline:
             reading.declined = True  # it would give no number (an empty page)
             return
         best, *runners_up = candidates
+        reading.stop_if_cancelled()  # between the model's steps, as between its tokens
         self._weigh(reading, messages, question, best)
+        reading.stop_if_cancelled()
         first_judged = reading.signals.judged_answers if reading.signals else None
         if runners_up and first_judged is not None and first_judged < RUNNER_UP_JUDGED_BELOW:
             # A doubtful sentence: the model judges the runner-up on its own too, and the

@@ -52,3 +52,40 @@ def test_stream_client_that_hangs_up_frees_the_model(settings, embeddings) -> No
         assert pipeline.gate.occupied == 0
         follow_up = httpx.post(f"{base}/api/ask", json={"question": "Waar ligt het?"}, timeout=60)
         assert follow_up.status_code == 200
+
+
+class SlowToStartChatModel(FakeListChatModel):
+    """Reads its prompt for 1.5 s before its first token, as the real model points and
+    judges for seconds before any answer text."""
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        time.sleep(1.5)
+        yield from super()._stream(messages, stop, run_manager, **kwargs)
+
+
+@pytest.mark.parametrize("route", ["/api/ask/stream", "/v1/chat/completions"])
+def test_eight_abandoned_streams_free_the_queue_within_2_s(settings, embeddings, route) -> None:
+    llm = SlowToStartChatModel(responses=[ANSWER], sleep=0.05)
+    pipeline = build_pipeline(copy_settings(settings, queue_size=8), llm=llm, embeddings=embeddings)
+    question = "Waar ligt het?"
+    body = (
+        {"question": question}
+        if route.startswith("/api")
+        else {"model": "grounded-qa", "stream": True, "messages": [{"role": "user", "content": question}]}
+    )
+    with serve_in_thread(settings, pipeline) as base:
+
+        def abandon(_: int) -> None:
+            with httpx.stream("POST", base + route, json=body, timeout=60) as response:
+                for line in response.iter_lines():
+                    if line.startswith("data:"):
+                        break  # something came: wait a moment, then hang up
+                time.sleep(0.5)
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(abandon, range(8)))
+        hung_up = time.time()
+        while pipeline.gate.occupied and time.time() < hung_up + 10:
+            time.sleep(0.05)
+        freed_after = time.time() - hung_up
+    assert pipeline.gate.occupied == 0 and freed_after < 2.0, freed_after

@@ -10,6 +10,7 @@ import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+import anyio
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
@@ -100,7 +101,11 @@ async def answer_events(
     )
     watcher = asyncio.create_task(_watch(request, cancelled)) if request is not None else None
     try:
-        while (event := await run_in_threadpool(next, events, _END)) is not _END:
+        # A step the caller abandons (a hang-up cancels this task) is not waited for: its
+        # thread sees `cancelled` and stops, in the queue or at the model's next token.
+        while (
+            event := await anyio.to_thread.run_sync(next, events, _END, abandon_on_cancel=True)
+        ) is not _END:
             if isinstance(event, AnswerResult):
                 runtime.metrics.answered(event)
             yield event
