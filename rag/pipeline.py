@@ -47,15 +47,16 @@ from rag.decision import Calibration, decision_status
 from rag.documents import Document
 from rag.errors import Cancelled, IndexError_, InputError
 from rag.index import ScoredPassage, cosine
-from rag.judge import UNSUPPORTED_PREFIX, Signals, check_firings, denied_question, judge
+from rag.judge import Signals, check_firings, denied_question, judge
 from rag.language import detect_language
-from rag.lexicon import Lexicon, asked_language, lexicon_for
+from rag.lexicon import Lexicon, asked_language
 from rag.llm import ModelGate, model_lock
 from rag.overview import Overviews
 from rag.page_states import save_page_states
 from rag.pages import Page, page_of, paginate
 from rag.prompting import PromptMaker, Turn
 from rag.prompts import Prompts
+from rag.refusal import nearest_passage, why_refused
 from rag.retrieval import HybridRetriever, shared_rare_words
 from rag.settings import Settings
 from rag.text import (
@@ -408,8 +409,10 @@ class Pipeline:
         result.evidence = evidence = reading.evidence.text if reading.evidence else ""
         result.cut_short = reading.cut_short and not result.refused
         if result.refused:
-            result.nearest = _nearest(reading.evidence, ranked)
-            result.explanation = self._explained(result)
+            result.nearest = nearest_passage(reading.evidence, ranked)
+            result.explanation = why_refused(
+                result.reason, result.language, bool(result.nearest), self.lexicons
+            )
         log.debug(
             "%r -> %s (%s) quoted %r, evidence %r",
             question,
@@ -740,17 +743,6 @@ class Pipeline:
         reason = verdict.reason
         return AnswerResult(verdict.answer, False, language, citations, reason=reason, signals=signals)
 
-    def _explained(self, result: AnswerResult) -> str:
-        """Why it refused, in one line of the question's language (`lexicon/<lang>.json`)."""
-        if not self.lexicons:
-            return ""
-        lexicon = lexicon_for(self.lexicons, result.language)
-        if not result.nearest:
-            return lexicon.refusal_nothing_near
-        if result.reason.startswith(UNSUPPORTED_PREFIX):
-            return lexicon.refusal_unsupported
-        return lexicon.refusal_nearest
-
     @staticmethod
     def _refusal(language: str, reason: str, signals: dict[str, float]) -> AnswerResult:
         return AnswerResult(REFUSALS[language], True, language, [], reason=reason, signals=signals)
@@ -808,18 +800,6 @@ class Pipeline:
             if isinstance(event, AnswerResult):
                 return event
         raise RuntimeError("the answer stream ended without a result")
-
-
-def _nearest(evidence: Sentence | None, ranked: list[ScoredPassage]) -> list[Citation]:
-    """Where the text comes closest to a refused question: the sentence the model rested on,
-    or else the passage retrieval ranked first."""
-    if evidence is not None:
-        score = next((s.score for s in ranked if s.passage == evidence.passage), 0.0)
-        return [citation(1, ScoredPassage(evidence.passage, score), evidence)]
-    if not ranked:
-        return []
-    best = ranked[0]
-    return [citation(1, best, Sentence(best.passage, best.passage.start, best.passage.end))]
 
 
 def _holds_any(passage: Passage, names: frozenset[str]) -> bool:

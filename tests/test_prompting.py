@@ -15,21 +15,28 @@ DENSE = "\n".join(
 )
 
 
+# Code, and Chinese text: each ~1 token per 1-2 characters.
+CODE = "\n".join(f"def f{n}(x): return [x ** {n} % 7 for x in range({n}, {n * 3})]" for n in range(50))
+CJK = "亚马逊正在扩大与人工智能初创公司的合作，新的投资将超过此前承诺的八十亿美元。" * 90
+
+
 @pytest.mark.model
-def test_a_dense_document_is_paged_by_tokens(settings, embeddings, real_pipeline, article, tmp_path) -> None:
+@pytest.mark.parametrize(("name", "dense"), [("tabel.txt", DENSE), ("code.txt", CODE), ("cjk.txt", CJK)])
+def test_a_dense_document_is_paged_by_tokens(
+    settings, embeddings, real_pipeline, article, tmp_path, name, dense
+) -> None:
     seeds = tmp_path / "seeds"
     write_seed(seeds, "amazon-anthropic.nl.txt", article)
-    write_seed(seeds, "tabel.txt", DENSE)
+    write_seed(seeds, name, dense)
     here = copy_settings(settings, seeds_dir=seeds, index_dir=tmp_path / "index")
     pipeline = build_pipeline(here, llm=real_pipeline.llm, embeddings=embeddings)
     prompting = pipeline.prompting
-    whole_table = [p for p in pipeline.retriever.passages if p.doc_id == "tabel.txt"]
+    whole = [p for p in pipeline.retriever.passages if p.doc_id == name]
     # One page by characters, too much for one by tokens.
-    assert len(DENSE) < here.full_context_chars and not prompting.leaves_room(whole_table)
-    table_pages = [page for page in pipeline.pages if page.doc_ids == ["tabel.txt"]]
-    assert len(table_pages) >= 2
+    assert len(dense) < here.full_context_chars and not prompting.leaves_room(whole)
+    assert len([page for page in pipeline.pages if page.doc_ids == [name]]) >= 2
     for page in pipeline.pages:
         assert prompting.context_tokens(page.passages) + QUESTION_ROOM_TOKENS <= prompting.budget
-    # Questions are let through, about the article or the table (was: 400, too long).
+    # Questions are let through, about the article or the dense document (was: 400, too long).
     pipeline.check_question("Wat is Project Rainier?", [])
-    pipeline.check_question("Welk bedrag staat bij 2024-03-03?", [], doc_id="tabel.txt")
+    pipeline.check_question("Wat staat er in dit document?", [], doc_id=name)
