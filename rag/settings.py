@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     # <key>` and the web chat asks for it. Host headers other than these are refused.
     api_key: SecretStr | None = None
     allowed_hosts: list[str] = Field(default_factory=lambda: ["localhost", "127.0.0.1", "::1"])
+    # Where readers reach the web chat, for the source links chat clients show (e.g.
+    # "http://host.docker.internal:7860" for Open WebUI in Docker); unset: the request's own.
+    public_url: str | None = None
     # Questions per minute from one client address (0: no limit); bigger bodies get a 413.
     rate_limit_per_minute: int = Field(default=60, ge=0)
     # Reverse proxies whose X-Forwarded-For names the client (for the rate limit); empty:

@@ -22,7 +22,7 @@ from rag.build import build_pipeline
 from rag.lexicon import load_lexicons
 from rag.pipeline import AnswerResult, Reset, Sources, Token
 from rag.settings import PROJECT_ROOT
-from tests.conftest import serve_in_thread
+from tests.conftest import copy_settings, serve_in_thread
 
 ANSWERED = (
     "Quote: Een belangrijk onderdeel van de samenwerking is Project Rainier, een ambitieus "
@@ -51,8 +51,9 @@ def v1(settings, embeddings):
         yield base
 
 
-def completion(base: str, **body) -> httpx.Response:
-    return httpx.post(f"{base}/v1/chat/completions", json={"model": "grounded-qa", **body}, timeout=60)
+def completion(base: str, headers: dict | None = None, **body) -> httpx.Response:
+    url = f"{base}/v1/chat/completions"
+    return httpx.post(url, json={"model": "grounded-qa", **body}, headers=headers, timeout=60)
 
 
 def test_requests_openai_accepts_are_accepted(v1) -> None:
@@ -230,3 +231,22 @@ def test_checked_words_stream_and_withdrawn_words_are_said_to_be() -> None:
     withdrawn = asyncio.run(replayed([Sources((), "nl"), words[0], words[1], Reset(), refused], True))
     line = load_lexicons(PROJECT_ROOT / "lexicon")["nl"].withdrawn
     assert contents(withdrawn) == ["Het ", "verbruikt ", f"\n\n{line}\n\n", REFUSALS["nl"]]
+
+
+def test_open_webui_in_docker_gets_links_to_the_public_address(settings, embeddings) -> None:
+    # Open WebUI in Docker reaches the host as host.docker.internal; readers open the links
+    # in their own browser, at the address the server is told it has.
+    here = copy_settings(
+        settings,
+        allowed_hosts=[*settings.allowed_hosts, "host.docker.internal"],
+        public_url="http://localhost:7860",
+    )
+    pipeline = build_pipeline(here, llm=FakeListChatModel(responses=[ANSWERED]), embeddings=embeddings)
+    with serve_in_thread(here, pipeline) as base:
+        port = base.rsplit(":", 1)[1]
+        reply = completion(base, messages=[USER], headers={"Host": f"host.docker.internal:{port}"})
+        refused = completion(base, messages=[USER], headers={"Host": f"evil.example:{port}"})
+    assert reply.status_code == 200, reply.text
+    link = reply.json()["choices"][0]["message"]["annotations"][0]["url_citation"]["url"]
+    assert link.startswith("http://localhost:7860/?doc=amazon-anthropic.nl.txt&start=")
+    assert refused.status_code == 400

@@ -69,7 +69,7 @@ def router(ask_dependencies: list) -> APIRouter:
         _check_model(body.model)
         runtime = runtime_of(request)
         lexicons = runtime.pipeline.lexicons if runtime.pipeline else {}
-        reply = _Reply(body, str(request.base_url), lexicons)
+        reply = _Reply(body, runtime.settings.public_url or str(request.base_url), lexicons)
         last = next((m for m in reversed(body.messages) if m.role in ("user", "assistant")), None)
         if last is not None and last.role == "user" and is_client_task(last.text()):
             runtime.metrics.client_tasks.inc()
