@@ -8,8 +8,9 @@ it, each apart from the others (`AnswerResult.checks`). A configuration is a set
 refusers; a question comes out right when it is unanswerable and refused, or answerable,
 answered and right. The learned decision's chances are out of fold (fitted without the
 question's article). Beside each rule: its gain over the learned decision with the hard
-check (facts the text lacks) alone, and the questions it changes (gained/lost): a gain is
-beyond noise where it exceeds twice the square root of the changed questions.
+check (facts the text lacks) alone, and the questions it changes (gained/lost): a change is
+beyond noise where its size exceeds twice the square root of the changed questions. Last,
+the learned decision refitted without each of its signals: what each signal pays.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rag.benchmark import normalised, read_dump  # noqa: E402
-from rag.decision import examples_from, fit, out_of_fold_chances, would_be_right  # noqa: E402
+from rag.decision import FEATURES, examples_from, fit, out_of_fold_chances, would_be_right  # noqa: E402
 
 POST_ANSWER = ["no quantity", "asked words the text lacks", "numbers not in the evidence", "unit changed"]
 OPENING = ["P(refusal) rule", "judged rule", "opening refuses"]
@@ -59,15 +60,22 @@ def main() -> int:
             or (gate and chance < threshold)
         )
 
-    def right(extra: list[str], gate: bool = True, forcing: bool = False) -> list[bool]:
+    def right(
+        extra: list[str], gate: bool = True, forcing: bool = False, estimates: list[float] = chances
+    ) -> list[bool]:
         return [
             outcome(
                 row,
                 base_refuses(row, chance, gate) or any(row["product"]["checks"].get(c, False) for c in extra),
                 forcing,
             )
-            for row, chance in zip(rows, chances, strict=True)
+            for row, chance in zip(rows, estimates, strict=True)
         ]
+
+    def without(signal: str) -> list[bool]:
+        """The learned decision refitted (out of fold) without this signal."""
+        kept = tuple(f for f in FEATURES if f != signal)
+        return right([], estimates=out_of_fold_chances(examples, features=kept))
 
     reference = right([])
     answerable = sum(not r["unanswerable"] for r in rows)
@@ -85,6 +93,7 @@ def main() -> int:
         *((f"  + {name}", right([name])) for name in POST_ANSWER + OPENING),
         ("  + former yes/no word choice", right([], forcing=True)),
         ("  + every former rule", right(OPENING + POST_ANSWER, forcing=True)),
+        *((f"  without the signal {name!r}", without(name)) for name in FEATURES),
     ]
     for name, outcomes in configurations:
         gained = sum(o and not r for o, r in zip(outcomes, reference, strict=True))
@@ -92,7 +101,7 @@ def main() -> int:
         ans = sum(o for o, row in zip(outcomes, rows, strict=True) if not row["unanswerable"])
         unans = sum(o for o, row in zip(outcomes, rows, strict=True) if row["unanswerable"])
         gain = gained - lost
-        beyond = "yes" if gain > 2 * math.sqrt(max(gained + lost, 1)) else "no"
+        beyond = "yes" if abs(gain) > 2 * math.sqrt(max(gained + lost, 1)) else "no"
         lines.append(
             f"{name:<58}{sum(outcomes):>7}{ans:>6}{unans:>7}{gain:>+6}{f'{gained}/{lost}':>9}  {beyond}"
         )

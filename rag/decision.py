@@ -36,9 +36,9 @@ _NEUTRAL = {"refuse": 0.5, "judged_answers": 0.5, "evidence": 0.5}
 _LOG_ODDS = {"refuse", "judged_answers", "evidence", "yes_no_mass"}
 
 
-def feature_vector(signals: Mapping[str, float]) -> list[float]:
+def feature_vector(signals: Mapping[str, float], features: Sequence[str] = FEATURES) -> list[float]:
     vector = []
-    for name in FEATURES:
+    for name in features:
         value = float(signals.get(name, _NEUTRAL.get(name, 0.0)))
         if name in _LOG_ODDS:
             value = min(max(value, 1e-4), 1 - 1e-4)
@@ -173,23 +173,23 @@ def matters(example: Example) -> bool:
     return example.answered_right or (example.unanswerable and not example.refused_anyway)
 
 
-def _standardised(examples: Sequence[Example]):
+def _standardised(examples: Sequence[Example], features: Sequence[str] = FEATURES):
     import numpy as np
 
-    x = np.array([feature_vector(e.signals) for e in examples])
+    x = np.array([feature_vector(e.signals, features) for e in examples])
     y = np.array([e.answered_right for e in examples], dtype=int)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-6] = 1.0  # a signal that never varies here carries no weight
     return (x - mean) / scale, y, mean, scale
 
 
-def _regression(examples: Sequence[Example]):
+def _regression(examples: Sequence[Example], features: Sequence[str] = FEATURES):
     """The regression of "a right answer rather than an unanswerable question", on the
     examples where the decision matters; returns (weights, bias, mean, scale)."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    z, y, mean, scale = _standardised([e for e in examples if matters(e)])
+    z, y, mean, scale = _standardised([e for e in examples if matters(e)], features)
     if len(set(y)) < 2:  # every such answer right, or none: the same chance for all
         share = min(max(float(y.mean()), 1e-3), 1 - 1e-3)
         return np.zeros(z.shape[1]), math.log(share / (1 - share)), mean, scale
@@ -197,23 +197,27 @@ def _regression(examples: Sequence[Example]):
     return fitted.coef_[0], float(fitted.intercept_[0]), mean, scale
 
 
-def _chances(examples: Sequence[Example], weights, bias: float, mean, scale) -> list[float]:
+def _chances(
+    examples: Sequence[Example], weights, bias: float, mean, scale, features: Sequence[str] = FEATURES
+) -> list[float]:
     import numpy as np
 
-    z = (np.array([feature_vector(e.signals) for e in examples]) - mean) / scale
+    z = (np.array([feature_vector(e.signals, features) for e in examples]) - mean) / scale
     return [float(1 / (1 + math.exp(-(bias + float(v @ weights))))) for v in z]
 
 
-def out_of_fold_chances(examples: Sequence[Example], folds: int = 5) -> list[float]:
+def out_of_fold_chances(
+    examples: Sequence[Example], folds: int = 5, features: Sequence[str] = FEATURES
+) -> list[float]:
     """Each example's chance from a regression fitted on the other articles' examples
-    (`folds` folds by article)."""
+    (`folds` folds by article), on these signals."""
     from sklearn.model_selection import GroupKFold
 
     groups = [e.group for e in examples]
     chances = [0.0] * len(examples)
     for train, test in GroupKFold(n_splits=min(folds, len(set(groups)))).split(examples, groups=groups):
-        fitted = _regression([examples[i] for i in train])
-        for i, chance in zip(test, _chances([examples[i] for i in test], *fitted), strict=True):
+        fitted = _regression([examples[i] for i in train], features)
+        for i, chance in zip(test, _chances([examples[i] for i in test], *fitted, features), strict=True):
             chances[i] = chance
     return chances
 
