@@ -55,11 +55,11 @@ def test_stream_client_that_hangs_up_frees_the_model(settings, embeddings) -> No
 
 
 class SlowToStartChatModel(FakeListChatModel):
-    """Reads its prompt for 1.5 s before its first token, as the real model points and
+    """Reads its prompt for 1 s before its first token, as the real model points and
     judges for seconds before any answer text."""
 
     def _stream(self, messages, stop=None, run_manager=None, **kwargs):
-        time.sleep(1.5)
+        time.sleep(1.0)
         yield from super()._stream(messages, stop, run_manager, **kwargs)
 
 
@@ -88,4 +88,5 @@ def test_eight_abandoned_streams_free_the_queue_within_2_s(settings, embeddings,
         while pipeline.gate.occupied and time.time() < hung_up + 10:
             time.sleep(0.05)
         freed_after = time.time() - hung_up
+    print(f"{route}: the queue was free {freed_after:.2f} s after 8 callers hung up")
     assert pipeline.gate.occupied == 0 and freed_after < 2.0, freed_after
