@@ -215,20 +215,11 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
         entry = feedback_from_chat(chat, liked.index, liked.liked, [])
         if entry is None:
             return
-        pipeline = runtime.pipeline
-        calibration = pipeline.calibration if pipeline else None
-        entry = replace(
-            entry,
-            citations=answered.get((entry.question, entry.answer), []),
-            model=runtime.settings.llm_model,
-            calibration=calibration.version if calibration else "off",
-        )
         said = (entry.question, entry.answer, entry.vote, entry.comment)
         if said == last_vote[0] and time.monotonic() - last_vote[1] < 2.0:
             return  # Gradio sends a chosen option twice
         last_vote[:] = [said, time.monotonic()]
-        runtime.feedback().add(entry)
-        runtime.metrics.feedback.labels(vote=entry.vote).inc()
+        runtime.record_feedback(replace(entry, citations=answered.get((entry.question, entry.answer), [])))
 
     def respond(
         message: str, chat: list[dict], doc: str, request: gr.Request

@@ -19,9 +19,6 @@ def router(dependencies: list) -> APIRouter:
 
     @api.post("/feedback", status_code=201, response_model=FeedbackStored, dependencies=dependencies)
     async def feedback(body: FeedbackRequest, request: Request) -> FeedbackStored:
-        runtime = runtime_of(request)
-        pipeline = runtime.pipeline
-        calibration = pipeline.calibration if pipeline else None
         entry = Feedback(
             vote=body.vote,
             question=body.question,
@@ -29,11 +26,8 @@ def router(dependencies: list) -> APIRouter:
             history=[m.model_dump() for m in body.history],
             citations=[c.model_dump() for c in body.citations],
             comment=body.comment,
-            model=runtime.settings.llm_model,
-            calibration=calibration.version if calibration else "off",
         )
-        stored = await run_in_threadpool(runtime.feedback().add, entry)  # synced to disk
-        runtime.metrics.feedback.labels(vote=body.vote).inc()
+        stored = await run_in_threadpool(runtime_of(request).record_feedback, entry)  # synced to disk
         return FeedbackStored(stored=True, at=stored.at)
 
     return api

@@ -8,7 +8,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import anyio
 from fastapi import Request
@@ -18,7 +18,7 @@ from rag.api.access import RateLimiter
 from rag.api.errors import public_message
 from rag.api.metrics import Metrics
 from rag.errors import RagError
-from rag.feedback import FeedbackStore
+from rag.feedback import Feedback, FeedbackStore
 from rag.library import Library
 from rag.pipeline import AnswerResult, Pipeline, StreamEvent, Turn
 from rag.settings import Settings
@@ -35,7 +35,7 @@ class Runtime:
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(0))
 
     _library: Library | None = None
-    _feedback: FeedbackStore | None = None
+    _feedback: FeedbackStore = field(init=False)
 
     def ready(self) -> Pipeline:
         if self.pipeline is None:
@@ -49,10 +49,20 @@ class Runtime:
             self._library = Library(self.settings, pipeline, int(self.settings.max_upload_mb * 1_000_000))
         return self._library
 
-    def feedback(self) -> FeedbackStore:
-        if self._feedback is None:
-            self._feedback = FeedbackStore(self.settings.feedback_file)
-        return self._feedback
+    def __post_init__(self) -> None:
+        # One store for every route: its lock keeps their lines whole (opening it reads nothing).
+        self._feedback = FeedbackStore(self.settings.feedback_file)
+
+    def record_feedback(self, entry: Feedback) -> Feedback:
+        """Store a reader's vote with what answered (the model and its calibration's
+        version), synced to disk, and count it."""
+        calibration = self.pipeline.calibration if self.pipeline else None
+        stamped = replace(
+            entry, model=self.settings.llm_model, calibration=calibration.version if calibration else "off"
+        )
+        stored = self._feedback.add(stamped)
+        self.metrics.feedback.labels(vote=entry.vote).inc()
+        return stored
 
     def fail(self, error: RagError) -> None:
         log.error("start-up failed: %s", error)  # the full message, paths included, stays here
