@@ -33,7 +33,8 @@ _MARKER = re.compile(r"\s*\[(\d{1,2})\](?:\s*(?:,|and|en)\s*\[\d{1,2}\])*")
 # Ways a model says "not in the text", in either language.
 _REFUSAL = re.compile(
     r"NO[_ ]ANSWER|staat niet in (het|de) (artikel|tekst|passages?)|wordt niet (vermeld|genoemd)"
-    r"|niet vermeld|geen informatie|does not (say|mention|state|specify)|doesn't (say|mention)"
+    r"|niet in (het|de) (artikel|tekst|passages?)|niet vermeld|geen informatie"
+    r"|does not (say|mention|state|specify)|doesn't (say|mention)"
     r"|not (mentioned|stated|specified) in|no information|not in the (article|passages?|text)",
     re.IGNORECASE,
 )

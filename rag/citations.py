@@ -66,6 +66,24 @@ def rarity_weights(claim: str, passages: list[str]) -> dict[str, float]:
     return weights
 
 
+def evidence_sentence(
+    answer: str, question: str, candidates: list[Sentence], similarity: list[float] | None = None
+) -> tuple[Sentence, float] | None:
+    """The sentence that holds most of what the answer says (its numbers and amounts weigh
+    most, names and words by their rarity among the candidates' passages), ties going to the
+    one most similar to the question; and the share of the answer's content it holds (0-1),
+    a signal for the learned decision. None without candidates."""
+    if not candidates:
+        return None
+    passages = list(dict.fromkeys(s.passage.text for s in candidates))
+    rarity = rarity_weights(f"{question} {answer}", passages)
+    support = [_support(answer, s.text, rarity) for s in candidates]
+    ties = similarity if similarity and len(similarity) == len(candidates) else [0.0] * len(candidates)
+    best = max(range(len(candidates)), key=lambda i: (support[i], ties[i]))
+    whole = _support(answer, answer, rarity) or 1.0
+    return candidates[best], support[best] / whole
+
+
 def choose_citations(
     answer: str,
     question: str,

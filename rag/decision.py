@@ -21,19 +21,15 @@ from pathlib import Path
 # The signals the decision reads (names as in `AnswerResult.signals`); a missing one is
 # read as its neutral value. Probabilities enter as log-odds, so their extremes count.
 FEATURES = (
-    "refuse",  # P(the answer starts with the refusal word), after the evidence sentence
-    "judged_answers",  # judged apart from the text: does the sentence give the answer?
-    "evidence",  # the pointer's probability for the evidence sentence's number
+    "refuse",  # P(the model's first words are the prompt's refusal), before it writes
     "similarity",  # the evidence sentence's cosine similarity to the question (multilingual)
-    "yes_no_mass",  # how much of the answer's first word is "yes" or "no"
+    "top_similarity",  # the highest of any sentence the model read
+    "overlap",  # the share of the question's rare words the evidence sentence holds
+    "support",  # the share of the answer's facts and words the evidence sentence holds
+    "retrieval",  # the top passage's fused rank score (dense and BM25 agreeing on it)
 )
-# Not read, though recorded: the share of the question's rare words in the evidence, and
-# whether the evidence is in another language. The benchmark asks no question across
-# languages, so it teaches them only that a Dutch text with an English question is
-# unanswerable (the shared words are ~0 there): fitted with them, the decision refused
-# "Where is Project Rainier?" over the Dutch article.
-_NEUTRAL = {"refuse": 0.5, "judged_answers": 0.5, "evidence": 0.5}
-_LOG_ODDS = {"refuse", "judged_answers", "evidence", "yes_no_mass"}
+_NEUTRAL = {"refuse": 0.5}
+_LOG_ODDS = {"refuse"}
 
 
 def feature_vector(signals: Mapping[str, float], features: Sequence[str] = FEATURES) -> list[float]:
@@ -140,11 +136,9 @@ def examples_from(rows: Sequence[Mapping]) -> list[Example]:
 
 
 def refused_anyway(product: Mapping) -> bool:
-    """Refused by the model itself or by the hard check, whatever the decision."""
-    checks = product.get("checks")
-    if not checks:
-        return bool(product["refused"])
-    return bool(checks.get("model refused") or checks.get("facts not in the text"))
+    """Refused by the model itself or by the hard check, whatever the decision (which comes
+    after them)."""
+    return bool(product["refused"]) and not str(product.get("reason", "")).startswith("learned")
 
 
 def would_be_right(row: Mapping) -> bool:

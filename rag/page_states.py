@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING
 
 from langchain_core.messages import BaseMessage
 
-from rag.text import sentences
-
 if TYPE_CHECKING:
     from rag.pipeline import Pipeline
 
@@ -50,15 +48,7 @@ def _kept_prompts(pipeline: Pipeline) -> list[list[BaseMessage]]:
     page's, and, for a corpus that is one page, the judge's prompt up to the question for
     each of its sentences: every question there meets these sentences (a larger corpus
     saves a sentence's state when it is first judged)."""
-    prompts = [
-        [pipeline.prompting.judge_system()],
-        *([pipeline.page_system_message(page)] for page in pipeline.pages),
-    ]
-    if pipeline.full_context:
-        prompts += [
-            pipeline.prompting.judge_conversation(s.text, "?") for s in sentences(pipeline.full_context)
-        ]
-    return prompts
+    return [[pipeline.page_system_message(page)] for page in pipeline.pages]
 
 
 def _state_file(llm, prompt: list[BaseMessage]) -> Path:

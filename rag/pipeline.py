@@ -1,71 +1,51 @@
 """The answer function that the CLI, the web chat and the API all call.
 
-question -> retrieval -> the page of the best passage (`rag/pages.py`, its state saved) ->
-prompt (`rag/prompting.py`) -> the model points at its evidence sentence and judges it apart
-from the text -> the learned decision answers or refuses (`rag/decision.py`) -> the answer
-streams -> the hard check (`rag/judge.py`) -> citations down to the evidence sentence.
+question -> retrieval (the top passages) -> a plain grounded prompt (`prompts/`) -> the
+model writes its answer -> the sentence that holds the answer's facts and words is its
+evidence, its passages the citations (`rag/citations.py`) -> the hard check (`rag/judge.py`:
+no number or name the cited text lacks) -> the learned decision answers or refuses, from
+the model's and retrieval's signals (`rag/decision.py`) -> the checked answer streams.
 Overview questions take their own short way (`rag/overview.py`).
 
-A local model (llama-cpp-python) points: its probabilities for each sentence number after
-"Quote: [" are read (weighed by the sentence's similarity to the question), and the likeliest
-sentence is handed to it as its quote; nothing is shown before the decision. Any other chat
-model writes "Quote: [n] ... Answer: ..." freely, and the quote is matched afterwards. A
-question refused over one page of a larger corpus is read once more over the page its
-evidence sentence leads to, that sentence beside it (a second hop).
+The model answers as naive RAG's bare model would (`rag/baseline.py`); what the product adds
+is decided after, from signals, never by word rules. The public benchmark's tune half
+measured the former way (the model pointing at a numbered sentence, handed it as its quote,
+judging it apart, a second hop to another page): it answered fewer answerable questions
+than the bare model with the same retrieval (docs/benchmark.md).
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, BaseMessageChunk, HumanMessage
+from langchain_core.messages import BaseMessage, HumanMessage
 
-from rag.answer_format import (
-    ANSWER_LABEL,
-    NEXT_ROUND,
-    NO,
-    QUOTE_LABEL,
-    REFUSAL_WORD,
-    REFUSALS,
-    YES,
-    StreamFilter,
-    numbered_quote,
-    split_quote,
-    strip_markers,
-)
+from rag.answer_format import REFUSALS, is_refusal, split_quote, strip_markers
 from rag.chunking import Passage
-from rag.citations import Citation, choose_citations, citation, copied_sentence
+from rag.citations import Citation, choose_citations, citation, evidence_sentence
 from rag.decision import Calibration, decision_status
 from rag.documents import Document
 from rag.errors import Cancelled, IndexError_, InputError
 from rag.index import ScoredPassage, cosine
-from rag.judge import Signals, check_firings, denied_question, judge
+from rag.judge import MODEL_REFUSED, check_firings, denied_question, judge
 from rag.language import detect_language
 from rag.lexicon import Lexicon, asked_language
 from rag.llm import ModelGate, model_lock
 from rag.overview import Overviews
 from rag.page_states import save_page_states
-from rag.pages import Page, page_of, paginate
+from rag.pages import Page, paginate
 from rag.prompting import PromptMaker, Turn
 from rag.prompts import Prompts
 from rag.refusal import nearest_passage, why_refused
 from rag.retrieval import HybridRetriever, shared_rare_words
 from rag.settings import Settings
-from rag.text import (
-    Sentence,
-    linking_names,
-    sentences,
-    unsupported_facts,
-    words,
-)
+from rag.text import Sentence, sentences
 
 log = logging.getLogger(__name__)
 
@@ -129,130 +109,6 @@ class Reset:
 StreamEvent = Sources | Token | Evidence | Reset | AnswerResult
 
 
-@dataclass
-class _Reading:
-    """One question's way through the model: what it quoted and said, and why."""
-
-    query: str = ""  # what retrieval searched for: the question (and the one before it)
-    raw: str = ""
-    written: str = ""  # all the model wrote (a local model's quote is handed to it)
-    declined: bool = False  # it quoted "none" (or gave no sentence number): none answers
-    evidence: Sentence | None = None
-    evidence_number: int = 0  # its number in the prompt
-    evidence_probability: float | None = None  # the model's, for that number
-    handed: str = ""  # the quote handed to it: "Quote: [n] <sentence>\nAnswer:"
-    beside: str = ""  # the sentence it pointed at, where another one settles the question
-    # A second hop: the sentence its first page gave (the question's other half is elsewhere),
-    # and the names in it that lead on; the evidence there must be about one of them.
-    bridge: Sentence | None = None
-    links: frozenset[str] = frozenset()
-    quoted: str = ""
-    refusal: str = ""  # why it is refused before any answer is written
-    signals: Signals | None = None
-    shown: str = ""
-    pending: str = ""  # answer text not shown yet: it has not passed the checks
-    timings: dict[str, float] = field(default_factory=dict)
-    cancelled: threading.Event | None = None  # set when the caller goes away
-    max_answer_tokens: int | None = None
-    cut_short: bool = False  # the model stopped at max_answer_tokens
-    # Each numbered sentence's similarity to the query and share of the question's rare
-    # words: signals for the learned decision.
-    similarities: list[float] = field(default_factory=list)
-    overlaps: list[float] = field(default_factory=list)
-
-    def again(self, bridge: Sentence | None, links: frozenset[str]) -> _Reading:
-        """A fresh reading of the same question (a second hop, from this bridge)."""
-        limit = self.max_answer_tokens
-        return _Reading(
-            self.query, cancelled=self.cancelled, max_answer_tokens=limit, bridge=bridge, links=links
-        )
-
-    def strays(self) -> bool:
-        """On a second hop, the evidence's passage names nothing the bridge leads to: it
-        answers about something else (the price of another thing)."""
-        return bool(self.bridge and self.evidence and not _holds_any(self.evidence.passage, self.links))
-
-    def judged_text(self, sentence: Sentence) -> str:
-        """What the model judges on its own: the sentence, after the bridge on a second hop
-        (together they answer, neither does alone)."""
-        return f"{self.bridge.text} {sentence.text}" if self.bridge else sentence.text
-
-    def known(self, context: list[Passage]) -> list[str]:
-        """The texts an answer's facts must come from: the context's, and the bridge's."""
-        return [p.text for p in context] + ([self.bridge.passage.text] if self.bridge else [])
-
-    def stop_if_cancelled(self) -> None:
-        if self.cancelled is not None and self.cancelled.is_set():
-            raise Cancelled("The caller went away.")
-
-    def go_on(self, chunk: BaseMessageChunk) -> None:
-        """Called with each of the model's chunks: stops the work of a caller that left, and
-        notes whether the model stopped at the token limit (LangChain's `finish_reason`)."""
-        self.stop_if_cancelled()
-        if chunk.response_metadata.get("finish_reason") == "length":
-            self.cut_short = True
-
-
-# How the model says yes or no when it judges an evidence sentence on its own.
-JUDGED_WORDS = {
-    name: [w for word in said.values() for w in (word, word.lower())]
-    for name, said in (("yes", YES), ("no", NO))
-}
-
-# The evidence sentence is the one with the highest log P(its number) + this weight x its
-# cosine similarity to the question (the retrieval embedder's, `rag/index.py`): the model's
-# pointer and retrieval each miss sentences the other finds. Tune halves of the three
-# question sets (43 answerable questions whose answering sentence is in the prompt): the
-# pointer alone picked it for 30, similarity alone for 28, both together for 32 at every
-# weight from 15 to 50 (31 at 5-10); 30 is the middle of that plateau. 0 turns it off.
-EVIDENCE_SIMILARITY_WEIGHT = 30.0
-# Beside them, the share of the question's words (each weighed by its rarity among the
-# prompt's sentences) that a sentence holds, times this weight: the embedder's similarities
-# lie close together (0.80-0.90 over one article) and miss a sentence that shares the
-# question's one rare word ("gecontroleerd"). Tune halves (the 50 answerable questions whose
-# answering sentence is in the prompt, pointer and similarity read once per question): the
-# answering sentence ranked first for 38 without it, 44 at every weight from 3 to 10; among
-# the two best for 43 without it, 46 at 8-10. 8 is inside both plateaus.
-EVIDENCE_WORDS_WEIGHT = 8.0
-
-# Where the model judges its evidence sentence, on its own, to answer the question with a
-# share below this, it judges the runner-up too; the evidence is then the one with the
-# higher log(P(number) x similarity weight) + RUNNER_UP_JUDGED_WEIGHT x log-odds of that
-# share. Tune halves (`python app.py eval ... --split tune`, 50 answerable questions whose
-# answering sentence is in the prompt, the judge's share for the two best candidates of
-# each): the answering sentence was chosen, and judged to answer, for 38 with the best
-# candidate alone, 41 at this weight and any cut from 0.6 to 1.0 (40 at 0.5, or with
-# weight 2 or 5); unanswerable questions refused by the judge: 7/14 either way. 0.6 is the
-# lowest cut that reaches 41: the runner-up is judged for 29 of the 64 questions (~1 s
-# each on two cores).
-RUNNER_UP_JUDGED_BELOW = 0.6
-RUNNER_UP_JUDGED_WEIGHT = 3.0
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    """A sentence the model may point at as its evidence."""
-
-    sentence: Sentence
-    number: int  # in the prompt
-    probability: float | None  # the model's, for its number (None: not read)
-    score: float  # that times its similarity weight: what ranked it
-
-    def rank(self, judged_answers: float) -> float:
-        """Its rank beside another candidate, once the model has judged it on its own."""
-        judged = min(max(judged_answers, 1e-4), 1 - 1e-4)
-        return math.log(max(self.score, 1e-300)) + RUNNER_UP_JUDGED_WEIGHT * math.log(judged / (1 - judged))
-
-
-# Why a second hop's answer is refused where its evidence names nothing the bridge leads to.
-STRAYS = "second hop: the evidence is not about what the bridge names"
-
-# The answer streams once its first this-many words have passed every check: a refusal on
-# their facts then withdraws nothing that was shown. (An invented name or number usually
-# comes early: "De CEO van ..."; shorter answers are shown once judged whole.)
-SHOWN_AFTER_WORDS = 4
-
-
 class Pipeline:
     def __init__(
         self,
@@ -273,9 +129,9 @@ class Pipeline:
         self.prompts = prompts
         self.llm = llm
         self.gate = ModelGate(settings.queue_size, model_lock(llm))
-        # A local llama.cpp model is handed its evidence sentence and reports its probabilities.
+        # A local llama.cpp model reports its probabilities (P(refusal), a decision signal).
         self.reads_signals = getattr(llm, "reads_signals", False)
-        self.prompting = PromptMaker(settings, prompts, llm)
+        self.prompting = PromptMaker(settings, prompts, llm, self.lexicons)
         self.use_corpus(retriever, documents)
 
     def decision_status(self) -> str:
@@ -288,32 +144,13 @@ class Pipeline:
         pages = self.prompting.fit_pages(paginate(retriever.passages, self.settings.full_context_chars))
         longest = sorted(retriever.passages, key=lambda p: len(p.text))[-self.settings.top_k :]
         # The longest prompt a question can get, by tokens: every question is checked with it.
-        self.widest_context = max(
-            [*(list(page.passages) for page in pages), longest], key=self.prompting.context_tokens
-        )
+        self.widest_context = longest
         self.pages = pages
         self.prompting.page_contexts = {page.passages for page in pages}
-        # The whole corpus, when it is one page: every question gets the same prompt prefix.
+        # The whole corpus, when it is one page: its state is saved (`save_page_states`).
         self.full_context = list(pages[0].passages) if len(pages) == 1 else None
         self.documents = documents
         self.retriever = retriever
-
-    def whole_corpus(self, passages: list[Passage]) -> list[Passage] | None:
-        """All these passages, in document order, when they fit in the prompt."""
-        fits = sum(len(p.text) for p in passages) <= self.settings.full_context_chars
-        return passages if fits and passages and self.prompting.leaves_room(passages) else None
-
-    def _context(self, ranked: list[ScoredPassage], doc_id: str | None) -> list[Passage]:
-        """The passages the prompt holds: the page of the best-ranked passage (or the asked
-        document, whole, when it fits a page), else the ranked passages themselves."""
-        if doc_id is not None:
-            return self.whole_corpus([p for p in self.retriever.passages if p.doc_id == doc_id]) or [
-                s.passage for s in ranked
-            ]
-        if self.full_context:  # the whole corpus is one page
-            return self.full_context
-        page = page_of(self.pages, ranked[0].passage) if ranked and self.settings.pages else None
-        return list(page.passages) if page else [s.passage for s in ranked]
 
     # ------------------------------------------------------------ input checks
 
@@ -355,11 +192,12 @@ class Pipeline:
         preference: str = "",
         max_answer_tokens: int | None = None,
     ) -> Iterator[StreamEvent]:
-        """Tokens as they come, maybe a Reset, then the AnswerResult.
+        """The passages it reads, then (once checked and decided) the evidence and the
+        answer's words, then the AnswerResult.
 
         `doc_id` keeps the question to one document; setting `cancelled` (the caller left)
         frees the model; `preference` is a client's wish on tone or length, which the rules
-        outrank; `max_answer_tokens` caps the answer (not the quote before it)."""
+        outrank; `max_answer_tokens` caps the answer."""
         history = history or []
         self.check_question(question, history, doc_id)
         started = time.perf_counter()
@@ -370,81 +208,120 @@ class Pipeline:
             return
         query = self.retrieval_query(question, history)
         ranked = self.retriever.retrieve(query, doc_id=doc_id)
-        context = self._context(ranked, doc_id)
+        context = [s.passage for s in ranked]
         timings = {"retrieval_ms": _ms(started)}
         yield Sources(tuple(context), language)
 
         with self.gate.turn(cancelled):
             timings["queue_ms"] = round(_ms(started) - timings["retrieval_ms"], 1)
             messages = self.prompting.fitted(question, language, history, context, preference)
-            reading = _Reading(query=query, cancelled=cancelled, max_answer_tokens=max_answer_tokens)
-            asked = (question, language, timings, started)
-            result = yield from self._attempt(reading, messages, context, *asked)
-            hop = self._second_hop(
-                result, reading.evidence, context, doc_id, question, language, history, preference
-            )
-            if hop is not None:
-                if reading.shown:
-                    yield Reset()  # the first reading's text; the second one's follows
-                timings["second_hop_ms"] = _ms(started)
-                context, messages, links = hop
-                reading = reading.again(reading.evidence, links)
-                result = yield from self._attempt(reading, messages, context, *asked)
+            signals = {}
+            if self.reads_signals:
+                # P(the model's first words are the prompt's refusal): read before it writes,
+                # the prompt's state is then in the cache for the answer.
+                refusal = self.prompting.refusal(language)
+                [said] = self.llm.likeliest_continuations(messages, "", [refusal])
+                signals["refuse"] = round(said.probability, 5)
+            draft = _Draft(cancelled)
+            draft.write(self.llm, messages, max_answer_tokens)
+            timings["written_ms"] = _ms(started)
+            result = self._decide(draft.text, question, query, language, ranked, signals)
             result.usage = {
                 "prompt_tokens": self.prompting.prompt_tokens(messages),
                 # A refusal the model never wrote still reaches the client as text.
-                "completion_tokens": self.prompting.text_tokens(max(reading.written, result.answer, key=len)),
+                "completion_tokens": self.prompting.text_tokens(max(draft.text, result.answer, key=len)),
             }
-        if not result.refused and (reading.pending or not reading.shown.strip()):
-            # What was held back is shown once it has passed every check: the rest of the
-            # answer, or (nothing shown yet) the checked answer itself.
-            rest = reading.pending if reading.shown.strip() else result.answer
-            timings.setdefault("first_token_ms", _ms(started))
-            reading.shown += rest
-            yield Token(rest)
-        if reading.shown and reading.shown.strip() != result.answer:
-            yield Reset()  # the checked answer differs from what streamed
+        if not result.refused:
+            first = result.citations[0]
+            yield Evidence(_cited_sentence(first), language)
+            timings["first_token_ms"] = _ms(started)
+            yield from (Token(piece) for piece in _word_pieces(result.answer))
         timings["total_ms"] = _ms(started)
-        result.timings = {**timings, **reading.timings}
-        result.evidence = evidence = reading.evidence.text if reading.evidence else ""
-        result.cut_short = reading.cut_short and not result.refused
+        result.timings = timings
+        result.cut_short = draft.cut_short and not result.refused
+        log.debug("%r -> %s (%s), evidence %r", question, result.answer, result.reason, result.evidence)
+        yield result
+
+    def _decide(
+        self,
+        draft: str,
+        question: str,
+        query: str,
+        language: str,
+        ranked: list[ScoredPassage],
+        signals: dict[str, float],
+    ) -> AnswerResult:
+        """The written answer, cited and checked, then answered or refused by the learned
+        decision; a refusal keeps the nearest passage and says why."""
+        answer = strip_markers(split_quote(draft)[1])  # a model that writes "Answer:" labels
+        context = [s.passage for s in ranked]
+        numbered = sentences(context)
+        similarity = self._sentence_similarities(query, numbered)
+        found = evidence_sentence(answer, question, numbered, similarity) if answer else None
+        evidence = found[0] if found else None
+        if found:
+            at = numbered.index(evidence)
+            signals["support"] = round(found[1], 4)
+            signals["overlap"] = round(shared_rare_words(question, [s.text for s in numbered])[at], 4)
+            signals["retrieval"] = round(ranked[0].score, 4)
+            if similarity:
+                signals["similarity"] = round(similarity[at], 4)
+                signals["top_similarity"] = round(max(similarity), 4)
+        result = self._checked(answer, question, language, context, evidence, signals)
+        result.draft, result.signals = answer, signals
+        result.evidence = evidence.text if evidence else ""
+        if evidence is not None:
+            restated = denied_question(answer, question)
+            known = [p.text for p in context]
+            result.checks = check_firings(answer, question, language, evidence, known, restated)
         if result.refused:
-            result.nearest = nearest_passage(reading.evidence, ranked)
+            result.nearest = nearest_passage(evidence, ranked)
             result.explanation = why_refused(
                 result.reason, result.language, bool(result.nearest), self.lexicons
             )
-        log.debug(
-            "%r -> %s (%s) quoted %r, evidence %r",
-            question,
-            result.answer,
-            result.reason,
-            reading.quoted,
-            evidence,
-        )
-        yield result
+        return result
 
-    def _attempt(
+    def _checked(
         self,
-        reading: _Reading,
-        messages: list[BaseMessage],
-        context: list[Passage],
+        answer: str,
         question: str,
         language: str,
-        timings: dict[str, float],
-        started: float,
-    ) -> Iterator[StreamEvent]:
-        """One reading of the question over one context: its events as they come; returns
-        the checked result."""
-        read = self._read_with_signals if self.reads_signals else self._read_freely
-        for piece in read(reading, messages, question, language, context):
-            if isinstance(piece, Evidence):
-                timings["evidence_ms"] = _ms(started)
-                yield piece
-                continue
-            timings.setdefault("first_token_ms", _ms(started))
-            reading.shown += piece
-            yield Token(piece)
-        return self._verdict(reading, question, language, context)
+        context: list[Passage],
+        evidence: Sentence | None,
+        signals: dict[str, float],
+    ) -> AnswerResult:
+        if evidence is None:
+            reason = MODEL_REFUSED if not answer or is_refusal(answer) else "no sentence holds the answer"
+            return self._refusal(language, reason)
+        if is_refusal(answer):
+            return self._refusal(language, MODEL_REFUSED)
+        citations = self._cited(answer, evidence, question, context)
+        if not citations:
+            return self._refusal(language, "no passage supports the answer")
+        # The hard check: every number and name of the answer in the cited passages.
+        cited_texts = [c.text for c in citations]
+        verdict = judge(answer, language, evidence, cited_texts, denied_question(answer, question))
+        if not verdict.accepted:
+            return self._refusal(language, verdict.reason)
+        if self.calibration:
+            chance = self.calibration.right_chance(signals)
+            if chance < self.calibration.threshold:
+                return self._refusal(
+                    language, f"learned: P(right) {chance:.2f} < {self.calibration.threshold}"
+                )
+        return AnswerResult(verdict.answer, False, language, citations, reason=verdict.reason)
+
+    def _sentence_similarities(self, query: str, numbered: list[Sentence]) -> list[float]:
+        """Each sentence's cosine similarity to the query (the retrieval embedder's); none
+        where the store fails (a Chroma server gone): the signals are fewer then."""
+        store = self.retriever.index.sentences
+        if store is None or not numbered:
+            return []
+        try:
+            return store.similarities(query, [s.text for s in numbered])
+        except Exception as error:
+            log.warning("sentence similarities unavailable (%s)", error)
+            return []
 
     def _overview(
         self, question: str, language: str, doc_id: str | None, started: float
@@ -458,7 +335,7 @@ class Pipeline:
         passages = [p for p in self.retriever.passages if p.doc_id == doc_id]
         points = self.overviews.main_points(passages, store.vectors if store is not None else None)
         if not points:
-            yield self._refusal(language, "the document has no sentences", {})
+            yield self._refusal(language, "the document has no sentences")
             return
         yield Evidence(points[0][0], language)
         answer = self.overviews.answer(language, [s for s, _ in points])
@@ -468,303 +345,16 @@ class Pipeline:
         reason = "overview: the document's central sentences"
         yield AnswerResult(answer, False, language, citations, timings, reason, evidence=points[0][0].text)
 
-    def _second_hop(
-        self,
-        result: AnswerResult,
-        bridge: Sentence | None,
-        context: list[Passage],
-        doc_id: str | None,
-        question: str,
-        language: str,
-        history: list[Turn],
-        preference: str,
-    ) -> tuple[list[Passage], list[BaseMessage], frozenset[str]] | None:
-        """For a question refused over one page of a larger corpus, another page and its
-        prompt, with the sentence the first page gave as a bridge before the question ("the
-        municipality that runs the scheme" is named on one page, its population on another):
-        the page of the best passage, searched for with the question and that sentence, that
-        the first page lacks and that holds a name the bridge brings (`linking_names`); and
-        those names. None where no second hop applies."""
-        if not result.refused or bridge is None or doc_id is not None:
-            return None
-        if self.full_context or not self.settings.pages or not self.settings.second_hop:
-            return None
-        document = self.documents.get(bridge.doc_id)
-        links = frozenset(linking_names(bridge.text, question, document.text if document else ""))
-        read = {p.passage_id for p in context}
-        # Deep enough to reach past the page already read.
-        ranked = self.retriever.retrieve(f"{question} {bridge.text}", k=len(read) + self.settings.top_k)
-        found = next(
-            (s.passage for s in ranked if s.passage.passage_id not in read and _holds_any(s.passage, links)),
-            None,
-        )
-        page = page_of(self.pages, found) if found else None
-        if page is None:
-            return None
-        try:
-            messages = self.prompting.fitted(
-                question, language, history, list(page.passages), preference, bridge
-            )
-        except InputError:
-            return None  # the bridge does not fit beside that page: the refusal stands
-        return list(page.passages), messages, links
-
-    def _read_with_signals(
-        self,
-        reading: _Reading,
-        messages: list[BaseMessage],
-        question: str,
-        language: str,
-        context: list[Passage],
-    ) -> Iterator[str | Evidence]:
-        """The model points at a numbered sentence of the context, which is handed to it as
-        its quote; the model's probabilities right after it, and its judgement of the
-        sentence on its own, decide whether and how it answers; then the answer streams.
-        Nothing is shown before the checks that can refuse it have passed."""
-        started = time.perf_counter()
-        candidates = self._candidates(reading, messages, question, context)
-        reading.timings["quote_ms"] = _ms(started)
-        if not candidates:
-            reading.declined = True  # it would give no number (an empty page)
-            return
-        best, *runners_up = candidates
-        reading.stop_if_cancelled()  # between the model's steps, as between its tokens
-        self._weigh(reading, messages, question, best)
-        reading.stop_if_cancelled()
-        first_judged = reading.signals.judged_answers if reading.signals else None
-        if runners_up and first_judged is not None and first_judged < RUNNER_UP_JUDGED_BELOW:
-            # A doubtful sentence: the model judges the runner-up on its own too, and the
-            # one it judges better (beside pointer and similarity) is the evidence.
-            with getattr(self.llm, "set_aside", nullcontext)():
-                runner_up = reading.judged_text(runners_up[0].sentence)
-                second_judged = self.judged(question, runner_up, keep=not reading.bridge)
-            if runners_up[0].rank(second_judged) > best.rank(first_judged):
-                self._weigh(reading, messages, question, runners_up[0], judged_answers=second_judged)
-        reading.timings["signals_ms"] = round(_ms(started) - reading.timings["quote_ms"], 1)
-        context_texts = reading.known(context)
-        if reading.strays():
-            reading.refusal = STRAYS
-        elif self.calibration:
-            chance = self.calibration.right_chance(self._signals(reading, language))
-            if chance < self.calibration.threshold:
-                reading.refusal = f"learned: P(right) {chance:.2f} < {self.calibration.threshold}"
-        if reading.refusal:
-            return
-        yield Evidence(reading.evidence, language)  # the checks that refuse before any answer have passed
-        stream_filter = StreamFilter(answer_only=True)
-        # Only whole words that have passed the checks are shown: the last word may still
-        # grow into a name or number the text lacks.
-        answer, reading.pending, checked = "", "", 0
-        limit = {"max_tokens": reading.max_answer_tokens} if reading.max_answer_tokens else {}
-        for chunk in self.llm.stream([*messages, AIMessage(reading.handed)], stop=NEXT_ROUND, **limit):
-            reading.go_on(chunk)
-            piece = chunk.content if isinstance(chunk.content, str) else ""
-            answer += piece
-            reading.written += piece
-            settled = answer[: answer.rfind(" ") + 1]
-            if len(settled) <= checked:
-                continue
-            restated = denied_question(settled, question)
-            if unsupported_facts(settled, [*context_texts, restated]):
-                break  # refused by the checks: stop writing, show no more
-            reading.pending += stream_filter.feed(settled[checked:])
-            checked = len(settled)
-            if reading.pending and (
-                reading.shown
-                or _first_words_pass(settled, language, reading.evidence, context_texts, restated)
-            ):
-                yield reading.pending
-                reading.pending = ""
-        reading.pending += stream_filter.feed(answer[checked:])  # shown once the answer is judged
-        reading.raw = f"{reading.handed} {answer}"
-
-    def _candidates(
-        self, reading: _Reading, messages: list[BaseMessage], question: str, context: list[Passage]
-    ) -> list[_Candidate]:
-        """The model points at the sentence that answers: the sentences of the context are
-        numbered in the prompt, and its probabilities for each number after "Quote: [" are
-        read (a few one-token steps, nothing written). The likeliest numbers, each weighed by
-        its sentence's similarity to the question, are the candidates: the best and the
-        runner-up. (Left to itself after "Quote:", the model mostly starts copying words.)"""
-        numbered = sentences(context)
-        labels = [f"{n}]" for n in range(1, len(numbered) + 1)]
-        weights = self._evidence_weights(reading, question, numbered)
-        ranked = self.llm.likeliest_continuations(messages, f"{QUOTE_LABEL} [", labels, weights, count=2)
-        return [_Candidate(numbered[c.index], c.index + 1, c.probability, c.score) for c in ranked]
-
-    def _weigh(
-        self,
-        reading: _Reading,
-        messages: list[BaseMessage],
-        question: str,
-        candidate: _Candidate,
-        judged_answers: float | None = None,
-    ) -> None:
-        """Hand the model this sentence as its quote and read its signals: its next-word
-        probabilities right after it, and its judgement of the sentence on its own
-        (`judged_answers`: already asked)."""
-        reading.evidence, reading.evidence_number = candidate.sentence, candidate.number
-        reading.evidence_probability = (
-            None if candidate.probability is None else round(candidate.probability, 4)
-        )
-        reading.handed = f"{QUOTE_LABEL} [{candidate.number}] {candidate.sentence.text}\n{ANSWER_LABEL}"
-        first_words = {"refuse": [REFUSAL_WORD], "yes": [*YES.values()], "no": [*NO.values()]}
-        in_text = Signals(**self.llm.next_word_probabilities(messages, reading.handed, first_words))
-        # Judged apart from the text, while the conversation (read up to "Answer:") waits.
-        with getattr(self.llm, "set_aside", nullcontext)():
-            judged = reading.judged_text(candidate.sentence)
-            answers = judged_answers
-            if answers is None:
-                answers = self.judged(question, judged, keep=not reading.bridge)
-        reading.signals = replace(in_text, judged_answers=answers)
-
-    def _evidence_weights(
-        self, reading: _Reading, question: str, numbered: list[Sentence]
-    ) -> list[float] | None:
-        """Each sentence's weight (0-1) beside the model's pointer: exp(weight x (its
-        similarity to the query - the highest) + weight x (its share of the question's rare
-        words - the highest)). The words are the question's own: in a follow-up ("And for a
-        hybrid one?") the question before it (in the query) would pull back to its answer."""
-        if not numbered:
-            return None
-        texts = [s.text for s in numbered]
-        query = reading.query
-        shared = reading.overlaps = shared_rare_words(question, texts)
-        exponents = [EVIDENCE_WORDS_WEIGHT * (share - max(shared)) for share in shared]
-        store = self.retriever.index.sentences
-        if store is not None and EVIDENCE_SIMILARITY_WEIGHT:
-            try:
-                similarity = store.similarities(query, texts)
-            except Exception as error:  # a store that fails (a Chroma server gone): words only
-                log.warning("sentence similarities unavailable (%s): the pointer and words decide", error)
-            else:
-                reading.similarities = similarity
-                top = max(similarity)
-                exponents = [
-                    e + EVIDENCE_SIMILARITY_WEIGHT * (s - top)
-                    for e, s in zip(exponents, similarity, strict=True)
-                ]
-        return [math.exp(e) for e in exponents]
-
-    def judged(self, question: str, evidence: str, keep: bool = True) -> float:
-        """The model judges the evidence sentence on its own, apart from the text, against
-        the question (`prompts/judge_*.txt`): inside the text it leans to "yes" whatever the
-        sentence says. Returns its yes-share for "does the sentence give the answer?".
-        `keep`: save the state of the prompt up to the question (not for a one-off text, a
-        bridge and a sentence)."""
-        return self._yes_share(self.prompting.judge_conversation(evidence, question, keep))
-
-    def _yes_share(self, conversation: list[BaseMessage]) -> float:
-        """P(yes) / (P(yes) + P(no)) for the model's next word."""
-        found = self.llm.next_word_probabilities(conversation, "", JUDGED_WORDS)
-        total = found["yes"] + found["no"]
-        return round(found["yes"] / total, 4) if total else 0.5
-
-    def _read_freely(
-        self,
-        reading: _Reading,
-        messages: list[BaseMessage],
-        question: str,
-        language: str,
-        context: list[Passage],
-    ) -> Iterator[str]:
-        """Any chat model: it writes "Quote: ... Answer: ..." and the quote is matched to a
-        sentence of the context afterwards."""
-        stream_filter = StreamFilter()
-        limit = {"max_tokens": reading.max_answer_tokens} if reading.max_answer_tokens else {}
-        for chunk in self.llm.stream(messages, stop=NEXT_ROUND, **limit):
-            reading.go_on(chunk)
-            piece = chunk.content if isinstance(chunk.content, str) else ""
-            reading.raw += piece
-            reading.written += piece
-            visible = stream_filter.feed(piece)
-            if visible:
-                yield visible
-        reading.quoted, _ = split_quote(reading.raw)
-        number, quoted = numbered_quote(reading.quoted)
-        numbered = sentences(context)
-        reading.evidence = copied_sentence(quoted, context) or (
-            numbered[number - 1] if 0 < number <= len(numbered) else None
-        )
-
-    def _signals(self, reading: _Reading, language: str) -> dict[str, float]:
-        """What the model and retrieval said of this reading, by name (`rag/decision.py`)."""
-        signals = {k: v for k, v in vars(reading.signals).items() if v is not None} if reading.signals else {}
-        if reading.signals:
-            signals["yes_no_mass"] = round(reading.signals.yes_no_mass, 4)
-        if reading.evidence_probability is not None:
-            signals["evidence"] = reading.evidence_probability
-        number = reading.evidence_number - 1
-        if reading.evidence is not None and 0 <= number < len(reading.similarities):
-            signals["similarity"] = round(reading.similarities[number], 4)
-        if reading.evidence is not None and 0 <= number < len(reading.overlaps):
-            signals["overlap"] = round(reading.overlaps[number], 4)
-        if reading.evidence is not None:
-            signals["other_language"] = float(detect_language(reading.evidence.text) != language)
-        return signals
-
-    def _verdict(
-        self, reading: _Reading, question: str, language: str, context: list[Passage]
-    ) -> AnswerResult:
-        result = self._checked(reading, question, language, context)
-        result.draft = strip_markers(split_quote(reading.raw)[1])
-        if reading.evidence is not None:
-            restated = denied_question(result.draft, question)
-            result.checks = check_firings(
-                result.draft, question, language, reading.evidence, reading.known(context), restated
-            )
-        return result
-
-    def _checked(
-        self, reading: _Reading, question: str, language: str, context: list[Passage]
-    ) -> AnswerResult:
-        signals = self._signals(reading, language)
-        _, answer = split_quote(reading.raw)
-        answer = strip_markers(answer)
-        if reading.declined:
-            return self._refusal(language, "the model points at no sentence", signals)
-        if reading.refusal:
-            return self._refusal(language, reading.refusal, signals)
-        if reading.strays():
-            return self._refusal(language, STRAYS, signals)
-        if reading.quoted and reading.evidence is None and _same_language(reading.quoted, context):
-            return self._refusal(language, "the quote is not a sentence of the text", signals)
-        if not reading.raw or (not answer and reading.evidence is None):
-            return self._refusal(language, "the quote matches no sentence of the text", signals)
-        restated = denied_question(answer, question)
-        verdict = judge(answer, language, reading.evidence, reading.known(context), restated)
-        if verdict.answer != answer:
-            reading.pending = ""  # nothing more of the written answer is shown
-        if not verdict.accepted:
-            return self._refusal(language, verdict.reason, signals)
-        citations = self._cited(verdict.answer, reading.evidence, question, context, reading.bridge)
-        if not citations:
-            return self._refusal(language, "no passage supports the answer", signals)
-        reason = verdict.reason
-        return AnswerResult(verdict.answer, False, language, citations, reason=reason, signals=signals)
-
     @staticmethod
-    def _refusal(language: str, reason: str, signals: dict[str, float]) -> AnswerResult:
-        return AnswerResult(REFUSALS[language], True, language, [], reason=reason, signals=signals)
+    def _refusal(language: str, reason: str) -> AnswerResult:
+        return AnswerResult(REFUSALS[language], True, language, [], reason=reason)
 
     def _cited(
-        self,
-        answer: str,
-        evidence: Sentence | None,
-        question: str,
-        context: list[Passage],
-        bridge: Sentence | None = None,
+        self, answer: str, evidence: Sentence, question: str, context: list[Passage]
     ) -> list[Citation]:
-        """The passages that support the answer, each with its evidence sentence; on a
-        second hop the bridge too, last: the answer rests on both."""
-        quote = evidence.text if evidence else ""
-        elsewhere = [bridge.passage] if bridge else []  # the bridge's, from the first page
-        similarity = self._similarity(question, f"{quote} {answer}", [*context, *elsewhere])
-        on_page = [s for s in similarity if s.passage not in elsewhere]
-        cited = choose_citations(answer, question, on_page, evidence=evidence)
-        if not cited or bridge is None or any(c.sentence == bridge.text for c in cited):
-            return cited
-        return [*cited, *(citation(len(cited) + 1, s, bridge) for s in similarity if s.passage in elsewhere)]
+        """The passages that support the answer, each with its evidence sentence."""
+        similarity = self._similarity(question, f"{evidence.text} {answer}", context)
+        return choose_citations(answer, question, similarity, evidence=evidence)
 
     def _similarity(self, question: str, answer: str, context: list[Passage]) -> list[ScoredPassage]:
         """Each context passage scored by cosine similarity to the question and answer."""
@@ -802,30 +392,36 @@ class Pipeline:
         raise RuntimeError("the answer stream ended without a result")
 
 
-def _holds_any(passage: Passage, names: frozenset[str]) -> bool:
-    text = passage.text.lower()
-    return any(name in text for name in names)
+@dataclass
+class _Draft:
+    """The model's answer as it writes it; stops when the caller goes away."""
+
+    cancelled: threading.Event | None = None
+    text: str = ""
+    cut_short: bool = False  # the model stopped at the caller's token limit
+
+    def write(self, llm: BaseChatModel, messages: list[BaseMessage], max_tokens: int | None) -> None:
+        limit = {"max_tokens": max_tokens} if max_tokens else {}
+        for chunk in llm.stream(messages, **limit):
+            if self.cancelled is not None and self.cancelled.is_set():
+                raise Cancelled("The caller went away.")
+            if chunk.response_metadata.get("finish_reason") == "length":
+                self.cut_short = True
+            self.text += chunk.content if isinstance(chunk.content, str) else ""
+        self.text = self.text.strip()
 
 
-def _same_language(quote: str, context: list[Passage]) -> bool:
-    """A quote in the text's own language can be compared word for word; a translated one
-    (an English question over a Dutch text) cannot."""
-    return detect_language(quote) == detect_language(" ".join(p.text for p in context[:3]))
+def _cited_sentence(first: Citation) -> Sentence:
+    """The first citation's evidence sentence, for the reader to see before the answer."""
+    document_passage = Passage(first.doc_id, first.start, first.end, first.text)
+    return Sentence(document_passage, first.sentence_start, first.sentence_end)
 
 
-def _first_words_pass(
-    answer: str,
-    language: str,
-    evidence: Sentence | None,
-    context_texts: list[str],
-    restated: str,
-) -> bool:
-    """An answer's first words may be shown: enough of them, and judged as if the answer
-    ended there, they would be shown as they are."""
-    if len(words(answer)) < SHOWN_AFTER_WORDS:
-        return False
-    verdict = judge(answer.strip(), language, evidence, context_texts, restated)
-    return verdict.accepted and verdict.answer == answer.strip()
+def _word_pieces(answer: str) -> Iterator[str]:
+    """The checked answer, a word (and its space) at a time: it is shown as it is read out."""
+    words = answer.split(" ")
+    for n, word in enumerate(words):
+        yield word if n == len(words) - 1 else word + " "
 
 
 def _ms(since: float) -> float:

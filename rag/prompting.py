@@ -12,14 +12,14 @@ from typing import Literal
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from rag.answer_format import REFUSAL_WORD
+from rag.answer_format import REFUSALS
 from rag.chunking import Passage
 from rag.errors import InputError
 from rag.language import ANSWER_IN
-from rag.pages import KEEP_STATE, Page
+from rag.lexicon import Lexicon, lexicon_for
+from rag.pages import Page
 from rag.prompts import Prompts
 from rag.settings import Settings
-from rag.text import Sentence, numbered_text, sentences
 
 # Room kept for the reply's labels ("Quote:", "Answer:") and the template's end markers,
 # and for each message's chat markup when tokens are estimated.
@@ -29,8 +29,6 @@ REPLY_MARKUP_TOKENS = 16
 # characters, is ~300 tokens; older turns are dropped to fit).
 QUESTION_ROOM_TOKENS = 300
 MESSAGE_MARKUP_TOKENS = 8
-# Stands for the question while the judge's prompt is split at it; never in real text.
-_ASKED = "\x00question\x00"
 
 
 @dataclass(frozen=True)
@@ -40,8 +38,15 @@ class Turn:
 
 
 class PromptMaker:
-    def __init__(self, settings: Settings, prompts: Prompts, llm: BaseChatModel):
+    def __init__(
+        self,
+        settings: Settings,
+        prompts: Prompts,
+        llm: BaseChatModel,
+        lexicons: dict[str, Lexicon] | None = None,
+    ):
         self.settings = settings
+        self.lexicons = lexicons or {}
         self.prompts = prompts
         self.llm = llm
         # The prompt may fill the context but for the reply: the quote, then the answer.
@@ -56,13 +61,12 @@ class PromptMaker:
         history: list[Turn],
         context: list[Passage],
         preference: str = "",
-        bridge: Sentence | None = None,
     ) -> list[BaseMessage]:
         """The prompt in the model's context, by tokens: the oldest turns go first (the
         system message, whose state is cached, stays as it is)."""
         turns = history[-self.settings.max_history_messages :] if self.settings.max_history_messages else []
         while True:
-            messages = self.messages(question, language, turns, context, preference, bridge)
+            messages = self.messages(question, language, turns, context, preference)
             needed = self.prompt_tokens(messages)
             if needed <= self.budget:
                 return messages
@@ -113,41 +117,23 @@ class PromptMaker:
         history: list[Turn],
         context: list[Passage],
         preference: str = "",
-        bridge: Sentence | None = None,
     ) -> list[BaseMessage]:
-        """System (passages, rules) + history + question; the system message is the same for
-        every question over the same context, so its computed state is reused. A `bridge`
-        (a second hop) goes before the question, after that cached prefix."""
-        numbered = sentences(context)
+        """System (the rules, the refusal in the question's language, the passages) +
+        history + question."""
         passages = "\n\n".join(
-            self.prompts.passage.format(n=n, doc=p.doc_id, text=numbered_text(p, numbered))
+            self.prompts.passage.format(n=n, doc=p.doc_id, text=p.text)
             for n, p in enumerate(context, start=1)
         )
-        system = self.prompts.system.format(passages=passages, refusal=REFUSAL_WORD)
-        # A page's system message comes back question after question: its state is kept.
-        keep = {KEEP_STATE: True} if tuple(context) in self.page_contexts else {}
-        messages: list[BaseMessage] = [SystemMessage(system, additional_kwargs=keep)]
+        system = self.prompts.system.format(passages=passages, refusal=self.refusal(language))
+        messages: list[BaseMessage] = [SystemMessage(system)]
         for turn in history:
             messages.append(HumanMessage(turn.content) if turn.role == "user" else AIMessage(turn.content))
-        fields = {"question": question.strip(), "answer_in": ANSWER_IN[language], "refusal": REFUSAL_WORD}
-        asked = self.prompts.question.format(**fields)
-        if bridge is not None:
-            asked = f"{self.prompts.bridge.format(bridge=bridge.text)}\n{asked}"
+        asked = self.prompts.question.format(question=question.strip(), answer_in=ANSWER_IN[language])
         if preference.strip():
-            # After the question, so the cached system prefix stays the same.
             asked += "\n" + self.prompts.preference.format(preference=preference.strip())
         messages.append(HumanMessage(asked))
         return messages
 
-    def judge_system(self) -> BaseMessage:
-        # The same for every question: its state is kept like a page's.
-        return SystemMessage(self.prompts.judge_system.format(), additional_kwargs={KEEP_STATE: True})
-
-    def judge_conversation(self, sentence: str, question: str, keep: bool = True) -> list[BaseMessage]:
-        """The judge's system message and "Sentence: ... Question: ...". Everything before the
-        question is the same whoever asks about the sentence: its state is kept too."""
-        template = self.prompts.judge_answers
-        asked = template.format(sentence=sentence, question=question.strip())
-        head = template.format(sentence=sentence, question=_ASKED).split(_ASKED)[0]
-        kept = {KEEP_STATE: head} if keep else {}
-        return [self.judge_system(), HumanMessage(asked, additional_kwargs=kept)]
+    def refusal(self, language: str) -> str:
+        """What the model is told to write where the passages do not answer."""
+        return lexicon_for(self.lexicons, language).model_refusal if self.lexicons else REFUSALS[language]

@@ -7,23 +7,18 @@ from pathlib import Path
 
 from langchain_core.prompts import PromptTemplate
 
-from rag.answer_format import check_prompts
 from rag.errors import ModelError
 
 # File name -> the placeholders it may use; all but the OPTIONAL ones are required.
 REQUIRED = {
     "system.txt": {"passages", "refusal"},
     "passage.txt": {"n", "text", "doc"},
-    "question.txt": {"question", "answer_in", "refusal"},
+    "question.txt": {"question", "answer_in"},
     "preference.txt": {"preference"},
-    "bridge.txt": {"bridge"},
-    "judge_system.txt": set(),
-    "judge_answers.txt": {"sentence", "question"},
 }
 
-# Passage numbers and document names are there for templates that want to show them;
-# the refusal word must appear in at least one template (checked below).
-OPTIONAL = {"n", "doc", "refusal"}
+# Passage numbers and document names are there for templates that want to show them.
+OPTIONAL = {"n", "doc"}
 
 
 @dataclass(frozen=True)
@@ -32,12 +27,6 @@ class Prompts:
     passage: PromptTemplate
     question: PromptTemplate
     preference: PromptTemplate  # a client's own system prompt, as a wish the rules outrank
-    # A second hop: the sentence found first, from another page, beside the question.
-    bridge: PromptTemplate
-    # The evidence sentence judged on its own, apart from the text: does it give the
-    # answer to the question? (`Pipeline.judged`)
-    judge_system: PromptTemplate
-    judge_answers: PromptTemplate
 
 
 def load_prompts(prompts_dir: Path) -> Prompts:
@@ -55,7 +44,4 @@ def load_prompts(prompts_dir: Path) -> Prompts:
                 f"{sorted(placeholders & OPTIONAL)}; it uses {sorted(used)}"
             )
         templates[name.removesuffix(".txt")] = template
-    if not any("refusal" in t.input_variables for t in templates.values()):
-        raise ModelError(f"No prompt template in {prompts_dir} tells the model how to refuse ({{refusal}}).")
-    check_prompts(templates["system"].template)
     return Prompts(**templates)
