@@ -257,17 +257,22 @@ class Pipeline:
         context = [s.passage for s in ranked]
         numbered = sentences(context)
         similarity = self._sentence_similarities(query, numbered)
-        found = evidence_sentence(answer, question, numbered, similarity) if answer else None
-        evidence = found[0] if found else None
-        if found:
-            at = numbered.index(evidence)
-            signals["support"] = round(found[1], 4)
-            signals["overlap"] = round(shared_rare_words(question, [s.text for s in numbered])[at], 4)
-            signals["retrieval"] = round(ranked[0].score, 4)
-            if similarity:
-                signals["similarity"] = round(similarity[at], 4)
-                signals["top_similarity"] = round(max(similarity), 4)
-        result = self._checked(answer, question, language, context, evidence, signals)
+        if not answer or is_refusal(answer):
+            result = self._refusal(language, MODEL_REFUSED)
+            # The nearest the text comes, shown beside the refusal: the sentence most like the question.
+            evidence = numbered[similarity.index(max(similarity))] if similarity else None
+        else:
+            found = evidence_sentence(answer, question, numbered, similarity)
+            evidence = found[0] if found else None
+            if found:
+                at = numbered.index(found[0])
+                signals["support"] = round(found[1], 4)
+                signals["overlap"] = round(shared_rare_words(question, [s.text for s in numbered])[at], 4)
+                signals["retrieval"] = round(ranked[0].score, 4)
+                if similarity:
+                    signals["similarity"] = round(similarity[at], 4)
+                    signals["top_similarity"] = round(max(similarity), 4)
+            result = self._checked(answer, question, language, context, evidence, signals)
         result.draft, result.signals = answer, signals
         result.evidence = evidence.text if evidence else ""
         if evidence is not None:
@@ -291,10 +296,7 @@ class Pipeline:
         signals: dict[str, float],
     ) -> AnswerResult:
         if evidence is None:
-            reason = MODEL_REFUSED if not answer or is_refusal(answer) else "no sentence holds the answer"
-            return self._refusal(language, reason)
-        if is_refusal(answer):
-            return self._refusal(language, MODEL_REFUSED)
+            return self._refusal(language, "no sentence holds the answer")
         citations = self._cited(answer, evidence, question, context)
         if not citations:
             return self._refusal(language, "no passage supports the answer")

@@ -155,7 +155,7 @@ def test_long_history_is_fitted_by_tokens(settings, embeddings) -> None:
 
 
 def test_a_question_too_long_for_the_context_gets_400_everywhere(settings, embeddings) -> None:
-    small = copy_settings(settings, llm_context_tokens=1300)
+    small = copy_settings(settings, llm_context_tokens=1200)
     with serve_in_thread(small, fake_pipeline(small, embeddings, [ANSWER])) as base:
         for path, body in [
             ("/api/ask", {"question": "Waarom " * 140}),
