@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -47,34 +46,18 @@ def cmd_index(settings: Settings, args: argparse.Namespace) -> None:
         f"index: {index.count()} passages ({report.added} added, {report.removed} removed, "
         f"{report.unchanged} unchanged)"
     )
-    if settings.llm_backend == "local" and settings.page_states:
-        from rag.build import build_pipeline
-
-        started = time.perf_counter()
-        pipeline = build_pipeline(settings, embeddings=embeddings)
-        files = pipeline.save_page_states(lambda done, total: print(f"\rpage states: {done}/{total}", end=""))
-        size = sum(f.stat().st_size for f in files) / 1e6
-        judged = len(files) - len(pipeline.pages) - 1  # a one-page corpus: each sentence, to be judged
-        sentences = f", and {judged} sentences to judge" if judged > 0 else ""
-        print(
-            f"\rpage states: {len(pipeline.pages)} pages (and the judge's prompt{sentences}), {size:.0f} MB, "
-            f"{time.perf_counter() - started:.0f} s"
-        )
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> None:
     from rag.build import build_pipeline
-    from rag.pipeline import AnswerResult, Reset, Token
+    from rag.pipeline import AnswerResult, Token
 
     pipeline = build_pipeline(settings)
-    streamed = False  # answer text on screen; the pipeline withdraws it with a Reset
+    streamed = False  # the answer's words are on screen
     for event in pipeline.stream(args.question, doc_id=args.doc):
         if isinstance(event, Token):
             streamed = True
             print(event.text, end="", flush=True)
-        elif isinstance(event, Reset):
-            streamed = False
-            print(" [withdrawn]")
         elif isinstance(event, AnswerResult):
             print("" if streamed else event.answer)
             for c in event.citations:

@@ -3,20 +3,15 @@
     .venv/bin/python bench/run.py [answers|retrieval|indexing|serve ...]
 
 - answers:   dev questions end to end: time to the first answer word a reader sees and the
-             total, next to the bare model's first token for the same question in the same run.
-- clients:   the same questions over HTTP: first answer text on /api/ask/stream (shown once
-             its first words pass the checks) and on the OpenAI stream /v1 (held until every
-             check has passed), next to the bare model's first token.
+             total, next to naive RAG's (the bare model, same retrieval, plain prompt) first
+             token for the same question in the same run.
+- clients:   the same questions over HTTP: the first thing on screen and the first answer
+             word on /api/ask/stream and on the OpenAI stream /v1, next to naive RAG's first
+             token.
 - retrieval: p50 query latency over the article and over a synthetic 100,000-passage corpus.
 - indexing:  chunks/s through the real embedder into Chroma.
 - serve:     cold start of `python app.py serve` to ready, and its peak RSS after answering.
-- pages:     a generated 50-document corpus (~92,000 characters): index time with the pages'
-             saved model states, their size, cold start, RSS; first answer word and total
-             next to the bare model on the same page, same run.
 - stores:    embedded Chroma vs a Chroma server on 10,000 passages: writes/s, query p50.
-- kv:        the local model's KV cache as f16 (the default), with flash attention, and as
-             q8_0: state bytes a token, restoring the article page's state, reading a
-             question's ~40 tokens after it, writing a token.
 """
 
 from __future__ import annotations
@@ -62,23 +57,19 @@ def query_times(search, queries: list[str]) -> list[float]:
 
 def bench_answers() -> None:
     """Time to the first answer word a reader sees, and the total, question by question; and
-    in the same run the bare model answering the same question straight from the same
-    cached article (no quote, no checks): its first token is the floor."""
+    in the same run naive RAG answering the same question (the bare model, the same
+    retrieval, a plain prompt, no checks): its first token is the floor."""
     from rag.build import build_pipeline
     from rag.pipeline import Turn
 
     pipeline = build_pipeline(Settings())
-    llama = pipeline.llm.client  # the llama_cpp.Llama inside LangChain's ChatLlamaCpp
-    corpus = "\n\n".join(p.text for p in pipeline.retriever.passages)
-    bare_system = f"Answer questions using only this article:\n\n{corpus}"
     pipeline.warm_up()
     questions = [json.loads(line) for line in DEV.read_text().splitlines() if line.strip()]
     rows = []
     for q in questions:
         history = [Turn(t["role"], t["content"]) for t in q.get("history", [])]
-        pipeline.warm_up()  # the same cache state for every question: instructions and article
         first, evidence, total, result = timed_answer(pipeline, q["question"], history)
-        bare_first, bare_total = bare_model(llama, bare_system, history, q["question"])
+        bare_first, bare_total = bare_model(pipeline, q["question"])
         rows.append(
             {
                 "first": (first or total) * 1000,
@@ -117,20 +108,15 @@ def timed_answer(pipeline, question: str, history: list | None = None) -> tuple:
     return first, evidence, time.perf_counter() - started, result
 
 
-def bare_model(llama, system: str, history: list, question: str) -> tuple[float, float]:
-    """The bare model answering from the article as its system prompt, cached the same way
-    (no quote, no checks): seconds to its first token and to its end."""
-    messages = [{"role": "system", "content": system}]
-    messages += [{"role": t.role, "content": t.content} for t in history]
-    messages.append({"role": "user", "content": question})
-    llama.create_chat_completion([*messages[:1], {"role": "user", "content": "?"}], max_tokens=1)
-    t0 = time.perf_counter()
-    first = None
-    for chunk in llama.create_chat_completion(messages, stream=True, temperature=0, max_tokens=64):
-        if chunk["choices"][0]["delta"].get("content") and first is None:
-            first = time.perf_counter() - t0
-    total = time.perf_counter() - t0
-    return first or total, total
+def bare_model(pipeline, question: str) -> tuple[float, float]:
+    """Naive RAG on the same question (`rag/baseline.py`): seconds to its first token and to
+    its end."""
+    from rag.baseline import naive_answer, naive_prompt
+
+    naive = naive_answer(
+        pipeline.llm, pipeline.retriever, naive_prompt(pipeline.settings.prompts_dir), question
+    )
+    return naive.first_token_ms / 1000, naive.total_ms / 1000
 
 
 def bench_clients() -> None:
@@ -139,15 +125,11 @@ def bench_clients() -> None:
     import httpx
 
     from rag.build import build_pipeline
-    from rag.pipeline import Turn
     from tests.conftest import serve_in_thread
 
     settings = Settings()
     pipeline = build_pipeline(settings)
-    llama = pipeline.llm.client
-    bare_system = "Answer questions using only this article:\n\n" + "\n\n".join(
-        p.text for p in pipeline.retriever.passages
-    )
+    pipeline.warm_up()
     questions = [json.loads(line) for line in DEV.read_text().splitlines() if line.strip()]
     rows = []
     with serve_in_thread(settings, pipeline) as base:
@@ -166,7 +148,6 @@ def bench_clients() -> None:
                     },
                 ),
             ]:
-                pipeline.warm_up()  # the same cache state for every question
                 t0, seen, first = time.perf_counter(), None, None
                 with httpx.stream("POST", base + path, json=body, timeout=300) as response:
                     event = ""
@@ -188,7 +169,7 @@ def bench_clients() -> None:
                 times[name + "_seen"] = (seen or (time.perf_counter() - t0)) * 1000
                 times[name] = (first or (time.perf_counter() - t0)) * 1000
                 times[name + "_total"] = (time.perf_counter() - t0) * 1000
-            bare_first, _ = bare_model(llama, bare_system, [Turn(**t) for t in history], q["question"])
+            bare_first, _ = bare_model(pipeline, q["question"])
             times["bare"] = bare_first * 1000
             rows.append(times)
             print(
@@ -336,93 +317,6 @@ def cold_start(env: dict[str, str], question: str) -> tuple[float, float, float,
         process.wait(timeout=30)
 
 
-def bench_pages() -> None:
-    """The generated 50-document corpus (bench/corpus50.py, ~92,000 characters): the time
-    `app.py index` takes with the pages' states, their size on disk, cold start and RSS;
-    then questions one per document, the first answer word and the total next to the bare
-    model answering from the same page (its state restored, as ours), in the same run."""
-    import shutil
-
-    from corpus50 import generate
-
-    from rag.build import build_pipeline
-    from rag.pages import page_of
-
-    folder = ROOT / ".cache" / "bench-corpus50"
-    if os.environ.get("BENCH_FRESH", "1") == "1":  # BENCH_FRESH=0: keep the index and states built before
-        shutil.rmtree(folder, ignore_errors=True)
-    questions = generate(folder / "docs")
-    env = {"RAG_SEEDS_DIR": str(folder / "docs"), "RAG_INDEX_DIR": str(folder / "index")}
-    t0 = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "app.py"), "index"],
-        env={**os.environ, **env},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    print(f"pages: app.py index on 50 documents took {time.perf_counter() - t0:.0f} s:")
-    for line in done.stdout.replace("\r", "\n").splitlines():
-        if line.startswith(("index:", "page states:")) and "/" not in line.split(":")[1][:6]:
-            print(f"  {line}")
-    states = list((folder / "index" / "states").glob("*.state"))
-    sizes = [f.stat().st_size / 1e6 for f in states]
-    print(
-        f"  state files: {len(states)}, {sum(sizes):.0f} MB in all, "
-        f"{statistics.median(sizes):.1f} MB each (p50)"
-    )
-    ready, first, total, peak_mb = cold_start(env, questions[0]["question"])
-    print(
-        f"  cold start to ready {ready:.1f} s; a first question at once: first answer word "
-        f"{1000 * first:.0f} ms, total {1000 * total:.0f} ms; peak RSS {peak_mb:.0f} MiB"
-    )
-
-    settings = Settings(seeds_dir=folder / "docs", index_dir=folder / "index")
-    pipeline = build_pipeline(settings)
-    rows = []
-    for q in questions[::2]:  # 25 questions, each on a page other than the one before
-        first, evidence, total, result = timed_answer(pipeline, q["question"])
-        page = page_of(pipeline.pages, pipeline.retriever.retrieve(q["question"])[0].passage)
-        bare_first, bare_total = bare_model_on_page(pipeline, page, q["question"])
-        rows.append(
-            {
-                "first": (first or total) * 1000,
-                "useful": (evidence or first or total) * 1000,
-                "total": total * 1000,
-                "bare_first": bare_first * 1000,
-                "bare_total": bare_total * 1000,
-                "refused": result.refused,
-                "right": not result.refused and q["expect"] in result.answer,
-            }
-        )
-        r = rows[-1]
-        print(
-            f"  {q['id']}: evidence {r['useful']:6.0f} ms, first word {r['first']:6.0f} ms, total "
-            f"{r['total']:6.0f} ms | bare: first {r['bare_first']:6.0f} ms | "
-            f"{'right' if r['right'] else 'REFUSED' if r['refused'] else 'WRONG'}"
-        )
-    summarise(rows)
-    print(f"  answered right {sum(r['right'] for r in rows)}/{len(rows)}")
-
-
-def bare_model_on_page(pipeline, page, question: str) -> tuple[float, float]:
-    """The bare model answering from the same page (the same system message, its saved
-    state restored first, as ours is), with the plain question: no quote, no checks."""
-    from langchain_core.messages import HumanMessage
-
-    llm, llama = pipeline.llm, pipeline.llm.client
-    system = pipeline.page_system_message(page)
-    tokens = llm._prepared([system, HumanMessage(question)])  # restores the page's state
-    t0 = time.perf_counter()
-    first = None
-    for chunk in llama.create_completion(tokens, stream=True, temperature=0, max_tokens=64):
-        if chunk["choices"][0]["text"] and first is None:
-            first = time.perf_counter() - t0
-    total = time.perf_counter() - t0
-    return first or total, total
-
-
 def summarise(rows: list[dict]) -> None:
     answered = [r for r in rows if not r["refused"]] or rows
     print("answers (ms):")
@@ -512,77 +406,13 @@ def bench_stores() -> None:
             server.wait(timeout=30)
 
 
-def bench_kv() -> None:
-    """The article page's real prompt under three KV cache settings, one after the other in
-    one run: what a saved state costs on disk and what a question pays after restoring it.
-    (A smaller cache type halves the states but must not slow the reading a reader waits for.)"""
-    import numpy as np
-    from langchain_core.messages import AIMessage, HumanMessage
-    from llama_cpp import Llama
-
-    from rag.build import build_pipeline
-    from rag.model_setup import verify_llm
-    from rag.prefix_states import put_back, snapshot
-
-    settings = Settings()
-    pipeline = build_pipeline(settings)
-    llm = pipeline.llm
-    system = pipeline.page_system_message(pipeline.pages[0])
-    questions = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line][:8]
-    prompts = [
-        llm._reply_tokens([system, HumanMessage(q["question"]), AIMessage("Quote: [3] ")]) for q in questions
-    ]
-    prefix = llm.page_prefix(system)
-    path = verify_llm(settings.models_dir, settings.llm_model)
-    del pipeline, llm
-    configs = {
-        "f16 (default)": {},
-        "f16, flash attention": {"flash_attn": True},
-        "q8_0, flash attention": {"flash_attn": True, "type_k": 8, "type_v": 8},  # 8 = GGML_TYPE_Q8_0
-    }
-    print(f"kv: the article page, {len(prefix)} tokens; {len(questions)} dev questions after it")
-    for name, extra in configs.items():
-        llama = Llama(
-            str(path),
-            n_ctx=settings.llm_context_tokens,
-            n_threads=settings.llm_threads,
-            n_batch=512,
-            verbose=False,
-            **extra,
-        )
-        llama.eval(prefix)
-        tokens, state = snapshot(llama)
-        restores, reads, writes = [], [], []
-        for prompt in prompts:
-            t0 = time.perf_counter()
-            put_back(llama, tokens, state)
-            restores.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            llama.eval(prompt[len(prefix) :])
-            reads.append((time.perf_counter() - t0) / (len(prompt) - len(prefix)) * 40)
-            t0 = time.perf_counter()
-            for _ in range(8):
-                logits = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(llama.n_vocab(),))
-                llama.eval([int(logits.argmax())])
-            writes.append((time.perf_counter() - t0) / 8)
-        restore, read, write = (1000 * statistics.median(t) for t in (restores, reads, writes))
-        print(
-            f"  {name:22s} state {len(state) / 1e6:5.1f} MB ({len(state) / len(prefix) / 1e3:.1f} kB "
-            f"a token); restore p50 {restore:.0f} ms; 40 tokens read p50 {read:.0f} ms; a token "
-            f"written p50 {write:.0f} ms"
-        )
-        del llama
-
-
 BENCHES = {
     "answers": bench_answers,
     "clients": bench_clients,
     "retrieval": bench_retrieval,
     "indexing": bench_indexing,
     "serve": bench_serve,
-    "pages": bench_pages,
     "stores": bench_stores,
-    "kv": bench_kv,
 }
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from pathlib import Path
 from rag.answer_format import is_refusal
 from rag.baseline import naive_answer, naive_prompt
 from rag.evaluation import score
-from rag.pipeline import AnswerResult, Pipeline, Reset, Token
+from rag.pipeline import AnswerResult, Pipeline, Token
 from rag.settings import PROJECT_ROOT, Settings
 from rag.text import NUMBER_WORDS
 
@@ -45,9 +45,14 @@ class Corpus:
 
 def corpora(benchmark_dir: Path = BENCHMARK_DIR) -> list[Corpus]:
     manifest = json.loads((benchmark_dir / "manifest.json").read_text(encoding="utf-8"))
+    # A corpus may read another's documents (`folder`): English questions over Dutch ones.
     return [
         Corpus(
-            c["name"], c["split"], c["lang"], benchmark_dir / c["name"], benchmark_dir / f"{c['name']}.jsonl"
+            c["name"],
+            c["split"],
+            c["lang"],
+            benchmark_dir / c.get("folder", c["name"]),
+            benchmark_dir / f"{c['name']}.jsonl",
         )
         for c in manifest["corpora"]
     ]
@@ -97,17 +102,15 @@ def _spans_hold_gold(spans: list[tuple[str, int, int]], record: dict) -> bool:
 
 
 def _product(pipeline: Pipeline, record: dict) -> tuple[AnswerResult, bool]:
-    shown, withdrawn, result = "", False, None
+    """The product's answer, and whether what streamed differs from it (text withdrawn)."""
+    shown, result = "", None
     for event in pipeline.stream(record["question"]):
         if isinstance(event, Token):
             shown += event.text
-        elif isinstance(event, Reset):
-            withdrawn = withdrawn or bool(shown.strip())
-            shown = ""
         elif isinstance(event, AnswerResult):
             result = event
     assert result is not None
-    return result, withdrawn
+    return result, bool(shown.strip()) and shown.strip() != result.answer.strip()
 
 
 def answer_corpus(
@@ -137,7 +140,6 @@ def answer_corpus(
                 "citations": [
                     [c.doc_id, c.start, c.end, c.sentence_start, c.sentence_end] for c in result.citations
                 ],
-                "second_hop": "second_hop_ms" in result.timings,
                 "signals": result.signals,
                 "checks": result.checks,
                 "language_ok": scored.language_ok,
@@ -158,15 +160,15 @@ def answer_corpus(
         yield rescored(row, record)  # scored like a stored row
 
 
-def corpus_pipelines(settings: Settings, states_dir: Path, calibration: bool) -> Callable[[Corpus], Pipeline]:
-    """A pipeline for each corpus (an index of its own under .cache/), all sharing one model
-    and one embedder, loaded once; the model's page states kept in `states_dir`."""
+def corpus_pipelines(settings: Settings, index_dir: Path, calibration: bool) -> Callable[[Corpus], Pipeline]:
+    """A pipeline for each corpus (an index of its own under `index_dir`), all sharing one
+    model and one embedder, loaded once."""
     from rag.build import build_pipeline
     from rag.embedding import load_embedder
     from rag.evaluation import corpus_settings
     from rag.llm import load_llm
 
-    base = settings.model_copy(update={"index_dir": states_dir})
+    base = settings.model_copy(update={"index_dir": index_dir})
     llm, embeddings = load_llm(base), load_embedder(base)
     return lambda corpus: build_pipeline(
         corpus_settings(base, corpus.folder), llm, embeddings, calibration=calibration

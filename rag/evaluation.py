@@ -19,7 +19,7 @@ from rag.answer_format import NO, opens_with
 from rag.documents import Document
 from rag.errors import InputError
 from rag.language import clearly_other_language
-from rag.pipeline import AnswerResult, Pipeline, Reset, Token, Turn
+from rag.pipeline import AnswerResult, Pipeline, Token, Turn
 from rag.settings import PROJECT_ROOT, Settings
 from rag.text import names_in, unsupported_facts
 
@@ -40,7 +40,7 @@ class QuestionScore:
     offsets_exact: bool
     language_ok: bool
     unsupported: list[str]  # numbers and names of the answer that the cited text lacks
-    withdrawn: bool  # text was shown while streaming, then taken back
+    withdrawn: bool  # text was shown while streaming that is not the final answer
     total_ms: float
     first_token_ms: float
     answer: str
@@ -148,12 +148,10 @@ def evaluate(pipeline: Pipeline, records: list[dict]) -> list[QuestionScore]:
         for event in pipeline.stream(record["question"], history):
             if isinstance(event, Token):
                 shown += event.text
-            elif isinstance(event, Reset):
-                withdrawn = withdrawn or bool(shown.strip())
-                shown = ""
             elif isinstance(event, AnswerResult):
                 result = event
         assert result is not None
+        withdrawn = bool(shown.strip()) and shown.strip() != result.answer.strip()
         scores.append(score(record, result, pipeline.documents, withdrawn))
     return scores
 

@@ -1,9 +1,7 @@
-"""Judging an answer (pure functions).
-
-Whether to answer at all is decided before the answer is written, by the learned decision
-(`rag/decision.py`) on the model's signals (`Signals`). After it, `judge(...)`: the answer
-must not be a refusal, must state no number, amount or name that the context lacks (the one
-hard check), and must be in the question's language.
+"""Judging an answer (pure functions): `judge(...)` accepts an answer only where it is not a
+refusal, states no number, amount or name that its cited text lacks (the one hard check),
+and is in the question's language. Whether to answer at all is then the learned decision's
+(`rag/decision.py`), on the model's and retrieval's signals.
 
 Every other rule that stood here (refusal thresholds, the yes/no word chosen by thresholds
 and by the evidence's words, denials, superlatives, bounds, units, echoed question words,
@@ -21,25 +19,6 @@ from rag.text import Sentence, unsupported_facts
 
 MODEL_REFUSED = "the model refused"
 UNSUPPORTED_PREFIX = "not in the text: "  # then the facts the text lacks
-
-
-@dataclass(frozen=True)
-class Signals:
-    """The model's probabilities for its answer's first word, after its evidence."""
-
-    refuse: float
-    yes: float
-    no: float
-    # P(yes) / (P(yes) + P(no)) when the evidence sentence was judged on its own, apart
-    # from the text: does it give the answer to the question? None: not asked.
-    judged_answers: float | None = None
-
-    @property
-    def yes_no_mass(self) -> float:
-        """The share of "yes" and "no" in the probability that the answer does not start
-        with the refusal word."""
-        unrefused = 1.0 - self.refuse
-        return (self.yes + self.no) / unrefused if unrefused > 0 else 0.0
 
 
 def denied_question(answer: str, question: str) -> str:

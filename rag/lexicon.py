@@ -21,8 +21,6 @@ class Lexicon:
     # why it refused: an answer would state what the text lacks (not repeated: it is unfounded)
     refusal_unsupported: str
     refusal_nothing_near: str  # why it refused: nothing in the text is near the question
-    # Under streamed text the checks then refused, in a client that cannot take text back.
-    withdrawn: str
     # A client's system message asking for answers in this language ("Answer in English"),
     # in any language, lower case.
     asked_for: list[str]

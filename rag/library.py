@@ -268,10 +268,3 @@ class Library:
         retriever = HybridRetriever.build(index, self.settings.top_k, self.settings.rrf_k)
         self.pipeline.use_corpus(retriever, {d.doc_id: d for d in documents})
         job.passages = passages_of(job.doc, retriever.passages)
-        try:
-            # The new pages' model states, one page at a time between questions: the first
-            # question over a new page need not read it. (Served already: a failure here
-            # only costs that first question the read.)
-            self.pipeline.save_page_states()
-        except Exception as error:
-            log.warning("page states not saved: %s", error)

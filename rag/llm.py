@@ -32,16 +32,10 @@ def load_llm(settings: Settings) -> BaseChatModel:
             timeout=120,
         )
     path = verify_llm(settings.models_dir, settings.llm_model)
-    from rag.llama_chat import ContinuingChatLlamaCpp
-    from rag.prefix_states import PrefixStates
+    from rag.llama_chat import LocalChatLlamaCpp
 
-    # Pages' prompt prefixes, read once and kept beside the index (see rag/pages.py).
-    states = None
-    if settings.page_states:
-        states = PrefixStates(settings.index_dir / "states", path, int(settings.page_states_max_mb * 1e6))
     try:
-        return ContinuingChatLlamaCpp(
-            prefix_states=states,
+        return LocalChatLlamaCpp(
             model_path=str(path),
             n_ctx=settings.llm_context_tokens,
             n_threads=settings.llm_threads,

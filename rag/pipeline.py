@@ -19,14 +19,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 
-from rag.answer_format import REFUSALS, is_refusal, split_quote, strip_markers
+from rag.answer_format import REFUSALS, answer_part, is_refusal, strip_markers
 from rag.chunking import Passage
 from rag.citations import Citation, choose_citations, citation, evidence_sentence
 from rag.decision import Calibration, decision_status
@@ -38,8 +37,6 @@ from rag.language import detect_language
 from rag.lexicon import Lexicon, asked_language
 from rag.llm import ModelGate, model_lock
 from rag.overview import Overviews
-from rag.page_states import save_page_states
-from rag.pages import Page, paginate
 from rag.prompting import PromptMaker, Turn
 from rag.prompts import Prompts
 from rag.refusal import nearest_passage, why_refused
@@ -101,12 +98,7 @@ class Sources:
     language: str
 
 
-@dataclass(frozen=True)
-class Reset:
-    """What was streamed so far is withdrawn; the checked answer follows."""
-
-
-StreamEvent = Sources | Token | Evidence | Reset | AnswerResult
+StreamEvent = Sources | Token | Evidence | AnswerResult
 
 
 class Pipeline:
@@ -129,26 +121,19 @@ class Pipeline:
         self.prompts = prompts
         self.llm = llm
         self.gate = ModelGate(settings.queue_size, model_lock(llm))
-        # A local llama.cpp model reports its probabilities (P(refusal), a decision signal).
-        self.reads_signals = getattr(llm, "reads_signals", False)
         self.prompting = PromptMaker(settings, prompts, llm, self.lexicons)
         self.use_corpus(retriever, documents)
 
     def decision_status(self) -> str:
         """What decides to answer or refuse, for /healthz and the start-up log."""
-        return decision_status(self.calibration, self.settings.llm_model, self.reads_signals)
+        return decision_status(self.calibration, self.settings.llm_model)
 
     def use_corpus(self, retriever: HybridRetriever, documents: dict[str, Document]) -> None:
         """Answer from these passages and documents from the next question on (documents
         added or removed while serving); a question already running keeps its context."""
-        pages = self.prompting.fit_pages(paginate(retriever.passages, self.settings.full_context_chars))
-        longest = sorted(retriever.passages, key=lambda p: len(p.text))[-self.settings.top_k :]
-        # The longest prompt a question can get, by tokens: every question is checked with it.
-        self.widest_context = longest
-        self.pages = pages
-        self.prompting.page_contexts = {page.passages for page in pages}
-        # The whole corpus, when it is one page: its state is saved (`save_page_states`).
-        self.full_context = list(pages[0].passages) if len(pages) == 1 else None
+        # The longest prompt a question can get (its top passages the longest): every
+        # question is checked with it before any answer starts.
+        self.widest_context = sorted(retriever.passages, key=lambda p: len(p.text))[-self.settings.top_k :]
         self.documents = documents
         self.retriever = retriever
 
@@ -215,17 +200,10 @@ class Pipeline:
         with self.gate.turn(cancelled):
             timings["queue_ms"] = round(_ms(started) - timings["retrieval_ms"], 1)
             messages = self.prompting.fitted(question, language, history, context, preference)
-            signals = {}
-            if self.reads_signals:
-                # P(the model's first words are the prompt's refusal): read before it writes,
-                # the prompt's state is then in the cache for the answer.
-                refusal = self.prompting.refusal(language)
-                [said] = self.llm.likeliest_continuations(messages, "", [refusal])
-                signals["refuse"] = round(said.probability, 5)
             draft = _Draft(cancelled)
             draft.write(self.llm, messages, max_answer_tokens)
             timings["written_ms"] = _ms(started)
-            result = self._decide(draft.text, question, query, language, ranked, signals)
+            result = self._decide(draft.text, question, query, language, ranked)
             result.usage = {
                 "prompt_tokens": self.prompting.prompt_tokens(messages),
                 # A refusal the model never wrote still reaches the client as text.
@@ -249,11 +227,11 @@ class Pipeline:
         query: str,
         language: str,
         ranked: list[ScoredPassage],
-        signals: dict[str, float],
     ) -> AnswerResult:
         """The written answer, cited and checked, then answered or refused by the learned
         decision; a refusal keeps the nearest passage and says why."""
-        answer = strip_markers(split_quote(draft)[1])  # a model that writes "Answer:" labels
+        answer = strip_markers(answer_part(draft))  # a model that writes "Answer:" labels
+        signals: dict[str, float] = {}
         context = [s.passage for s in ranked]
         numbered = sentences(context)
         similarity = self._sentence_similarities(query, numbered)
@@ -368,18 +346,11 @@ class Pipeline:
             ScoredPassage(p, cosine(claim, vectors[p.passage_id])) for p in context if p.passage_id in vectors
         ]
 
-    def page_system_message(self, page: Page) -> BaseMessage:
-        return self.prompting.messages("?", "nl", [], list(page.passages))[0]
-
-    def save_page_states(self, on_page: Callable[[int, int], None] | None = None) -> list[Path]:
-        return save_page_states(self, on_page)  # rag/page_states.py
-
     def warm_up(self) -> None:
-        """Compute the fixed prompt prefix once, so the first real question is fast too."""
-        if self.full_context:
-            system = self.page_system_message(self.pages[0])
-            with self.gate.turn():
-                self.llm.invoke([system, HumanMessage("Hallo")], max_tokens=1)
+        """Have the model write one token, so the first reader does not wait for its weights
+        to load from disk."""
+        with self.gate.turn():
+            self.llm.invoke([HumanMessage("Hallo")], max_tokens=1)
 
     def answer(
         self,

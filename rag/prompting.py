@@ -5,7 +5,6 @@ one sentence."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -17,17 +16,12 @@ from rag.chunking import Passage
 from rag.errors import InputError
 from rag.language import ANSWER_IN
 from rag.lexicon import Lexicon, lexicon_for
-from rag.pages import Page
 from rag.prompts import Prompts
 from rag.settings import Settings
 
-# Room kept for the reply's labels ("Quote:", "Answer:") and the template's end markers,
-# and for each message's chat markup when tokens are estimated.
+# Room kept for the template's end markers, and for each message's chat markup when tokens
+# are estimated.
 REPLY_MARKUP_TOKENS = 16
-# What a page's prompt must leave free for the question and its turns: a page that leaves
-# less is split between its passages (a question of the longest allowed length, 1,000
-# characters, is ~300 tokens; older turns are dropped to fit).
-QUESTION_ROOM_TOKENS = 300
 MESSAGE_MARKUP_TOKENS = 8
 
 
@@ -49,10 +43,8 @@ class PromptMaker:
         self.lexicons = lexicons or {}
         self.prompts = prompts
         self.llm = llm
-        # The prompt may fill the context but for the reply: the quote, then the answer.
-        self.budget = settings.llm_context_tokens - 2 * settings.llm_max_tokens - REPLY_MARKUP_TOKENS
-        # The contexts that are pages: their system messages' states are kept.
-        self.page_contexts: set[tuple[Passage, ...]] = set()
+        # The prompt may fill the context but for the reply.
+        self.budget = settings.llm_context_tokens - settings.llm_max_tokens - REPLY_MARKUP_TOKENS
 
     def fitted(
         self,
@@ -78,26 +70,6 @@ class PromptMaker:
             turns = turns[1:]
             while turns and turns[0].role == "assistant":  # a conversation starts with a question
                 turns = turns[1:]
-
-    def context_tokens(self, context: Sequence[Passage]) -> int:
-        """The tokens of a prompt over this context before any question."""
-        return self.prompt_tokens(self.messages("", "nl", [], list(context)))
-
-    def leaves_room(self, context: Sequence[Passage]) -> bool:
-        return self.context_tokens(context) + QUESTION_ROOM_TOKENS <= self.budget
-
-    def fit_pages(self, pages: Sequence[Page]) -> list[Page]:
-        """Pages cut by characters, each split between its passages until its prompt leaves
-        room for a question by tokens: a dense page (tables, numbers, code, CJK) never
-        makes every question too long."""
-        fitted: list[Page] = []
-        for page in pages:
-            if len(page.passages) == 1 or self.leaves_room(page.passages):
-                fitted.append(page)
-            else:
-                half = len(page.passages) // 2
-                fitted.extend(self.fit_pages([Page(page.passages[:half]), Page(page.passages[half:])]))
-        return fitted
 
     def prompt_tokens(self, messages: list[BaseMessage]) -> int:
         if getattr(self.llm, "counts_tokens", False):

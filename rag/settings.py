@@ -48,23 +48,6 @@ class Settings(BaseSettings):
     # Retrieval.
     top_k: int = Field(default=4, ge=1, le=50)
     rrf_k: int = Field(default=60, ge=1)
-    # Passages are packed, in document order, into pages of this many characters; a
-    # question's prompt holds the page of its best passages: a fixed prefix per page.
-    full_context_chars: int = Field(default=4000, ge=0)
-    # A question over a corpus of several pages gets the page of its best passage (fast:
-    # its state is saved); false: the top-k passages, a prompt read anew each time.
-    pages: bool = True
-    # A question refused over one page is read once more over another: the page of the best
-    # passage searched for with the question and the sentence the first page gave, that
-    # sentence beside the question (an answer that needs two documents).
-    second_hop: bool = True
-    # A page (the corpus cut into prompts of full_context_chars) keeps the local model's
-    # state after its system message on disk, in index_dir/states: questions over it start
-    # from that state instead of reading the page again.
-    page_states: bool = True
-    # At most this much disk for them (~29 kB a token with the default model); pages past
-    # it are read when a question needs them.
-    page_states_max_mb: float = Field(default=2000, ge=0)
 
     # LLM: "local" runs a GGUF through llama-cpp-python; "openai" talks to any
     # OpenAI-compatible server (llama.cpp server, vLLM, Ollama) at llm_base_url.

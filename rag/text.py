@@ -213,18 +213,6 @@ def sentences(passages: list[Passage]) -> list[Sentence]:
 # ------------------------------------------------------------ facts
 
 
-def numbered_text(passage: Passage, numbered: list[Sentence]) -> str:
-    """The passage's text with each of its sentences' numbers (1-based, in `numbered`) in
-    front: "[3] First one. [4] Second one." The text between sentences stays as it is."""
-    pieces, at = [], passage.start
-    for n, sentence in enumerate(numbered, start=1):
-        same = sentence.doc_id == passage.doc_id
-        if same and passage.start <= sentence.start and sentence.end <= passage.end:
-            pieces += [passage.text[at - passage.start : sentence.start - passage.start], f"[{n}] "]
-            at = sentence.start
-    return "".join([*pieces, passage.text[at - passage.start :]])
-
-
 def _number(written: str) -> str:
     """A number with a decimal comma or point read alike: "2,2" == "2.2"."""
     return written.replace(",", ".").rstrip(".")
@@ -270,19 +258,6 @@ def names_in(text: str) -> set[str]:
         if name.lower() not in STOPWORDS and len(name) > 1:
             names.add(name.lower())
     return names
-
-
-def linking_names(bridge: str, question: str, document: str) -> set[str]:
-    """The names a sentence brings that the question lacks: what a second hop follows from
-    it to another document ("... de gemeente Kleiveen" for "the municipality that runs the
-    scheme"). Its first word counts as a name where its `document` writes it capitalised
-    within a sentence ("Voltera werkt samen met ..."), not otherwise ("Vanuit de haven")."""
-    found = names_in(bridge)
-    first = words(bridge)[:1]
-    if first and bridge[:1].isupper() and first[0] in names_in(document):
-        found.add(first[0])
-    asked = question.lower()
-    return {name for name in found if name not in asked}
 
 
 def unsupported_facts(answer: str, texts: list[str]) -> list[str]:

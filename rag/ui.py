@@ -22,7 +22,7 @@ from rag.feedback import Feedback
 from rag.language import detect_language
 from rag.lexicon import Lexicon, lexicon_for
 from rag.library import Job
-from rag.pipeline import AnswerResult, Evidence, Reset, Sources, Token, Turn
+from rag.pipeline import AnswerResult, Evidence, Sources, Token, Turn
 
 log = logging.getLogger(__name__)
 
@@ -249,8 +249,6 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                     chat[-1]["content"] = (chat[-1]["content"] if answering else "") + as_text(event.text)
                     answering = True
                     yield chat, panel, "", ""
-                elif isinstance(event, Reset):
-                    chat[-1]["content"] = ""
                 elif isinstance(event, AnswerResult):
                     runtime.metrics.answered(event)
                     remember(message, event)

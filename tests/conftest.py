@@ -51,8 +51,10 @@ def article() -> str:
 
 
 def fake_pipeline(settings: Settings, embeddings, responses: list[str]) -> Pipeline:
-    """The real pipeline (embedder, Chroma, retrieval, citations) with a scripted LLM."""
-    return build_pipeline(settings, llm=FakeListChatModel(responses=responses), embeddings=embeddings)
+    """The real pipeline (embedder, Chroma, retrieval, citations) with a scripted LLM; the
+    learned decision is off (its numbers are the real model's: `tests/test_decision.py`)."""
+    llm = FakeListChatModel(responses=responses)
+    return build_pipeline(settings, llm=llm, embeddings=embeddings, calibration=False)
 
 
 @pytest.fixture(scope="session")

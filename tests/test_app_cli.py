@@ -42,36 +42,6 @@ def test_corrupt_index_is_reported_plainly(tmp_path) -> None:
     assert (index / "chroma.sqlite3").read_bytes() == b"this is not a database"  # nothing destroyed
 
 
-def test_index_saves_each_pages_model_state_once(tmp_path) -> None:
-    """`app.py index` reads every page once and saves its state; again, nothing is read."""
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    for name, town, count in (("a.nl.md", "Velderbroek", 312), ("b.nl.md", "Marlinghem", 845)):
-        (seeds / name).write_text(
-            f"# {town}\n\nDe gemeente {town} telt {count} lantaarnpalen.\n", encoding="utf-8"
-        )
-    env = {
-        "RAG_SEEDS_DIR": str(seeds),
-        "RAG_INDEX_DIR": str(tmp_path / "index"),
-        "RAG_FULL_CONTEXT_CHARS": "60",
-    }
-    first = run_app("index", **env)
-    assert first.returncode == 0, first.stderr
-    assert "page states: 2 pages (and the judge's prompt)" in first.stdout
-    states = sorted((tmp_path / "index" / "states").glob("*.state"))
-    assert len(states) == 3 and all(path.stat().st_size > 100_000 for path in states)
-    written = [path.stat().st_mtime_ns for path in states]
-    (seeds / "b.nl.md").unlink()  # one page goes: its state goes with it
-    again = run_app("index", **env)
-    assert again.returncode == 0, again.stderr
-    kept = sorted((tmp_path / "index" / "states").glob("*.state"))
-    assert len(set(states) - set(kept)) == 1
-    old = [path for path in kept if path in states]
-    assert all(path.stat().st_mtime_ns == written[states.index(path)] for path in old)  # not read again
-    # What is left is one page: the judge's state for each of its sentences is saved too.
-    assert "and 2 sentences to judge" in again.stdout and len(kept) == len(old) + 2
-
-
 def test_server_killed_mid_upload_serves_no_half_document(tmp_path) -> None:
     """kill -9 while an upload is being indexed: the next start serves the whole document
     (it was in seeds/ whole before indexing began) and the index is consistent."""

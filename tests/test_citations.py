@@ -1,6 +1,6 @@
-from rag.answer_format import is_refusal, numbered_quote, split_quote, strip_markers
+from rag.answer_format import answer_part, is_refusal, strip_markers
 from rag.chunking import Passage
-from rag.citations import choose_citations, quoted_sentence
+from rag.citations import choose_citations, evidence_sentence
 from rag.index import ScoredPassage
 from rag.text import Sentence, amounts_in, names_in, numbers_in, sentences, unsupported_facts
 
@@ -72,20 +72,23 @@ def test_a_single_passage_is_cited_even_though_its_words_are_everywhere() -> Non
     assert [c.start for c in cited] == [100]
 
 
-def test_quote_and_answer_are_split() -> None:
-    assert split_quote('Quote: "Dat meldt de Financial Times."\nAnswer: The Financial Times.') == (
-        "Dat meldt de Financial Times.",
-        "The Financial Times.",
+def test_a_labelled_answer_is_read_past_its_labels() -> None:
+    assert answer_part('Quote: "Dat meldt de Financial Times."\nAnswer: The Financial Times.') == (
+        "The Financial Times."
     )
-    assert split_quote("Quote: none\nAnswer: NO_ANSWER") == ("", "NO_ANSWER")
-    assert split_quote("Gewoon een antwoord.") == ("", "Gewoon een antwoord.")
-    assert split_quote("Quote: a\nAnswer: b\n\nQuote: c\nAnswer: d") == ("a", "b")
+    assert answer_part("Gewoon een antwoord.") == "Gewoon een antwoord."
+    assert answer_part("Quote: a\nAnswer: b\n\nQuote: c\nAnswer: d") == "b"
 
 
-def test_a_quote_gives_its_sentence_number() -> None:
-    assert numbered_quote("[12] De brug is oud.") == (12, "De brug is oud.")
-    assert numbered_quote("De brug is oud.") == (0, "De brug is oud.")
-    assert numbered_quote("[3]") == (3, "")
+def test_the_evidence_is_the_sentence_holding_the_answers_facts() -> None:
+    passage = context()[1].passage
+    candidates = sentences([p.passage for p in context()])
+    found = evidence_sentence("Het verbruikt 2,2 gigawatt.", "Hoeveel stroom?", candidates)
+    assert found is not None and "2,2 gigawatt" in found[0].text and found[0].passage == passage
+    assert found[1] > 0.5  # most of what the answer says
+    nothing = evidence_sentence("Xyzzy.", "Hoeveel stroom?", candidates)
+    assert nothing is not None and nothing[1] == 0.0  # a sentence, holding none of it
+    assert evidence_sentence("Xyzzy.", "?", []) is None
 
 
 def test_spelled_out_amounts_are_checked() -> None:
@@ -120,34 +123,6 @@ def test_the_quoted_sentence_is_the_evidence_even_without_shared_facts() -> None
         "Ja, trams.", "Rijden er trams?", [ScoredPassage(passage, 0.5)], evidence=evidence
     )
     assert cited[0].sentence == "Er rijden trams over."
-
-
-def test_a_quote_matches_its_sentence_loosely_but_not_an_invention() -> None:
-    text = "De veerboot vaart zes keer per dag. De overtocht duurt een uur."
-    passage = Passage("veer.txt", 0, len(text), text)
-    assert (
-        quoted_sentence("De veerboot vaart zes keer per dag", [passage]).text
-        == "De veerboot vaart zes keer per dag."
-    )
-    assert (
-        quoted_sentence("The veerboot vaart zes keer per dag.", [passage]) is not None
-    )  # one word translated
-    assert quoted_sentence("De veerboot is gratis voor kinderen.", [passage]) is None
-
-
-def test_a_quote_snaps_to_the_one_sentence_it_copies() -> None:
-    from rag.citations import snap_quote
-
-    passages = [s.passage for s in context()]
-    assert snap_quote("Google, dat meer", passages) is None  # too few words yet
-    snapped = snap_quote("Project Rainier ligt in Indiana en is goed voor 2,2 gig", passages)
-    assert snapped is not None and snapped.text == P2  # started loosely, then copied
-    assert snap_quote("Project Rainier in Indiana uses 2.2 gigawatts", passages) is None  # translated
-    other = "Project Rainier in Indiana is goed voor veel banen in de regio."
-    both = [*passages, Passage("b.txt", 0, len(other), other)]
-    assert snap_quote("Project Rainier in Indiana is goed ", both) is None  # two sentences fit
-    assert snap_quote("Google", passages, finished=True) is not None  # a short, finished quote
-    assert snap_quote("Indiana", both, finished=True) is None
 
 
 FARM = (

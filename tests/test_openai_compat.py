@@ -20,7 +20,7 @@ from rag.api.openai_compat import _Reply
 from rag.api.schemas import ChatRequest
 from rag.build import build_pipeline
 from rag.lexicon import load_lexicons
-from rag.pipeline import AnswerResult, Reset, Sources, Token
+from rag.pipeline import AnswerResult, Sources, Token
 from rag.settings import PROJECT_ROOT
 from tests.conftest import copy_settings, serve_in_thread
 
@@ -140,16 +140,16 @@ def test_a_refusal_streams_no_false_text(settings, embeddings) -> None:
         client = openai.OpenAI(base_url=f"{base}/v1", api_key="unused")
         question = [{"role": "user", "content": "Wie is de CEO van Anthropic?"}]
         chunks = list(client.chat.completions.create(model="grounded-qa", messages=question, stream=True))
-        # The web chat's stream, by contrast, withdraws it with a `reset` event.
+        # Nor does the web chat's: the answer is shown only once checked.
         with httpx.stream("POST", f"{base}/api/ask/stream", json={"question": question[0]["content"]}) as r:
             events = [line for line in r.iter_lines() if line.startswith("event: ")]
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     answer, why, closest = text.split("\n", 2)[0], text.split("\n")[2], text.split("\n")[3]
     assert answer == REFUSALS["nl"] and "Jan Jansen" not in text
     # Why, and the closest the text comes, marked as not an answer.
-    assert why == load_lexicons(PROJECT_ROOT / "lexicon")["nl"].refusal_nearest
+    assert why == load_lexicons(PROJECT_ROOT / "lexicon")["nl"].refusal_unsupported
     assert closest.startswith("Het dichtst bij komt de tekst hier (geen antwoord): „")
-    assert "event: reset" in events
+    assert "event: token" not in events and "event: reset" not in events
 
 
 class CutShortChatModel(FakeListChatModel):
@@ -207,12 +207,12 @@ def v1_reply() -> _Reply:
     return _Reply(ChatRequest(model="grounded-qa", messages=[USER], stream=True), "http://x", lexicons)
 
 
-async def replayed(events: list, streams_words: bool) -> list[dict]:
+async def replayed(events: list) -> list[dict]:
     async def source():
         for event in events:
             yield event
 
-    chunks = [c async for c in v1_reply().answer_chunks(source(), streams_words)]
+    chunks = [c async for c in v1_reply().answer_chunks(source())]
     return [json.loads(c["data"])["choices"][0]["delta"] for c in chunks if json.loads(c["data"])["choices"]]
 
 
@@ -220,17 +220,13 @@ def contents(deltas: list[dict]) -> list[str]:
     return [d["content"] for d in deltas if d.get("content")]
 
 
-def test_checked_words_stream_and_withdrawn_words_are_said_to_be() -> None:
+def test_checked_words_stream_once() -> None:
     answered = AnswerResult("Het verbruikt 2,2 gigawatt.", False, "nl", [])
     words = [Token("Het "), Token("verbruikt "), Token("2,2 gigawatt.")]
-    streamed = asyncio.run(replayed([*words, answered], streams_words=True))
+    streamed = asyncio.run(replayed([*words, answered]))
     assert contents(streamed) == ["Het ", "verbruikt ", "2,2 gigawatt."]  # word by word, nothing twice
-    held = asyncio.run(replayed([*words, answered], streams_words=False))
-    assert contents(held) == ["Het verbruikt 2,2 gigawatt."]  # another model: whole, once checked
     refused = AnswerResult(REFUSALS["nl"], True, "nl", [])
-    withdrawn = asyncio.run(replayed([Sources((), "nl"), words[0], words[1], Reset(), refused], True))
-    line = load_lexicons(PROJECT_ROOT / "lexicon")["nl"].withdrawn
-    assert contents(withdrawn) == ["Het ", "verbruikt ", f"\n\n{line}\n\n", REFUSALS["nl"]]
+    assert contents(asyncio.run(replayed([Sources((), "nl"), refused])))[0] == REFUSALS["nl"]
 
 
 def test_open_webui_in_docker_gets_links_to_the_public_address(settings, embeddings) -> None:

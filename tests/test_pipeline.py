@@ -1,18 +1,15 @@
 """The pipeline with the real embedder and Chroma, and a scripted LLM."""
 
 import threading
-from typing import ClassVar
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
-from pydantic import Field
 
 from rag.build import build_pipeline
 from rag.decision import FEATURES, Example, fit
 from rag.errors import Cancelled, IndexError_, InputError
 from rag.judge import UNSUPPORTED_PREFIX
-from rag.llama_chat import Choice
-from rag.pipeline import AnswerResult, Evidence, Reset, Sources, Token, Turn
+from rag.pipeline import AnswerResult, Evidence, Sources, Token, Turn
 from tests.conftest import copy_settings, fake_pipeline, write_seed
 
 
@@ -38,7 +35,7 @@ def test_a_refusal_is_held_back_while_it_streams(settings, embeddings) -> None:
     pipeline = fake_pipeline(settings, embeddings, ["NO_ANSWER"])
     events = list(pipeline.stream("Where is Project Rainier?"))
     assert isinstance(events[-1], AnswerResult) and events[-1].refused
-    assert not any(isinstance(e, (Token, Reset)) for e in events)
+    assert not any(isinstance(e, Token) for e in events)
 
 
 def test_english_refusal(settings, embeddings) -> None:
@@ -152,37 +149,23 @@ def test_a_refusal_says_why_and_where_the_text_comes_closest(settings, embedding
     assert invented.refused and invented.explanation == pipeline.lexicons["en"].refusal_unsupported
 
 
-class SignalsFakeChatModel(FakeListChatModel):
-    """A scripted model with the local model's extra: its probability (`refuse`) of starting
-    its reply with the prompt's refusal, which it is asked before it writes."""
-
-    reads_signals: ClassVar[bool] = True
-    refuse: float = 0.01
-    asked: list[str] = Field(default_factory=list)  # the continuations it was asked about
-
-    def likeliest_continuations(self, messages, reply, continuations, weights=None, count=1) -> list[Choice]:
-        self.asked.extend(continuations)
-        return [Choice(0, self.refuse, self.refuse)]
-
-
-def signals_pipeline(settings, embeddings, **script) -> tuple:
+def plain_pipeline(settings, embeddings, responses: list[str]):
     """The learned decision is off here: its numbers are the real model's (`tests/test_decision.py`)."""
-    llm = SignalsFakeChatModel(**script)
-    return build_pipeline(settings, llm=llm, embeddings=embeddings, calibration=False), llm
+    llm = FakeListChatModel(responses=responses)
+    return build_pipeline(settings, llm=llm, embeddings=embeddings, calibration=False)
 
 
 def test_the_decisions_signals_are_read_and_kept(settings, embeddings) -> None:
-    pipeline, llm = signals_pipeline(settings, embeddings, responses=["2,2 gigawatt."], refuse=0.02)
+    pipeline = plain_pipeline(settings, embeddings, ["2,2 gigawatt."])
     result = pipeline.answer("Hoeveel stroom verbruikt Project Rainier?")
     assert not result.refused and "2,2 gigawatt" in result.citations[0].sentence
-    assert llm.asked == [pipeline.lexicons["nl"].model_refusal]  # the prompt's refusal, in Dutch
-    assert set(result.signals) == set(FEATURES) and result.signals["refuse"] == 0.02
+    assert set(result.signals) == set(FEATURES)
     assert result.signals["support"] == 1.0  # the evidence holds all the answer says
     assert 0 < result.signals["similarity"] <= result.signals["top_similarity"] <= 1
 
 
 def test_a_failing_sentence_store_leaves_fewer_signals(settings, embeddings, monkeypatch) -> None:
-    pipeline, _ = signals_pipeline(settings, embeddings, responses=["2,2 gigawatt."])
+    pipeline = plain_pipeline(settings, embeddings, ["2,2 gigawatt."])
 
     def gone(*_args):
         raise ConnectionError("the Chroma server went away")
@@ -194,36 +177,34 @@ def test_a_failing_sentence_store_leaves_fewer_signals(settings, embeddings, mon
 
 
 def test_a_refusal_by_the_learned_decision_shows_nothing(settings, embeddings) -> None:
-    pipeline, _ = signals_pipeline(settings, embeddings, responses=["Het kost veel."], refuse=0.8)
-    # Fitted on invented rows where a likely refusal was never answered right.
+    pipeline = plain_pipeline(settings, embeddings, ["Het kost veel."])
+    # Fitted on invented rows where an answer its evidence holds little of was never right.
     rows = [
-        Example(str(i % 4), {"refuse": 0.8 if i % 2 else 0.01}, not i % 2, bool(i % 2)) for i in range(40)
+        Example(str(i % 4), {"support": 0.1 if i % 2 else 0.9}, not i % 2, bool(i % 2)) for i in range(40)
     ]
     pipeline.calibration = fit(rows, "test")
     events = list(pipeline.stream("Hoeveel kost Project Rainier?"))
     assert [type(e).__name__ for e in events] == ["Sources", "AnswerResult"]  # the passages, no text
-    assert events[-1].refused and events[-1].signals["refuse"] == 0.8
+    assert events[-1].refused and events[-1].signals["support"] < 0.5
     assert events[-1].reason.startswith("learned: P(right)")
 
 
 def test_an_english_question_rests_on_the_dutch_sentence_that_holds_its_answer(settings, embeddings) -> None:
-    pipeline, _ = signals_pipeline(settings, embeddings, responses=["Indiana."])
+    pipeline = plain_pipeline(settings, embeddings, ["Indiana."])
     result = pipeline.answer("Where is Project Rainier?")
     assert not result.refused and result.answer == "Indiana."
     assert "Indiana" in result.citations[0].sentence
 
 
 def test_an_answer_with_an_invented_name_is_refused_unseen(settings, embeddings) -> None:
-    pipeline, _ = signals_pipeline(settings, embeddings, responses=["De CEO is Dario Amodei."])
+    pipeline = plain_pipeline(settings, embeddings, ["De CEO is Dario Amodei."])
     events = list(pipeline.stream("Wie leidt Anthropic?"))
     assert [type(e).__name__ for e in events] == ["Sources", "AnswerResult"]
     assert events[-1].refused and events[-1].reason.startswith(UNSUPPORTED_PREFIX)
 
 
 def test_a_no_may_repeat_the_question_it_denies(settings, embeddings) -> None:
-    pipeline, _ = signals_pipeline(
-        settings, embeddings, responses=["Nee, niet 5 gigawatt maar 2,2 gigawatt."]
-    )
+    pipeline = plain_pipeline(settings, embeddings, ["Nee, niet 5 gigawatt maar 2,2 gigawatt."])
     result = pipeline.answer("Gebruikt Project Rainier 5 gigawatt?")
     assert not result.refused and result.answer.startswith("Nee, niet 5 gigawatt")
 

@@ -1,11 +1,10 @@
 """Prompts fitted to the model's context by tokens: a dense document (a table of dates and
-amounts) is cut into pages that each leave room for a question, so it never makes every
-question too long."""
+amounts, code, Chinese) runs at a token for every character or two, and still never makes
+every question too long."""
 
 import pytest
 
 from rag.build import build_pipeline
-from rag.prompting import QUESTION_ROOM_TOKENS
 from tests.conftest import copy_settings, write_seed
 
 # ~3,300 characters, one page by characters; digits and symbols run at ~1 token each.
@@ -22,7 +21,7 @@ CJK = "亚马逊正在扩大与人工智能初创公司的合作，新的投资�
 
 @pytest.mark.model
 @pytest.mark.parametrize(("name", "dense"), [("tabel.txt", DENSE), ("code.txt", CODE), ("cjk.txt", CJK)])
-def test_a_dense_document_is_paged_by_tokens(
+def test_a_dense_documents_passages_are_fitted_by_tokens(
     settings, embeddings, real_pipeline, article, tmp_path, name, dense
 ) -> None:
     seeds = tmp_path / "seeds"
@@ -31,12 +30,10 @@ def test_a_dense_document_is_paged_by_tokens(
     here = copy_settings(settings, seeds_dir=seeds, index_dir=tmp_path / "index")
     pipeline = build_pipeline(here, llm=real_pipeline.llm, embeddings=embeddings)
     prompting = pipeline.prompting
-    whole = [p for p in pipeline.retriever.passages if p.doc_id == name]
-    # One page by characters, too much for one by tokens.
-    assert len(dense) < here.full_context_chars and not prompting.leaves_room(whole)
-    assert len([page for page in pipeline.pages if page.doc_ids == [name]]) >= 2
-    for page in pipeline.pages:
-        assert prompting.context_tokens(page.passages) + QUESTION_ROOM_TOKENS <= prompting.budget
+    dense_passages = [p for p in pipeline.retriever.passages if p.doc_id == name]
+    messages = prompting.fitted("Wat staat er?", "nl", [], dense_passages[: here.top_k])
+    assert prompting.prompt_tokens(messages) <= prompting.budget
+    assert prompting.prompt_tokens(messages) > sum(len(p.text) for p in dense_passages[: here.top_k]) / 4
     # Questions are let through, about the article or the dense document (was: 400, too long).
     pipeline.check_question("Wat is Project Rainier?", [])
     pipeline.check_question("Wat staat er in dit document?", [], doc_id=name)

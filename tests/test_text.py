@@ -7,8 +7,6 @@ from rag.language import clearly_other_language, detect_language
 from rag.text import (
     content_stems,
     fraction_percentages,
-    linking_names,
-    numbered_text,
     sentences,
     stem,
     ungrouped,
@@ -48,19 +46,6 @@ def test_short_answers_are_never_clearly_the_other_language() -> None:
     assert not clearly_other_language(
         "The crossing to the island takes about three quarters of an hour.", "en"
     )
-
-
-def test_each_sentence_of_a_passage_gets_its_number_and_the_text_between_stays() -> None:
-    text = "# Veer\n\nDe veerboot is oud. Hij vaart zes keer per dag."
-    passage = Passage("veer.md", 100, 100 + len(text), text)
-    numbered = sentences([passage])
-    assert (
-        numbered_text(passage, numbered)
-        == "[1] # Veer\n\n[2] De veerboot is oud. [3] Hij vaart zes keer per dag."
-    )
-    # Numbers run on over the passages of one context.
-    later = Passage("veer.md", 300, 314, "Het is gratis.")
-    assert numbered_text(later, sentences([passage, later])).startswith("[4] Het")
 
 
 @pytest.mark.parametrize(
@@ -117,13 +102,3 @@ def test_a_number_grouped_by_thousands_is_the_same_number_written_without_them()
     assert unsupported_facts("4,750 pupils", text) == []
     assert unsupported_facts("2500", text) == ["2500"]  # a decimal is no grouping
     assert ungrouped("1.250.000") == "1250000" and ungrouped("2.5") == "2.5"
-
-
-def test_the_names_a_bridge_sentence_brings_are_those_the_question_lacks() -> None:
-    question = "Hoeveel leden heeft de club die traint bij de Oude Sluis?"
-    document = "Het botenhuis van Spaanroei ligt aan het meer. Elke zomer roeit Spaanroei een race."
-    bridge = "Spaanroei traint bij de Oude Sluis in het dorp Kleiveen."
-    # Its first word is a name: the document writes it capitalised within a sentence.
-    assert linking_names(bridge, question, document) == {"spaanroei", "kleiveen"}
-    # A capitalised first word the document never writes so is no name.
-    assert linking_names("Vanuit de Oude Sluis vaart een pont.", question, document) == set()

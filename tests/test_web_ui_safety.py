@@ -87,7 +87,7 @@ def test_markup_in_questions_and_answers_is_shown_as_text(settings, embeddings, 
         )
         page.goto(base, wait_until="networkidle")
         ask(page, question)
-        page.locator("#refusal").wait_for(timeout=30_000)  # the streamed text is withdrawn
+        page.locator("#refusal").wait_for(timeout=30_000)  # the invented answer is refused
         chat = page.locator("#chat")
         assert "<b>Vet?</b>" in chat.inner_text()  # shown as the characters typed
         assert f"![x]({trap}/user.png)" in chat.inner_text()

@@ -22,7 +22,7 @@ from rag.api.schemas import (
     SearchResults,
 )
 from rag.errors import InputError, RagError
-from rag.pipeline import AnswerResult, Evidence, Reset, Sources, Token, Turn
+from rag.pipeline import AnswerResult, Evidence, Sources, Token, Turn
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def router(ask_dependencies: list) -> APIRouter:
         dependencies=ask_dependencies,
         description="Server-sent events: `sources` (the passages that will be read, right after "
         "retrieval), maybe `evidence` (the verified sentence the answer rests on, "
-        "before the answer), `token` (answer text), `reset` (withdraw what streamed), then `final` (the "
+        "before the answer), `token` (the checked answer's words), then `final` (the "
         "checked answer with citations), or `error`.",
     )
     async def ask_stream(body: AskRequest, request: Request) -> EventSourceResponse:
@@ -123,8 +123,6 @@ async def _events(runtime: Runtime, question: Question) -> AsyncIterator[dict]:
                 yield {"event": "sources", "data": _json({"passages": passages})}
             elif isinstance(event, Token):
                 yield {"event": "token", "data": _json({"text": event.text})}
-            elif isinstance(event, Reset):
-                yield {"event": "reset", "data": "{}"}
             elif isinstance(event, Evidence):
                 sentence = event.sentence
                 where = {"doc": sentence.doc_id, "start": sentence.start, "end": sentence.end}

@@ -43,7 +43,7 @@ from rag.api.schemas import MODEL_ID, ChatRequest, ErrorResponse
 from rag.citations import Citation
 from rag.errors import InputError
 from rag.lexicon import Lexicon, lexicon_for
-from rag.pipeline import AnswerResult, Evidence, Reset, Sources, Token, Turn
+from rag.pipeline import AnswerResult, Evidence, Sources, Token, Turn
 
 # A client's system prompt is a preference, cut to this many characters.
 PREFERENCE_CHARS = 500
@@ -231,46 +231,34 @@ class _Reply:
     async def chunks(self, runtime: Runtime, question: Question) -> AsyncIterator[dict]:
         yield self.chunk(ChoiceDelta(role="assistant", content=""))
         try:
-            # The local model's words stream once checked; another model's text is held whole.
-            streams_words = bool(runtime.pipeline and runtime.pipeline.reads_signals)
-            async for chunk in self.answer_chunks(answer_events(runtime, question), streams_words):
+            async for chunk in self.answer_chunks(answer_events(runtime, question)):
                 yield chunk
         except Exception as error:  # the stream has started: the error travels as a chunk
             yield {"data": json.dumps(error_event(error), ensure_ascii=False)}
         yield {"data": "[DONE]"}
 
-    async def answer_chunks(self, events: AsyncIterator[object], streams_words: bool) -> AsyncIterator[dict]:
-        """Progress as reasoning; the answer's words as they pass the checks (`streams_words`),
-        else the checked answer whole; then the footer, the sources and the finish. An OpenAI
-        stream cannot take text back: where the checks withdraw words already sent (2 of
-        140 report-half questions), a line says so and the checked answer follows whole."""
+    async def answer_chunks(self, events: AsyncIterator[object]) -> AsyncIterator[dict]:
+        """Progress as reasoning; the checked answer's words; then the footer, the sources
+        and the finish."""
         shown, language = "", "en"
         async for event in events:
             language = getattr(event, "language", language)  # the question's, from the first event
             progress = self.progress(event)
             if progress:  # shown by clients as reasoning (Open WebUI: a collapsible block)
                 yield self.chunk(ChoiceDelta(reasoning_content=progress))
-            if streams_words and isinstance(event, Token):
+            if isinstance(event, Token):
                 shown += event.text
                 yield self.chunk(ChoiceDelta(content=event.text))
-            elif isinstance(event, Reset) and shown.strip():
-                yield self.chunk(ChoiceDelta(content=f"\n\n{self.withdrawn_line(language)}\n\n"))
-                shown = ""
             elif isinstance(event, AnswerResult):
                 text = self.text_of(event)
-                if shown.strip() and shown.strip() == event.answer:
+                if shown.strip():
                     text = text[len(event.answer) :]  # the answer went out word by word
-                elif shown.strip():  # sent, then overruled without a reset: say so too
-                    text = f"\n\n{self.withdrawn_line(language)}\n\n{text}"
                 if text:
                     yield self.chunk(ChoiceDelta(content=text))
                 delta = ChoiceDelta(annotations=annotations(event.citations, self.base_url))
                 yield self.chunk(delta, finish_reason(event), **self.extras(event))
                 if self._wants_usage():
                     yield self.chunk(None, usage=self.usage(event))
-
-    def withdrawn_line(self, language: str) -> str:
-        return lexicon_for(self.lexicons, language).withdrawn if self.lexicons else "(withdrawn)"
 
     def progress(self, event: object) -> str:
         """What the reader may see while the checks run: what is being read, then the
