@@ -35,18 +35,17 @@ def english_questions(raw: Path) -> dict[str, dict]:
 
 def twin(record: dict, english: dict, name: str, n: int) -> dict:
     asked = english[record["source_id"]]
-    expect = record.get("expect")
-    if expect is not None:  # the Dutch gold answers, then the English ones
-        said = sorted({a["text"] for a in asked["answers"]})
-        expect = [[*group, *(a for a in said if a not in group)] for group in expect]
-    return {
+    crossed = {
         **record,
         "id": f"{name}-{n}",
         "source": "xquad.en over xquad.nl",
         "lang": "en",
         "question": asked["question"],
-        "expect": expect,
     }
+    if "expect" in record:  # the Dutch gold answers, then the English ones
+        said = sorted({a["text"] for a in asked["answers"]})
+        crossed["expect"] = [[*group, *(a for a in said if a not in group)] for group in record["expect"]]
+    return crossed
 
 
 def main(argv: list[str] | None = None) -> int:
