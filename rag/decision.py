@@ -19,14 +19,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-# The signals the decision reads (names as in `AnswerResult.signals`); a missing one is
-# read as its neutral value. Probabilities enter as log-odds, so their extremes count.
+# The signals the decision reads (names as in `AnswerResult.signals`), none of them a model's
+# token probability: any backend with a calibration file gets the decision.
 FEATURES = (
     "similarity",  # the evidence sentence's cosine similarity to the question (multilingual)
     "top_similarity",  # the highest of any sentence the model read
     "overlap",  # the share of the question's rare words the evidence sentence holds
     "support",  # the share of the answer's facts and words the evidence sentence holds
     "retrieval",  # the top passage's fused rank score (dense and BM25 agreeing on it)
+    "other_language",  # 1 where the evidence is in another language than the question
 )
 # P(the model's first words are the prompt's refusal), read before it writes, was a signal
 # too: it paid nothing beside these (tune half, out of fold: 91 with it, 90 without) and cost
@@ -112,9 +113,9 @@ class Example:
 
 
 def examples_from(rows: Sequence[Mapping]) -> list[Example]:
-    """The tune half's rows of a benchmark run with the decision off (`rag/benchmark.py`)
-    where the model pointed at a sentence and so has signals: what its own answer would
-    come to where only the model's refusal and the hard check refuse."""
+    """The tune half's rows of a benchmark run with the decision off (`rag/benchmark.py`):
+    what the model's own answer comes to where only its refusal and the hard check refuse
+    (a refused row has no signals: it is refused whatever the decision)."""
     return [
         Example(
             group=row["title"] or row["corpus"],
@@ -124,7 +125,7 @@ def examples_from(rows: Sequence[Mapping]) -> list[Example]:
             refused_anyway=refused_anyway(row["product"]),
         )
         for row in rows
-        if row["split"] == "tune" and row["product"]["signals"]
+        if row["split"] == "tune"
     ]
 
 

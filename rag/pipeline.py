@@ -247,6 +247,8 @@ class Pipeline:
                 signals["support"] = round(found[1], 4)
                 signals["overlap"] = round(shared_rare_words(question, [s.text for s in numbered])[at], 4)
                 signals["retrieval"] = round(ranked[0].score, 4)
+                # An English question over a Dutch text: its similarities run lower.
+                signals["other_language"] = float(detect_language(found[0].text) != language)
                 if similarity:
                     signals["similarity"] = round(similarity[at], 4)
                     signals["top_similarity"] = round(max(similarity), 4)
