@@ -93,7 +93,7 @@ def cmd_calibrate(settings: Settings, args: argparse.Namespace) -> None:
         cache = PROJECT_ROOT / ".cache" / "calibrate"
         tune = [c for c in corpora(benchmark) if c.split == "tune"]
         rows = run(
-            corpus_pipelines(settings, cache / "model-states", calibration=False),
+            corpus_pipelines(settings, cache / "indexes", calibration=False),
             tune,
             cache / "tune-observe.jsonl",
             args.per_corpus,

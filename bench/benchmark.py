@@ -57,8 +57,8 @@ def main() -> int:
         for c in corpora()
         if args.split in ("all", c.split) and (not args.corpora or c.name in args.corpora)
     ]
-    states = ROOT / ".cache" / "benchmark" / "model-states"
-    pipeline_for = corpus_pipelines(Settings(), states, calibration=not args.observe)
+    indexes = ROOT / ".cache" / "benchmark" / "model-states"  # each corpus's index
+    pipeline_for = corpus_pipelines(Settings(), indexes, calibration=not args.observe)
 
     label = f"{args.split}{'-observe' if args.observe else ''}"
     dump = args.dump or ROOT / ".cache" / "benchmark" / f"{label}.jsonl"

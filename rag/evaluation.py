@@ -144,7 +144,7 @@ def evaluate(pipeline: Pipeline, records: list[dict]) -> list[QuestionScore]:
     scores = []
     for record in records:
         history = [Turn(t["role"], t["content"]) for t in record.get("history", [])]
-        shown, withdrawn, result = "", False, None
+        shown, result = "", None
         for event in pipeline.stream(record["question"], history):
             if isinstance(event, Token):
                 shown += event.text

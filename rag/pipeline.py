@@ -54,19 +54,19 @@ class AnswerResult:
     language: str
     citations: list[Citation]
     timings: dict[str, float] = field(default_factory=dict)
-    # Why it was answered or refused, and the model's signals: for the logs and calibration.
+    # Why it was answered or refused, and the decision's signals: for the logs and calibration.
     reason: str = ""
     signals: dict[str, float] = field(default_factory=dict)
     # Tokens read (the prompt) and written (the answer, or the refusal shown) by the model.
     usage: dict[str, int] = field(default_factory=dict)
-    # The sentence the model rested on, also where it refused: for the logs and calibration.
+    # The sentence the answer rests on (a refusal: the one most like the question).
     evidence: str = ""
     # The model's answer as written, before the checks, and which checks fire on it (each
-    # apart from the others): what the benchmark's ablation reads.
+    # apart from the others): what the benchmark's rows keep.
     draft: str = ""
     checks: dict[str, bool] = field(default_factory=dict)
-    # A refusal's nearest passage (the sentence the model rested on, or the best-ranked
-    # passage), clearly not an answer, and why it refused, in the question's language.
+    # A refusal's nearest passage (its evidence sentence, or the best-ranked passage),
+    # clearly not an answer, and why it refused, in the question's language.
     nearest: list[Citation] = field(default_factory=list)
     explanation: str = ""
     # The answer stopped at the caller's token limit (`max_answer_tokens`), not at its end.
@@ -82,8 +82,7 @@ class Token:
 
 @dataclass(frozen=True)
 class Evidence:
-    """The sentence of the text the answer will rest on, verified, before the answer: a
-    reader can see it while the answer is written."""
+    """The sentence of the text the answer rests on, sent just before the answer's words."""
 
     sentence: Sentence
     language: str  # the question's, for whoever shows it
@@ -131,9 +130,11 @@ class Pipeline:
     def use_corpus(self, retriever: HybridRetriever, documents: dict[str, Document]) -> None:
         """Answer from these passages and documents from the next question on (documents
         added or removed while serving); a question already running keeps its context."""
-        # The longest prompt a question can get (its top passages the longest): every
-        # question is checked with it before any answer starts.
-        self.widest_context = sorted(retriever.passages, key=lambda p: len(p.text))[-self.settings.top_k :]
+        # The longest prompt a question can get (its top passages the longest, the longest
+        # first: the last to go where they do not all fit): every question is checked with
+        # it before any answer starts.
+        longest = sorted(retriever.passages, key=lambda p: len(p.text), reverse=True)
+        self.widest_context = longest[: self.settings.top_k]
         self.documents = documents
         self.retriever = retriever
 
@@ -193,13 +194,15 @@ class Pipeline:
             return
         query = self.retrieval_query(question, history)
         ranked = self.retriever.retrieve(query, doc_id=doc_id)
-        context = [s.passage for s in ranked]
+        messages, read = self.prompting.fitted(
+            question, language, history, [s.passage for s in ranked], preference
+        )
+        ranked = ranked[: len(read)]  # what did not fit in the prompt is not read
         timings = {"retrieval_ms": _ms(started)}
-        yield Sources(tuple(context), language)
+        yield Sources(tuple(read), language)
 
         with self.gate.turn(cancelled):
             timings["queue_ms"] = round(_ms(started) - timings["retrieval_ms"], 1)
-            messages = self.prompting.fitted(question, language, history, context, preference)
             draft = _Draft(cancelled)
             draft.write(self.llm, messages, max_answer_tokens)
             timings["written_ms"] = _ms(started)

@@ -53,23 +53,28 @@ class PromptMaker:
         history: list[Turn],
         context: list[Passage],
         preference: str = "",
-    ) -> list[BaseMessage]:
-        """The prompt in the model's context, by tokens: the oldest turns go first (the
-        system message, whose state is cached, stays as it is)."""
+    ) -> tuple[list[BaseMessage], list[Passage]]:
+        """The prompt in the model's context, by tokens, and the passages it holds: the
+        oldest turns go first, then the lowest-ranked passages (a dense text, a table or CJK,
+        runs at a token a character), down to the best one. Only a question too long beside
+        that one passage is refused."""
         turns = history[-self.settings.max_history_messages :] if self.settings.max_history_messages else []
         while True:
             messages = self.messages(question, language, turns, context, preference)
             needed = self.prompt_tokens(messages)
             if needed <= self.budget:
-                return messages
-            if not turns:
+                return messages, context
+            if turns:
+                turns = turns[1:]
+                while turns and turns[0].role == "assistant":  # a conversation starts with a question
+                    turns = turns[1:]
+            elif len(context) > 1:
+                context = context[:-1]
+            else:
                 raise InputError(
                     f"The question is too long for the model: with the documents it needs {needed} "
                     f"tokens, and {self.budget} fit. Ask it in fewer words."
                 )
-            turns = turns[1:]
-            while turns and turns[0].role == "assistant":  # a conversation starts with a question
-                turns = turns[1:]
 
     def prompt_tokens(self, messages: list[BaseMessage]) -> int:
         if getattr(self.llm, "counts_tokens", False):

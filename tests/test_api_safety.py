@@ -138,7 +138,7 @@ def test_long_history_is_fitted_by_tokens(settings, embeddings) -> None:
     roomy = copy_settings(settings, llm_context_tokens=1800)
     pipeline = fake_pipeline(roomy, embeddings, [ANSWER] * 5)
     history = [Turn("user" if i % 2 == 0 else "assistant", f"Vraag {i}: " + "woord " * 80) for i in range(6)]
-    kept = pipeline.prompting.fitted("Wat is Project Rainier?", "nl", history, pipeline.widest_context)
+    kept, _ = pipeline.prompting.fitted("Wat is Project Rainier?", "nl", history, pipeline.widest_context)
     assert (
         kept[0] == pipeline.prompting.messages("?", "nl", [], pipeline.widest_context)[0]
     )  # the passages and rules intact
@@ -155,7 +155,7 @@ def test_long_history_is_fitted_by_tokens(settings, embeddings) -> None:
 
 
 def test_a_question_too_long_for_the_context_gets_400_everywhere(settings, embeddings) -> None:
-    small = copy_settings(settings, llm_context_tokens=1000)
+    small = copy_settings(settings, llm_context_tokens=700)
     with serve_in_thread(small, fake_pipeline(small, embeddings, [ANSWER])) as base:
         for path, body in [
             ("/api/ask", {"question": "Waarom " * 140}),

@@ -2,11 +2,8 @@
 `llm`, LangChain's ChatOpenAI, the openai SDK).
 
 - The stream sends the role at once, then, as reasoning (`reasoning_content`), what is
-  being read and the evidence sentence, then the answer: with the local model word by word
-  as each word passes the checks, as the web chat shows it; with another model whole, once
-  checked. An OpenAI stream cannot take text back: words the checks withdraw after they
-  were sent (2 of 140 report-half questions) are followed by a line saying so and the
-  checked answer.
+  being read and the evidence sentence, then the answer word by word once it has passed
+  every check, as the web chat shows it: nothing sent is ever taken back.
 - Sources travel as OpenAI `annotations` (type `url_citation`, a link that opens our page
   on the highlighted passage), and, unless the request says `"sources_footer": false`,
   as a footer in the text for clients that show neither.
