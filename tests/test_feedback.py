@@ -10,11 +10,13 @@ import time
 
 import httpx
 import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
+from rag.build import build_pipeline
 from rag.feedback import Feedback, FeedbackStore, questions_to_review
 from rag.settings import PROJECT_ROOT
 from rag.ui import feedback_from_chat
-from tests.conftest import copy_settings, fake_pipeline, serve_in_thread
+from tests.conftest import copy_settings, serve_in_thread
 
 ANSWER = "Het verbruikt 2,2 gigawatt."
 
@@ -85,7 +87,8 @@ def test_a_vote_in_the_web_chat_is_on_the_answer_and_its_question() -> None:
 @pytest.mark.slow
 def test_the_api_stores_votes_counts_them_and_refuses_bad_ones(settings, embeddings, tmp_path) -> None:
     here = copy_settings(settings, feedback_file=tmp_path / "feedback.jsonl")
-    pipeline = fake_pipeline(here, embeddings, [ANSWER])
+    # With the shipped calibration: a vote records which decision answered.
+    pipeline = build_pipeline(here, llm=FakeListChatModel(responses=[ANSWER]), embeddings=embeddings)
     vote = {
         "vote": "down",
         "question": "Hoeveel stroom verbruikt Project Rainier?",

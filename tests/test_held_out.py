@@ -17,7 +17,7 @@ DATA = PROJECT_ROOT / "tests" / "data"
 # Question id -> what kind of question it is (the `class` field of the questions file). One
 # or two of each kind, from the tune halves; the figures come from the public benchmark.
 ARTICLE_CASES = {
-    "d01": "a fact",
+    "d03": "a fact",
     "x02": "an English question over the Dutch article",
     "d11": "a follow-up",
     "x29": "yes/no, English over the Dutch article, answered yes",

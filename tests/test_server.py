@@ -145,4 +145,4 @@ def test_long_conversation_fits_the_context(server, article) -> None:
     )
     assert reply.status_code == 200, reply.text
     body = reply.json()
-    assert not body["refused"] and body["usage"]["prompt_tokens"] <= 2048 - 2 * 160
+    assert not body["refused"] and body["usage"]["prompt_tokens"] <= 2048 - 160  # room for the reply
