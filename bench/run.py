@@ -148,6 +148,9 @@ def bench_clients() -> None:
                     },
                 ),
             ]:
+                # Another prompt in between: the same question twice would find its whole
+                # prompt in llama.cpp's cache.
+                pipeline.warm_up()
                 t0, seen, first = time.perf_counter(), None, None
                 with httpx.stream("POST", base + path, json=body, timeout=300) as response:
                     event = ""
