@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -260,6 +261,10 @@ def names_in(text: str) -> set[str]:
     return names
 
 
+def _unaccented(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
 def unsupported_facts(answer: str, texts: list[str]) -> list[str]:
     """Numbers, amounts and names of the answer that none of the texts contains (a
     percentage or a fraction may stand for the texts' fraction or percentage)."""
@@ -278,8 +283,9 @@ def unsupported_facts(answer: str, texts: list[str]) -> list[str]:
     missing = sorted(stated - given) + fractions
     missing += [f"{n} ({m})" for n, m in sorted(amounts_in(answer) - amounts_in(joined))]
     known = None
+    unaccented = _unaccented(joined_lower)
     for name in sorted(names_in(answer)):
-        if name in joined_lower:
+        if name in joined_lower or _unaccented(name) in unaccented:  # "Zurich" for "Zürich"
             continue
         if "-" in name:
             # "Zeerover-boten" where the text writes "Zeerover-boot" and "boten": each part.

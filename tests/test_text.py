@@ -102,3 +102,9 @@ def test_a_number_grouped_by_thousands_is_the_same_number_written_without_them()
     assert unsupported_facts("4,750 pupils", text) == []
     assert unsupported_facts("2500", text) == ["2500"]  # a decimal is no grouping
     assert ungrouped("1.250.000") == "1250000" and ungrouped("2.5") == "2.5"
+
+
+def test_a_name_written_without_its_accents_is_the_texts_name() -> None:
+    text = ["Zürich Airport railway station serves Zürich Airport."]
+    assert unsupported_facts("Yes, there is a station at Zurich Airport.", text) == []
+    assert unsupported_facts("Yes, there is a station at Zug.", text) == ["zug"]
