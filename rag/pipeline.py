@@ -194,11 +194,11 @@ class Pipeline:
             return
         query = self.retrieval_query(question, history)
         ranked = self.retriever.retrieve(query, doc_id=doc_id)
+        timings = {"retrieval_ms": _ms(started)}
         messages, read = self.prompting.fitted(
             question, language, history, [s.passage for s in ranked], preference
         )
         ranked = ranked[: len(read)]  # what did not fit in the prompt is not read
-        timings = {"retrieval_ms": _ms(started)}
         yield Sources(tuple(read), language)
 
         with self.gate.turn(cancelled):
