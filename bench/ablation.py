@@ -30,6 +30,7 @@ from rag.decision import (  # noqa: E402
     refused_anyway,
     would_be_right,
 )
+from rag.judge import MODEL_REFUSED  # noqa: E402
 
 
 def main() -> int:
@@ -59,7 +60,7 @@ def main() -> int:
     configurations = [
         (
             "the model alone (its own refusals)",
-            [outcome(r, r["product"]["checks"].get("model refused", False)) for r in rows],
+            [outcome(r, r["product"]["reason"] == MODEL_REFUSED) for r in rows],
         ),
         (
             "+ the hard check (the learned decision off)",

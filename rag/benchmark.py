@@ -141,7 +141,6 @@ def answer_corpus(
                     [c.doc_id, c.start, c.end, c.sentence_start, c.sentence_end] for c in result.citations
                 ],
                 "signals": result.signals,
-                "checks": result.checks,
                 "language_ok": scored.language_ok,
                 "unsupported": scored.unsupported,
                 "withdrawn": withdrawn,

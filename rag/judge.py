@@ -62,20 +62,3 @@ def judge(
             return Verdict(True, shown, "answered in the other language; the evidence sentence stands in")
         return Verdict(True, answer, "answered in the other language; nothing better to show")
     return Verdict(True, answer, "grounded")
-
-
-def check_firings(
-    answer: str,
-    question: str,
-    language: Language,
-    evidence: Sentence | None,
-    context_texts: list[str],
-    restated: str = "",
-) -> dict[str, bool]:
-    """Which of `judge`'s checks would refuse this answer, each apart from the others: what
-    the benchmark's ablation of each check reads."""
-    return {
-        "model refused": not answer or is_refusal(answer),
-        "facts not in the text": bool(unsupported_facts(answer, [*context_texts, restated])),
-        "other language": clearly_other_language(answer, language),
-    }

@@ -32,7 +32,7 @@ from rag.decision import Calibration, decision_status
 from rag.documents import Document
 from rag.errors import Cancelled, IndexError_, InputError
 from rag.index import ScoredPassage, cosine
-from rag.judge import MODEL_REFUSED, check_firings, denied_question, judge
+from rag.judge import MODEL_REFUSED, denied_question, judge
 from rag.language import detect_language
 from rag.lexicon import Lexicon, asked_language
 from rag.llm import ModelGate, model_lock
@@ -61,10 +61,8 @@ class AnswerResult:
     usage: dict[str, int] = field(default_factory=dict)
     # The sentence the answer rests on (a refusal: the one most like the question).
     evidence: str = ""
-    # The model's answer as written, before the checks, and which checks fire on it (each
-    # apart from the others): what the benchmark's rows keep.
+    # The model's answer as written, before the checks: what the benchmark's rows keep.
     draft: str = ""
-    checks: dict[str, bool] = field(default_factory=dict)
     # A refusal's nearest passage (its evidence sentence, or the best-ranked passage),
     # clearly not an answer, and why it refused, in the question's language.
     nearest: list[Citation] = field(default_factory=list)
@@ -258,10 +256,6 @@ class Pipeline:
             result = self._checked(answer, question, language, context, evidence, signals)
         result.draft, result.signals = answer, signals
         result.evidence = evidence.text if evidence else ""
-        if evidence is not None:
-            restated = denied_question(answer, question)
-            known = [p.text for p in context]
-            result.checks = check_firings(answer, question, language, evidence, known, restated)
         if result.refused:
             result.nearest = nearest_passage(evidence, ranked)
             result.explanation = why_refused(
