@@ -11,9 +11,6 @@ from rag.text import NAME
 Language = str  # "nl" or "en"
 LANGUAGES = ("nl", "en")
 
-# Said in the question's own language: a small model follows that better.
-ANSWER_IN = {"nl": "Antwoord in het Nederlands", "en": "Answer in English"}
-
 # An answer counts as written in the other language only when py3langid is this sure of it
 # and it has at least this many words: "Claude." or "8 miljard dollar" is in both. Checked
 # on the answers to the tune halves: every answer py3langid put in the other language had

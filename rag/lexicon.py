@@ -24,9 +24,9 @@ class Lexicon:
     # A client's system message asking for answers in this language ("Answer in English"),
     # in any language, lower case.
     asked_for: list[str]
-    # What the model is told to write where the passages do not answer (`prompts/system.txt`);
-    # its probability before the answer is a signal of the learned decision.
+    # What the model is told to write where the passages do not answer (`prompts/system.txt`).
     model_refusal: str
+    name_in_english: str  # "Dutch": the prompt, in English, names the refusal of each language
 
 
 def load_lexicons(lexicon_dir: Path) -> dict[str, Lexicon]:

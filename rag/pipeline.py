@@ -157,7 +157,7 @@ class Pipeline:
         if doc_id is not None and doc_id not in self.documents:
             raise InputError(f"Unknown document: {doc_id!r}. See GET /api/documents.")
         # Checked with the widest context a question can get, before any answer starts.
-        self.prompting.fitted(question, detect_language(question), [], self.widest_context)
+        self.prompting.fitted(question, [], self.widest_context)
 
     # ------------------------------------------------------------ answering
 
@@ -193,9 +193,7 @@ class Pipeline:
         query = self.retrieval_query(question, history)
         ranked = self.retriever.retrieve(query, doc_id=doc_id)
         timings = {"retrieval_ms": _ms(started)}
-        messages, read = self.prompting.fitted(
-            question, language, history, [s.passage for s in ranked], preference
-        )
+        messages, read = self.prompting.fitted(question, history, [s.passage for s in ranked], preference)
         ranked = ranked[: len(read)]  # what did not fit in the prompt is not read
         yield Sources(tuple(read), language)
 

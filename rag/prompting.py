@@ -1,7 +1,6 @@
-"""The prompts a question is read with (templates in prompts/), fitted to the model's
-context by tokens: the page's system message (the same for every question over it, so its
-state is kept), the conversation, the question; and the judge's short conversation about
-one sentence."""
+"""The prompt a question is read with (templates in prompts/), fitted to the model's
+context by tokens: the system message (the rules, the refusal, the passages), the
+conversation, the question."""
 
 from __future__ import annotations
 
@@ -14,8 +13,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from rag.answer_format import REFUSALS
 from rag.chunking import Passage
 from rag.errors import InputError
-from rag.language import ANSWER_IN
-from rag.lexicon import Lexicon, lexicon_for
+from rag.lexicon import Lexicon
 from rag.prompts import Prompts
 from rag.settings import Settings
 
@@ -49,7 +47,6 @@ class PromptMaker:
     def fitted(
         self,
         question: str,
-        language: str,
         history: list[Turn],
         context: list[Passage],
         preference: str = "",
@@ -60,7 +57,7 @@ class PromptMaker:
         that one passage is refused."""
         turns = history[-self.settings.max_history_messages :] if self.settings.max_history_messages else []
         while True:
-            messages = self.messages(question, language, turns, context, preference)
+            messages = self.messages(question, turns, context, preference)
             needed = self.prompt_tokens(messages)
             if needed <= self.budget:
                 return messages, context
@@ -90,27 +87,34 @@ class PromptMaker:
     def messages(
         self,
         question: str,
-        language: str,
         history: list[Turn],
         context: list[Passage],
         preference: str = "",
     ) -> list[BaseMessage]:
-        """System (the rules, the refusal in the question's language, the passages) +
-        history + question."""
+        """System (the rules, the refusal, the passages) + history + question: naive RAG's
+        prompt (`prompts/naive.txt`), word for word where the lexicons are English and Dutch,
+        so the product's answer is the one naive RAG's model writes, before it is checked."""
         passages = "\n\n".join(
             self.prompts.passage.format(n=n, doc=p.doc_id, text=p.text)
             for n, p in enumerate(context, start=1)
         )
-        system = self.prompts.system.format(passages=passages, refusal=self.refusal(language))
+        system = self.prompts.system.format(passages=passages, refusal=self.refusal())
         messages: list[BaseMessage] = [SystemMessage(system)]
         for turn in history:
             messages.append(HumanMessage(turn.content) if turn.role == "user" else AIMessage(turn.content))
-        asked = self.prompts.question.format(question=question.strip(), answer_in=ANSWER_IN[language])
+        asked = self.prompts.question.format(question=question.strip())
         if preference.strip():
             asked += "\n" + self.prompts.preference.format(preference=preference.strip())
         messages.append(HumanMessage(asked))
         return messages
 
-    def refusal(self, language: str) -> str:
-        """What the model is told to write where the passages do not answer."""
-        return lexicon_for(self.lexicons, language).model_refusal if self.lexicons else REFUSALS[language]
+    def refusal(self) -> str:
+        """What the model is told to write where the passages do not answer: the English
+        words (the prompt's language), then each other language's in brackets: "The text does
+        not say. (In Dutch: Dat staat niet in de tekst.)". The same for every question, so a
+        question in any language reads the same prompt over the same passages."""
+        english = self.lexicons.get("en")
+        said = [english.model_refusal if english else REFUSALS["en"]]
+        others = [lexicon for code, lexicon in self.lexicons.items() if code != "en"]
+        said += [f"(In {other.name_in_english}: {other.model_refusal})" for other in others]
+        return " ".join(said)

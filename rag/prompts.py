@@ -13,7 +13,7 @@ from rag.errors import ModelError
 REQUIRED = {
     "system.txt": {"passages", "refusal"},
     "passage.txt": {"n", "text", "doc"},
-    "question.txt": {"question", "answer_in"},
+    "question.txt": {"question"},
     "preference.txt": {"preference"},
 }
 

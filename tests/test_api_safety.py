@@ -137,10 +137,10 @@ def test_errors_before_start_up_name_no_server_paths(settings, embeddings, tmp_p
 def test_long_history_is_fitted_by_tokens(settings, embeddings) -> None:
     roomy = copy_settings(settings, llm_context_tokens=1800)
     pipeline = fake_pipeline(roomy, embeddings, [ANSWER] * 5)
-    history = [Turn("user" if i % 2 == 0 else "assistant", f"Vraag {i}: " + "woord " * 80) for i in range(6)]
-    kept, _ = pipeline.prompting.fitted("Wat is Project Rainier?", "nl", history, pipeline.widest_context)
+    history = [Turn("user" if i % 2 == 0 else "assistant", f"Vraag {i}: " + "woord " * 100) for i in range(6)]
+    kept, _ = pipeline.prompting.fitted("Wat is Project Rainier?", history, pipeline.widest_context)
     assert (
-        kept[0] == pipeline.prompting.messages("?", "nl", [], pipeline.widest_context)[0]
+        kept[0] == pipeline.prompting.messages("?", [], pipeline.widest_context)[0]
     )  # the passages and rules intact
     shown = " ".join(str(m.content) for m in kept[1:])
     assert "Vraag 5" in shown and "Vraag 0" not in shown  # the oldest turns went first

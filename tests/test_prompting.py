@@ -31,9 +31,32 @@ def test_a_dense_documents_passages_are_fitted_by_tokens(
     pipeline = build_pipeline(here, llm=real_pipeline.llm, embeddings=embeddings)
     prompting = pipeline.prompting
     dense_passages = [p for p in pipeline.retriever.passages if p.doc_id == name]
-    messages, read = prompting.fitted("Wat staat er?", "nl", [], dense_passages[: here.top_k])
+    messages, read = prompting.fitted("Wat staat er?", [], dense_passages[: here.top_k])
     assert prompting.prompt_tokens(messages) <= prompting.budget and read
     assert read == dense_passages[: len(read)]  # the best ones kept, in their order
     # Questions are let through, about the article or the dense document (was: 400, too long).
     pipeline.check_question("Wat is Project Rainier?", [])
     pipeline.check_question("Wat staat er in dit document?", [], doc_id=name)
+
+
+def test_the_product_reads_naive_rags_prompt_word_for_word(settings) -> None:
+    """The answer is naive RAG's model's own; what the product adds comes after it (checks,
+    citations, the learned decision), so the benchmark compares only what it adds."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    from rag.baseline import naive_prompt
+    from rag.chunking import Passage
+    from rag.lexicon import load_lexicons
+    from rag.prompting import PromptMaker
+    from rag.prompts import load_prompts
+
+    passages = [Passage("a.nl.txt", 0, 12, "Eerste zin."), Passage("b.en.txt", 5, 20, "Second one.")]
+    maker = PromptMaker(
+        settings, load_prompts(settings.prompts_dir), llm=None, lexicons=load_lexicons(settings.lexicon_dir)
+    )
+    numbered = "\n\n".join(f"[{n}] ({p.doc_id}) {p.text}" for n, p in enumerate(passages, start=1))
+    for question in ["Wat is Project Rainier?", "What is Project Rainier?"]:
+        assert maker.messages(f" {question} ", [], passages) == [
+            SystemMessage(naive_prompt(settings.prompts_dir).format(passages=numbered)),
+            HumanMessage(question),
+        ]

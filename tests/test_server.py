@@ -123,7 +123,7 @@ def test_chat_template_tokens_in_a_question_stay_text(server, real_pipeline) -> 
     llm = real_pipeline.llm
     im_start = llm.client.tokenize(b"<|im_start|>", add_bos=False, special=True)
     assert len(im_start) == 1
-    messages = real_pipeline.prompting.messages(INJECTION, "nl", [], real_pipeline.widest_context)
+    messages = real_pipeline.prompting.messages(INJECTION, [], real_pipeline.widest_context)
     # The template's own three (system, user, the reply's start); the question's are text.
     assert llm._reply_tokens(messages).count(im_start[0]) == 3
     for path, body in [
