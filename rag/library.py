@@ -141,6 +141,8 @@ class Library:
         self._queue: queue.Queue[tuple[Job, bytes | None]] = queue.Queue()
         self._worker: threading.Thread | None = None
         self._lock = threading.Lock()
+        # Uploads queued or indexing, by their content's SHA-256.
+        self._waiting: dict[bytes, Job] = {}
 
     # ---------------------------------------------------------------- reading
 
@@ -172,20 +174,28 @@ class Library:
         name = safe_name(name)
         check_contents(name, data, self.max_upload_bytes)
         digest = hashlib.sha256(data).digest()
-        for path in self._seed_files():
-            if _digest(path) == digest:  # the same file again
-                return self._finished(Job(uuid.uuid4().hex, path.name, "add", "unchanged"))
-        if (self.settings.seeds_dir / name).exists() and not replace:
-            raise Conflict(
-                f"A different document named {name} exists already; send it with replace=true to "
-                "replace it, or rename the file."
-            )
-        return self._enqueue(Job(uuid.uuid4().hex, name, "add"), data)
+        with self._lock:  # two uploads of the same content at once: the second finds the first
+            waiting = self._waiting.get(digest)
+            if waiting is not None and not waiting.finished.is_set():
+                return waiting  # the same content, queued a moment ago: follow its job
+            for path in self._seed_files():
+                if _digest(path) == digest:  # the same file again
+                    return self._finished(Job(uuid.uuid4().hex, path.name, "add", "unchanged"))
+            if (self.settings.seeds_dir / name).exists() and not replace:
+                raise Conflict(
+                    f"A different document named {name} exists already; send it with replace=true to "
+                    "replace it, or rename the file."
+                )
+            job = Job(uuid.uuid4().hex, name, "add")
+            self._waiting[digest] = job
+            self._enqueue(job, data)
+        return job
 
     def remove(self, doc: str) -> Job:
         if doc not in self.pipeline.documents:
             raise NotFound(f"Unknown document: {doc[:100]!r}.")
-        return self._enqueue(Job(uuid.uuid4().hex, doc, "remove"), None)
+        with self._lock:
+            return self._enqueue(Job(uuid.uuid4().hex, doc, "remove"), None)
 
     def _seed_files(self) -> list[Path]:
         """The documents' files: real files only (a link is never read, not even to compare)."""
@@ -212,12 +222,12 @@ class Library:
             self.jobs.pop(next(iter(self.jobs)))
 
     def _enqueue(self, job: Job, data: bytes | None) -> Job:
-        with self._lock:
-            self._keep(job)
-            self._queue.put((job, data))
-            if self._worker is None:
-                self._worker = threading.Thread(target=self._work, name="indexing", daemon=True)
-                self._worker.start()
+        """Queues the job; the caller holds the lock."""
+        self._keep(job)
+        self._queue.put((job, data))
+        if self._worker is None:
+            self._worker = threading.Thread(target=self._work, name="indexing", daemon=True)
+            self._worker.start()
         return job
 
     def _work(self) -> None:
@@ -233,6 +243,8 @@ class Library:
                 job.state, job.error = "failed", f"Indexing failed: {error}"
             finally:
                 job.finished.set()
+                with self._lock:
+                    self._waiting = {d: j for d, j in self._waiting.items() if j is not job}
 
     def _run(self, job: Job, data: bytes | None) -> None:
         seeds = self.settings.seeds_dir

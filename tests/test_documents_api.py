@@ -128,6 +128,19 @@ def test_two_uploads_at_once_are_both_indexed(library) -> None:
         assert httpx.delete(f"{base}/api/documents/{name}", timeout=60).status_code == 200
 
 
+def test_the_same_content_uploaded_at_once_under_two_names_is_stored_once(library) -> None:
+    base, settings, _ = library
+    same = b"# Kelwe\n\nHet dorp Kelwe heeft een molen uit 1790.\n"
+    names = [f"kelwe{n}.md" for n in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        replies = list(pool.map(lambda name: upload(base, name, same, wait="true"), names))
+    assert all(r.status_code in (200, 201) for r in replies), [r.text for r in replies]
+    stored = [name for name in names if (settings.seeds_dir / name).exists()]
+    assert len(stored) == 1 and {r.json()["doc"] for r in replies} == set(stored)
+    assert set(names) & set(listed(base)) == set(stored)
+    assert httpx.delete(f"{base}/api/documents/{stored[0]}", timeout=60).status_code == 200
+
+
 def test_unknown_job_and_names() -> None:
     assert safe_name(" verslag 2024.md ") == "verslag 2024.md"
     with pytest.raises(Exception, match="Unsupported"):
