@@ -125,13 +125,9 @@ def cmd_feedback(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
-    from rag.server import create_app
+    from rag.server import create_app, server_config
 
-    # proxy_headers=False: uvicorn never takes the client address from X-Forwarded-For
-    # itself; the rate limit believes that header only from RAG_TRUSTED_PROXIES.
-    uvicorn.run(
-        create_app(settings), host=settings.host, port=settings.port, log_level="info", proxy_headers=False
-    )
+    uvicorn.Server(server_config(settings, create_app(settings))).run()
 
 
 def main(argv: list[str] | None = None) -> int:

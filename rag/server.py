@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 
+import uvicorn
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -20,6 +21,7 @@ from rag.api import ask, documents, feedback, openai_compat
 from rag.api.access import GuardMiddleware, HostCheckMiddleware, RateLimiter, rate_limited, require_key
 from rag.api.errors import install_error_handlers, unknown_routes
 from rag.api.metrics import MetricsMiddleware
+from rag.api.read_deadline import with_read_deadline
 from rag.api.runtime import Runtime, runtime_of
 from rag.api.schemas import Health
 from rag.documents import skipped_files
@@ -118,3 +120,17 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
     app.add_middleware(GuardMiddleware, max_bytes=settings.max_request_bytes, upload_bytes=uploads)
     app.add_middleware(HostCheckMiddleware, allowed_hosts=settings.allowed_hosts)
     return app
+
+
+def server_config(settings: Settings, app: FastAPI, log_level: str = "info") -> uvicorn.Config:
+    """How uvicorn serves the app: each request whole within `request_read_seconds`, and
+    (proxy_headers=False) the client address never taken from X-Forwarded-For by uvicorn
+    itself: the rate limit believes that header only from RAG_TRUSTED_PROXIES."""
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=log_level,
+        proxy_headers=False,
+        http=with_read_deadline(settings.request_read_seconds),
+    )

@@ -83,5 +83,8 @@ class Settings(BaseSettings):
     # the header is ignored.
     trusted_proxies: list[str] = Field(default_factory=list)
     max_request_bytes: int = Field(default=1_000_000, ge=1000)
+    # A request (headers and body) not whole this long after it starts is dropped: half-sent
+    # requests never hold a connection. An upload of RAG_MAX_UPLOAD_MB needs ~3 Mbit/s.
+    request_read_seconds: float = Field(default=60, gt=0)
     # Documents uploaded in the web chat or with POST /api/documents.
     max_upload_mb: float = Field(default=20, gt=0)

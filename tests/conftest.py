@@ -78,11 +78,11 @@ def serve_in_thread(settings: Settings, pipeline: Pipeline | None) -> Iterator[s
 
     import uvicorn
 
-    from rag.server import create_app
+    from rag.server import create_app, server_config
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))  # a free port, held until the server takes the socket
-    config = uvicorn.Config(create_app(settings, pipeline), log_level="warning")
+    config = server_config(settings, create_app(settings, pipeline), log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()

@@ -343,3 +343,30 @@ def test_search_and_uploads_are_rate_limited_too(settings, embeddings) -> None:
         uploads = [httpx.post(f"{base}/api/documents", files=empty).status_code for _ in range(3)]
         listing = httpx.get(f"{base}/api/documents").status_code
     assert searches == [200, 200, 429] and uploads == [400, 400, 429] and listing == 200
+
+
+def test_half_sent_requests_are_dropped_and_whole_ones_answered(settings, embeddings) -> None:
+    """Headers never finished, a body that stops short, a silent connection: each is closed
+    once its request is not whole after `request_read_seconds`; a kept-alive connection still
+    gets its next request answered."""
+    import socket
+
+    quick = copy_settings(settings, request_read_seconds=1.0)
+    with serve_in_thread(quick, fake_pipeline(quick, embeddings, [ANSWER])) as base:
+        port = int(base.rsplit(":", 1)[1])
+        half_sent = [
+            b"",
+            b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
+            b"POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 100\r\n\r\n{",
+        ]
+        for sent in half_sent:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+                connection.sendall(sent)
+                started = time.monotonic()
+                reply = connection.recv(1000)  # b"" once the server closes it
+                assert reply == b"" and 0.8 < time.monotonic() - started < 5, (sent, reply)
+        with httpx.Client(base_url=base) as client:  # one connection, kept alive
+            assert client.get("/healthz").status_code == 200
+            time.sleep(1.5)  # idle between requests is the keep-alive timeout's (5 s), not this
+            assert client.get("/healthz").status_code == 200
