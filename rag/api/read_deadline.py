@@ -37,6 +37,10 @@ def with_read_deadline(seconds: float) -> type[H11Protocol]:
             if self.conn.their_state not in _RECEIVING:
                 self._disarm()  # the request is whole (or the connection is done with)
 
+        def handle_websocket_upgrade(self, event: h11.Request) -> None:
+            self._disarm()  # the connection is a websocket's from here on
+            super().handle_websocket_upgrade(event)
+
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
             super().connection_lost(exc)
