@@ -12,6 +12,9 @@
 - indexing:  chunks/s through the real embedder into Chroma.
 - serve:     cold start of `python app.py serve` to ready, and its peak RSS after answering.
 - stores:    embedded Chroma vs a Chroma server on 10,000 passages: writes/s, query p50.
+- soak:      4 clients for 5 minutes (SOAK_SECONDS) over every route of a served copy of the
+             project: requests, errors by status, p50/p99 per route, the server's memory
+             before and after.
 """
 
 from __future__ import annotations
@@ -409,6 +412,113 @@ def bench_stores() -> None:
             server.wait(timeout=30)
 
 
+def soak_requests(question: str, client_no: int, rng: random.Random) -> list[tuple[str, str, str, dict]]:
+    """One round of a soak client over every route: (route, method, path, httpx arguments)."""
+    chat = {"model": "grounded-qa", "messages": [{"role": "user", "content": question}]}
+    name = f"soak-{client_no}-{rng.randrange(10**6)}.txt"
+    upload = f"Soak {client_no}. Het dorp Kelwe telt {rng.randrange(10**6)} inwoners.\n".encode()
+    vote = {"vote": "up", "question": question, "answer": "-"}
+    return [
+        ("/healthz", "GET", "/healthz", {}),
+        ("/api/search", "GET", "/api/search", {"params": {"q": question}}),
+        ("/api/ask", "POST", "/api/ask", {"json": {"question": question}}),
+        ("/api/ask/stream", "POST", "/api/ask/stream", {"json": {"question": question}, "stream": True}),
+        ("/v1 stream", "POST", "/v1/chat/completions", {"json": {**chat, "stream": True}, "stream": True}),
+        ("/v1", "POST", "/v1/chat/completions", {"json": chat}),
+        ("/api/documents", "GET", "/api/documents", {}),
+        ("upload", "POST", "/api/documents", {"files": {"file": (name, upload)}, "params": {"wait": "true"}}),
+        ("delete", "DELETE", f"/api/documents/{name}", {}),
+        ("/api/feedback", "POST", "/api/feedback", {"json": vote}),
+        ("/metrics", "GET", "/metrics", {}),
+    ]
+
+
+def rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))) / 1024
+
+
+def bench_soak() -> None:
+    """4 clients for SOAK_SECONDS (300) over every route of `python app.py serve`, run on a
+    copy of seeds/ and index/ (uploads and feedback land there, not in the project)."""
+    import shutil
+    from collections import Counter, defaultdict
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    seconds = float(os.environ.get("SOAK_SECONDS", "300"))
+    base = "http://127.0.0.1:7897"
+    questions = [json.loads(line)["question"] for line in DEV.read_text().splitlines() if line.strip()]
+    times: dict[str, list[float]] = defaultdict(list)
+    statuses: Counter[tuple[str, int]] = Counter()
+
+    def call(client: httpx.Client, route: str, method: str, path: str, arguments: dict) -> None:
+        t0, arguments = time.perf_counter(), dict(arguments)
+        try:
+            if arguments.pop("stream", False):
+                with client.stream(method, path, **arguments) as response:
+                    for _ in response.iter_lines():
+                        pass
+            else:
+                response = client.request(method, path, **arguments)
+            status = response.status_code
+        except httpx.HTTPError:
+            status = 0  # no answer at all
+        times[route].append((time.perf_counter() - t0) * 1000)
+        statuses[(route, status)] += 1
+
+    def client_loop(client_no: int) -> None:
+        rng = random.Random(client_no)
+        end = time.perf_counter() + seconds
+        with httpx.Client(base_url=base, timeout=300) as client:
+            while time.perf_counter() < end:
+                for request in soak_requests(rng.choice(questions), client_no, rng):
+                    call(client, *request)
+
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder)
+        shutil.copytree(ROOT / "seeds", copy / "seeds")
+        shutil.copytree(ROOT / "index", copy / "index")
+        env = {
+            **os.environ,
+            "RAG_PORT": "7897",
+            "RAG_SEEDS_DIR": str(copy / "seeds"),
+            "RAG_INDEX_DIR": str(copy / "index"),
+            "RAG_FEEDBACK_FILE": str(copy / "feedback.jsonl"),
+            "RAG_RATE_LIMIT_PER_MINUTE": "0",
+        }
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        server = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "serve"], env=env, cwd=ROOT, **quiet)
+        try:
+            deadline = time.perf_counter() + 180
+            while time.perf_counter() < deadline:
+                try:
+                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            httpx.post(base + "/api/ask", json={"question": questions[0]}, timeout=300)  # warm
+            before = rss_mb(server.pid)
+            t0 = time.perf_counter()
+            with ThreadPoolExecutor(4) as pool:
+                list(pool.map(client_loop, range(4)))
+            elapsed = time.perf_counter() - t0
+            after = rss_mb(server.pid)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    failed = {f"{route} {code}": n for (route, code), n in sorted(statuses.items()) if not 0 < code < 400}
+    print(f"soak: 4 clients, {elapsed:.0f} s, {sum(statuses.values())} requests, errors {failed or 'none'}")
+    for route, values in times.items():
+        values.sort()
+        p50, p99 = statistics.median(values), values[min(len(values) - 1, int(0.99 * len(values)))]
+        ratio = p99 / p50
+        print(f"  {route:16s} {len(values):5d} requests, p50 {p50:.0f} ms, p99 {p99:.0f} ms ({ratio:.1f}×)")
+    growth = 100 * (after - before) / before
+    print(f"  server RSS {before:.0f} MiB before, {after:.0f} MiB after ({growth:+.1f} %)")
+
+
 BENCHES = {
     "answers": bench_answers,
     "clients": bench_clients,
@@ -416,6 +526,7 @@ BENCHES = {
     "indexing": bench_indexing,
     "serve": bench_serve,
     "stores": bench_stores,
+    "soak": bench_soak,
 }
 
 if __name__ == "__main__":
