@@ -50,6 +50,28 @@ def index_seeds(
     return index, report
 
 
+def index_for_serving(
+    settings: Settings, embeddings: PrefixedEmbeddings, documents: list[Document]
+) -> tuple[PassageIndex, list[Document]]:
+    """The index and the documents it answers from at once. Where the index holds only
+    passages of the documents as they now are, and lacks some (an upload that a restart
+    interrupted, a file copied into seeds/), it serves the documents it holds whole, and the
+    rest are left to the caller to index in the background (`Library.catch_up`). Anything
+    else (a first start, a changed or removed document, another embedder) is synced now."""
+    wanted = chunk_documents(documents, settings.chunk_chars, settings.chunk_overlap_sentences)
+    index = PassageIndex.open(settings, embeddings, embeddings.name)
+    stored = index.stored_texts() if index.count() else {}
+    texts = {p.passage_id: p.text for p in wanted}
+    if not stored or index.rebuilding or any(texts.get(pid) != text for pid, text in stored.items()):
+        index.sync(wanted)
+        index.commit()
+        return index, documents
+    lacking = {p.doc_id for p in wanted if p.passage_id not in stored}
+    if lacking:
+        log.info("serving from the index as it is; indexing after start-up: %s", ", ".join(sorted(lacking)))
+    return index, [d for d in documents if d.doc_id not in lacking]
+
+
 def add_to_seeds(settings: Settings, path: Path) -> Path:
     """Copy a document into seeds/ (the index is always rebuilt from seeds/)."""
     refuse_link(path)
@@ -70,14 +92,20 @@ def build_pipeline(
     llm: BaseChatModel | None = None,
     embeddings: PrefixedEmbeddings | None = None,
     calibration: Calibration | bool | None = True,
+    serve_at_once: bool = False,
 ) -> Pipeline:
     """`calibration`: True loads the model's file from settings.calibration_dir (none there:
-    the learned decision is off, and the log says so); False or None: off."""
+    the learned decision is off, and the log says so); False or None: off. `serve_at_once`:
+    documents the index lacks are left out, to be indexed in the background
+    (`index_for_serving`); otherwise the index is brought in line with seeds/ first."""
     prompts = load_prompts(settings.prompts_dir)  # fail fast on a broken template
     embeddings = embeddings or load_embedder(settings)
     documents = load_documents(settings.seeds_dir)  # read (and extracted) once
-    index, _ = index_seeds(settings, embeddings, documents=documents)
-    retriever = HybridRetriever.build(index, settings.top_k, settings.rrf_k)
+    if serve_at_once:
+        index, documents = index_for_serving(settings, embeddings, documents)
+    else:
+        index, _ = index_seeds(settings, embeddings, documents=documents)
+    retriever = HybridRetriever.build(index, settings.top_k, settings.rrf_k, {d.doc_id for d in documents})
     by_id = {d.doc_id: d for d in documents}
     if calibration is True:
         calibration = load_calibration(settings.calibration_dir, settings.llm_model)

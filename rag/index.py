@@ -238,6 +238,11 @@ class PassageIndex:
         if self._segments_dir is not None:
             _remove_orphaned_segments(self._segments_dir)
 
+    @property
+    def rebuilding(self) -> bool:
+        """A rebuild under way: this collection is to take another's place once filled."""
+        return self._replaces is not None
+
     def count(self) -> int:
         return self.collection.count()
 

@@ -49,7 +49,7 @@ JOBS_KEPT = 200
 class Job:
     id: str
     doc: str
-    action: Literal["add", "remove"]
+    action: Literal["add", "remove", "catch-up"]
     state: Literal["queued", "indexing", "done", "unchanged", "failed"] = "queued"
     embedded: int = 0  # passages embedded so far ...
     total: int = 0  # ... of this many new or changed ones
@@ -191,6 +191,15 @@ class Library:
             self._enqueue(job, data)
         return job
 
+    def catch_up(self) -> Job | None:
+        """Index, in the background, the documents of seeds/ that the pipeline does not serve
+        yet (an upload a restart interrupted: start-up serves at once from what is indexed)."""
+        lacking = [p.name for p in self._seed_files() if p.name not in self.pipeline.documents]
+        if not lacking:
+            return None
+        with self._lock:
+            return self._enqueue(Job(uuid.uuid4().hex, ", ".join(lacking), "catch-up"), None)
+
     def remove(self, doc: str) -> Job:
         if doc not in self.pipeline.documents:
             raise NotFound(f"Unknown document: {doc[:100]!r}.")
@@ -247,6 +256,9 @@ class Library:
                     self._waiting = {d: j for d, j in self._waiting.items() if j is not job}
 
     def _run(self, job: Job, data: bytes | None) -> None:
+        if job.action == "catch-up":  # seeds/ stays as it is; the index catches up with it
+            self._reindex(job)
+            return
         seeds = self.settings.seeds_dir
         target = seeds / job.doc
         # A link in its place is never read (it could point anywhere), so never put back.

@@ -59,8 +59,12 @@ class HybridRetriever(BaseRetriever):
     rrf_k: int = 60
 
     @classmethod
-    def build(cls, index: PassageIndex, top_k: int, rrf_k: int) -> HybridRetriever:
-        passages = index.all_passages()
+    def build(
+        cls, index: PassageIndex, top_k: int, rrf_k: int, doc_ids: set[str] | None = None
+    ) -> HybridRetriever:
+        """Over the index's passages (of these documents only, where given: one that is still
+        being indexed is left out until it is whole)."""
+        passages = [p for p in index.all_passages() if doc_ids is None or p.doc_id in doc_ids]
         bm25 = None
         if passages:
             bm25 = bm25s.BM25()  # sparse-matrix BM25: milliseconds over 100,000 passages
@@ -88,7 +92,7 @@ class HybridRetriever(BaseRetriever):
         depth = max(2 * k, 10)
         dense = [s.passage.passage_id for s in self.index.search(query, depth, doc_id)]
         fused = rrf_fuse([dense, self.bm25_ranking(query, depth, doc_id)], self.rrf_k)
-        return [ScoredPassage(self.by_id[pid], score) for pid, score in fused[:k] if pid in self.by_id]
+        return [ScoredPassage(self.by_id[pid], score) for pid, score in fused if pid in self.by_id][:k]
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun

@@ -7,7 +7,8 @@ import chromadb.api.models.Collection
 import pytest
 
 from rag.build import add_to_seeds, index_seeds
-from rag.documents import skipped_files
+from rag.chunking import chunk_documents
+from rag.documents import load_documents, skipped_files
 from rag.errors import IndexError_, InputError
 from rag.index import BUILDING, BUILT, PassageIndex
 from tests.conftest import copy_settings, write_seed
@@ -314,3 +315,44 @@ def test_a_finished_rebuild_and_a_stray_folder_leave_no_orphan(settings, embeddi
     index, _ = index_seeds(local, embeddings)
     assert not stray.exists() and index.count() > 0
     assert segment_folders(local.index_dir) <= owned_segments(local.index_dir)
+
+
+def test_start_up_serves_what_is_indexed_and_catches_up_after(settings, embeddings, tmp_path) -> None:
+    """An upload that a restart interrupted (the file in seeds/, its passages not all in the
+    index): the server answers at once from the documents the index holds whole, and indexes
+    the new one in the background; a changed document is synced before serving."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from rag.build import build_pipeline
+    from rag.library import Library
+
+    seeds = tmp_path / "seeds"
+    write_seed(seeds, "appels.txt", "Appels zijn rood. De boer plukt ze in september.")
+    local = copy_settings(settings, seeds_dir=seeds, index_dir=tmp_path / "index")
+    index_seeds(local, embeddings)
+    write_seed(seeds, "peren.txt", "Peren zijn groen. " * 60)  # several passages, one of them stored
+    index = PassageIndex.open(local, embeddings, embeddings.name)
+    passages = chunk_documents(load_documents(seeds), local.chunk_chars)
+    half = [p for p in passages if p.doc_id == "peren.txt"][:1]
+    index.collection.upsert(
+        ids=[p.passage_id for p in half],
+        documents=[p.text for p in half],
+        embeddings=embeddings.embed_documents([p.text for p in half]),
+        metadatas=[{"doc_id": p.doc_id, "start": p.start, "end": p.end} for p in half],
+    )
+    llm = FakeListChatModel(responses=["x"])
+    pipeline = build_pipeline(local, llm=llm, embeddings=embeddings, calibration=False, serve_at_once=True)
+    assert set(pipeline.documents) == {"appels.txt"}
+    assert {p.doc_id for p in pipeline.retriever.passages} == {"appels.txt"}
+    found = pipeline.retriever.retrieve("Welke kleur hebben peren?")
+    assert found and all(s.passage.doc_id == "appels.txt" for s in found)
+    job = Library(local, pipeline, 1_000_000).catch_up()
+    assert job is not None and job.finished.wait(60) and job.state == "done", job
+    assert set(pipeline.documents) == {"appels.txt", "peren.txt"}
+    assert pipeline.retriever.retrieve("Welke kleur hebben peren?")[0].passage.doc_id == "peren.txt"
+    assert Library(local, pipeline, 1_000_000).catch_up() is None  # nothing left to do
+    # A document changed while the server was down: synced before it serves.
+    write_seed(seeds, "appels.txt", "Appels zijn geel.")
+    pipeline = build_pipeline(local, llm=llm, embeddings=embeddings, calibration=False, serve_at_once=True)
+    assert set(pipeline.documents) == {"appels.txt", "peren.txt"}
+    assert any("geel" in p.text for p in pipeline.retriever.passages)
