@@ -58,9 +58,12 @@ def main() -> int:
         if args.split in ("all", c.split) and (not args.corpora or c.name in args.corpora)
     ]
     indexes = ROOT / ".cache" / "benchmark" / "model-states"  # each corpus's index
-    pipeline_for = corpus_pipelines(Settings(), indexes, calibration=not args.observe)
+    settings = Settings()
+    pipeline_for = corpus_pipelines(settings, indexes, calibration=not args.observe)
 
     label = f"{args.split}{'-observe' if args.observe else ''}"
+    if settings.llm_model != Settings.model_fields["llm_model"].default:  # another model's figures
+        label += f"-{Path(settings.llm_model).stem}"
     dump = args.dump or ROOT / ".cache" / "benchmark" / f"{label}.jsonl"
     started = time.perf_counter()
     rows = run(pipeline_for, chosen, dump, args.per_corpus, naive=not args.no_naive)
@@ -68,11 +71,11 @@ def main() -> int:
     figures = "\n".join([table(rows), speeds(rows), elapsed])
     print(figures)
     print(f"rows in {dump}")
-    write_docs(label, " ".join(sys.argv[1:]), figures)
+    write_docs(label, " ".join(sys.argv[1:]), figures, settings.llm_model)
     return 0
 
 
-def write_docs(label: str, arguments: str, figures: str) -> None:
+def write_docs(label: str, arguments: str, figures: str, model: str = "the default model") -> None:
     """The figures, as printed, in docs/benchmark-<label>.md (docs/measurements.md points there)."""
 
     def git(*words: str) -> str:
@@ -82,7 +85,7 @@ def write_docs(label: str, arguments: str, figures: str) -> None:
     at = commit + (" with uncommitted changes to rag/" if changed else "")
     text = (
         f"# Benchmark: {label}\n\nWritten by `.venv/bin/python bench/benchmark.py {arguments}` on "
-        f"{datetime.date.today()} at {at}, {os.cpu_count()} cores, default model.\n\n```\n{figures}\n```\n"
+        f"{datetime.date.today()} at {at}, {os.cpu_count()} cores, model {model}.\n\n```\n{figures}\n```\n"
     )
     (ROOT / "docs" / f"benchmark-{label}.md").write_text(text, encoding="utf-8")
 
