@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from rag.benchmark import corpora, corpus_pipelines, read_dump, run, table  # noqa: E402
+from rag.benchmark import corpora, corpus_pipelines, kinds_table, read_dump, run, table  # noqa: E402
 
 
 def main() -> int:
@@ -43,14 +43,16 @@ def main() -> int:
     )
     parser.add_argument("--cached", type=Path, help="print the table from this dump, answer nothing")
     args = parser.parse_args()
+    from rag.settings import Settings
+
+    settings = Settings()
     if args.cached:  # the figures again, scored anew, and in docs/benchmark-<file's name>.md
         rows = read_dump(args.cached)
-        figures = "\n".join([table(rows), speeds(rows), f"{len(rows)} questions, from {args.cached.name}"])
+        source = f"{len(rows)} questions, from {args.cached.name}"
+        figures = "\n\n".join([table(rows), speeds(rows) + "\n" + source, *more(rows, settings)])
         print(figures)
-        write_docs(args.cached.stem, " ".join(sys.argv[1:]), figures)
+        write_docs(args.cached.stem, " ".join(sys.argv[1:]), figures, settings.llm_model)
         return 0
-
-    from rag.settings import Settings
 
     chosen = [
         c
@@ -58,7 +60,6 @@ def main() -> int:
         if args.split in ("all", c.split) and (not args.corpora or c.name in args.corpora)
     ]
     indexes = ROOT / ".cache" / "benchmark" / "model-states"  # each corpus's index
-    settings = Settings()
     pipeline_for = corpus_pipelines(settings, indexes, calibration=not args.observe)
 
     label = f"{args.split}{'-observe' if args.observe else ''}"
@@ -68,11 +69,49 @@ def main() -> int:
     started = time.perf_counter()
     rows = run(pipeline_for, chosen, dump, args.per_corpus, naive=not args.no_naive)
     elapsed = f"run time: {time.perf_counter() - started:.0f} s for {len(rows)} questions"
-    figures = "\n".join([table(rows), speeds(rows), elapsed])
+    figures = "\n\n".join([table(rows), speeds(rows) + "\n" + elapsed, *more(rows, settings)])
     print(figures)
     print(f"rows in {dump}")
     write_docs(label, " ".join(sys.argv[1:]), figures, settings.llm_model)
     return 0
+
+
+def more(rows: list[dict], settings) -> list[str]:
+    """The same rows split by kind of question, and the learned decision's curve."""
+    from rag.decision import load_calibration
+
+    calibration = load_calibration(settings.calibration_dir, settings.llm_model)
+    return [kinds_table(rows), curve(rows, calibration)] if calibration else [kinds_table(rows)]
+
+
+def curve(rows: list[dict], calibration) -> str:
+    """The shipped regression replayed at other cuts over these rows: answers are the same
+    whatever the cut (a refused answer counts right where its draft gives the gold answer)."""
+    lines = [f"The learned decision at other cuts (shipped: {calibration.threshold}, chosen on tune)"]
+    if all("naive" in r for r in rows):
+        answerable = sum(r["naive"]["right"] for r in rows if not r["unanswerable"])
+        refused = sum(r["naive"]["right"] for r in rows if r["unanswerable"])
+        lines.append(f"naive RAG: answerable {answerable}, unanswerable refused {refused}")
+    lines.append(f"{'cut':<6}{'answerable right+cited':>24}{'unanswerable refused':>22}{'overall':>9}")
+    n_ans = sum(not r["unanswerable"] for r in rows)
+    for cut in (0.0, 0.1, calibration.threshold, 0.3, 0.5, 0.7, 0.9):
+        kept_right = refused = 0
+        for row in rows:
+            product = row["product"]
+            learned = product["reason"].startswith("learned")
+            if product["refused"] and not learned:  # the model's refusal or the hard check
+                refused += row["unanswerable"]
+                continue
+            kept = calibration.right_chance(product["signals"]) >= cut
+            if row["unanswerable"]:
+                refused += not kept
+            else:
+                kept_right += kept and bool(product["draft_right"] if learned else product["cited"])
+        lines.append(
+            f"{cut:<6}{f'{kept_right}/{n_ans}':>24}{f'{refused}/{len(rows) - n_ans}':>22}"
+            f"{f'{kept_right + refused}/{len(rows)}':>9}"
+        )
+    return "\n".join(lines)
 
 
 def write_docs(label: str, arguments: str, figures: str, model: str = "the default model") -> None:

@@ -149,6 +149,9 @@ def answer_corpus(
             },
         }
         if naive:
+            # Another prompt first: naive RAG's is the product's, word for word, and would be
+            # found whole in llama.cpp's cache (its first token then costs nothing).
+            pipeline.warm_up()
             baseline = naive_answer(pipeline.llm, pipeline.retriever, prompt, record["question"])
             row["naive"] = {
                 "answer": baseline.answer,
@@ -266,6 +269,21 @@ def table(rows: list[dict]) -> str:
         part = [r for r in rows if r["split"] == split and lang in ("all", r["lang"])]
         lines.append(f"{split:<7}{lang:<5}{len(part):>5} | {_figures(part)}")
     return "\n".join(lines)
+
+
+def kinds_table(rows: list[dict]) -> str:
+    """The same figures, questions in their documents' language apart from English questions
+    over Dutch documents (the `-xl-` corpora)."""
+    own = [r for r in rows if "-xl-" not in r["corpus"]]
+    across = [r for r in rows if "-xl-" in r["corpus"]]
+    return "\n\n".join(
+        f"{title}:\n{table(part)}"
+        for title, part in [
+            ("Questions over documents in their own language", own),
+            ("English questions over Dutch documents", across),
+        ]
+        if part
+    )
 
 
 def _share(hits: int, of: int) -> str:
