@@ -64,7 +64,7 @@ def main() -> int:
 
     label = f"{args.split}{'-observe' if args.observe else ''}"
     if settings.llm_model != Settings.model_fields["llm_model"].default:  # another model's figures
-        label += f"-{Path(settings.llm_model).stem}"
+        label += f"-{Path(settings.llm_model).name.removesuffix('.gguf')}"
     dump = args.dump or ROOT / ".cache" / "benchmark" / f"{label}.jsonl"
     started = time.perf_counter()
     rows = run(pipeline_for, chosen, dump, args.per_corpus, naive=not args.no_naive)
