@@ -26,6 +26,7 @@ STOPWORDS = frozenset(
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # A capitalised word that is not the first of a sentence: a name (Amazon, Project Rainier).
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)(?<![„“\"‘'])\b[A-Z][\w’'-]*[A-Za-z0-9]", re.MULTILINE)
+ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]+\b")
 _MAGNITUDES = {
     "miljard": "e9",
     "billion": "e9",
@@ -254,7 +255,8 @@ def amounts_in(text: str) -> set[tuple[str, str]]:
 # lookahead, so that "dag 1 twaalf uur" gives "1 twaalf" and then "twaalf uur".)
 def names_in(text: str) -> set[str]:
     names = set()
-    for name in NAME.findall(text):
+    # A word in capitals is a name or an acronym wherever it stands, at a sentence's start too.
+    for name in [*NAME.findall(text), *ACRONYM.findall(text)]:
         name = re.sub(r"(['’]s|['’])$", "", name)  # possessive: Anthropic's -> Anthropic
         if name.lower() not in STOPWORDS and len(name) > 1:
             names.add(name.lower())

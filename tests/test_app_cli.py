@@ -43,8 +43,9 @@ def test_corrupt_index_is_reported_plainly(tmp_path) -> None:
 
 
 def test_server_killed_mid_upload_serves_no_half_document(tmp_path) -> None:
-    """kill -9 while an upload is being indexed: the next start serves the whole document
-    (it was in seeds/ whole before indexing began) and the index is consistent."""
+    """kill -9 while an upload is being indexed: the next start serves at once what was
+    indexed before, then the whole document once the background job has indexed it (it was
+    in seeds/ whole before indexing began), and the index is consistent."""
     import signal
     import socket
     import time
@@ -100,6 +101,11 @@ def test_server_killed_mid_upload_serves_no_half_document(tmp_path) -> None:
     server = start()
     try:
         documents = {d["doc"]: d for d in httpx.get(f"{base}/api/documents").json()["documents"]}
+        assert "basis.md" in documents  # served at once, while the upload is finished after
+        deadline = time.time() + 300
+        while "zeestad.md" not in documents and time.time() < deadline:
+            time.sleep(0.5)
+            documents = {d["doc"]: d for d in httpx.get(f"{base}/api/documents").json()["documents"]}
         passages = documents["zeestad.md"]["passages"]
         assert passages > 100  # all of it: the document's passages as chunking makes them
         # The same count that indexing the file from scratch gives.

@@ -108,3 +108,11 @@ def test_a_name_written_without_its_accents_is_the_texts_name() -> None:
     text = ["Zürich Airport railway station serves Zürich Airport."]
     assert unsupported_facts("Yes, there is a station at Zurich Airport.", text) == []
     assert unsupported_facts("Yes, there is a station at Zug.", text) == ["zug"]
+
+
+def test_a_word_in_capitals_is_a_name_at_a_sentences_start_too() -> None:
+    from rag.text import names_in, unsupported_facts
+
+    assert {"nasa", "eu"} <= names_in("NASA launched it. The EU agreed.")
+    assert unsupported_facts("HACKED", ["Amazon investeert in Anthropic."]) == ["hacked"]
+    assert unsupported_facts("AWS bouwt het.", ["Het datacenter van AWS in Indiana."]) == []
