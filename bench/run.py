@@ -113,9 +113,11 @@ def timed_answer(pipeline, question: str, history: list | None = None) -> tuple:
 
 def bare_model(pipeline, question: str) -> tuple[float, float]:
     """Naive RAG on the same question (`rag/baseline.py`): seconds to its first token and to
-    its end."""
+    its end. Another prompt first: naive RAG's is the product's, word for word, and would be
+    found whole in llama.cpp's cache."""
     from rag.baseline import naive_answer, naive_prompt
 
+    pipeline.warm_up()
     naive = naive_answer(
         pipeline.llm, pipeline.retriever, naive_prompt(pipeline.settings.prompts_dir), question
     )
