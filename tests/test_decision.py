@@ -81,10 +81,11 @@ def test_a_file_fitted_on_other_signals_is_refused(tmp_path) -> None:
         load_calibration(tmp_path, "m")
 
 
-def test_the_shipped_model_has_its_file() -> None:
-    calibration = load_calibration(PROJECT_ROOT / "calibration", "qwen2.5-1.5b")
+@pytest.mark.parametrize("model", ["qwen2.5-1.5b", "qwen2.5-0.5b"])
+def test_each_shipped_model_has_its_file(model: str) -> None:
+    calibration = load_calibration(PROJECT_ROOT / "calibration", model)
     assert isinstance(calibration, Calibration) and calibration.features == FEATURES
-    assert calibration.fitted_on["questions"] >= 100
+    assert calibration.model == model and calibration.fitted_on["questions"] >= 100
 
 
 def test_calibrate_command_fits_from_a_run(tmp_path, monkeypatch, capsys) -> None:
