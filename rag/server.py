@@ -45,8 +45,8 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
             try:
                 runtime.pipeline = build_pipeline(settings, serve_at_once=True)
                 runtime.library().catch_up()  # what the index lacks, indexed while it serves
-                # Compute the fixed prompt prefix while the server already answers; a
-                # question that comes sooner waits for it at the model's gate.
+                # Load the model's weights while the server already answers; a question
+                # that comes sooner waits for it at the model's gate.
                 threading.Thread(target=runtime.pipeline.warm_up, name="warm-up", daemon=True).start()
             except RagError as error:
                 runtime.fail(error)
