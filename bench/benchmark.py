@@ -87,6 +87,8 @@ def more(rows: list[dict], settings) -> list[str]:
 def curve(rows: list[dict], calibration) -> str:
     """The shipped regression replayed at other cuts over these rows: answers are the same
     whatever the cut (a refused answer counts right where its draft gives the gold answer)."""
+    from rag.decision import refused_anyway, would_be_right
+
     lines = [f"The learned decision at other cuts (shipped: {calibration.threshold}, chosen on tune)"]
     if all("naive" in r for r in rows):
         answerable = sum(r["naive"]["right"] for r in rows if not r["unanswerable"])
@@ -97,16 +99,14 @@ def curve(rows: list[dict], calibration) -> str:
     for cut in (0.0, 0.1, calibration.threshold, 0.3, 0.5, 0.7, 0.9):
         kept_right = refused = 0
         for row in rows:
-            product = row["product"]
-            learned = product["reason"].startswith("learned")
-            if product["refused"] and not learned:  # the model's refusal or the hard check
+            if refused_anyway(row["product"]):  # the model's refusal or the hard check
                 refused += row["unanswerable"]
                 continue
-            kept = calibration.right_chance(product["signals"]) >= cut
+            kept = calibration.right_chance(row["product"]["signals"]) >= cut
             if row["unanswerable"]:
                 refused += not kept
             else:
-                kept_right += kept and bool(product["draft_right"] if learned else product["cited"])
+                kept_right += kept and would_be_right(row)
         lines.append(
             f"{cut:<6}{f'{kept_right}/{n_ans}':>24}{f'{refused}/{len(rows) - n_ans}':>22}"
             f"{f'{kept_right + refused}/{len(rows)}':>9}"

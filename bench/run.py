@@ -27,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -279,7 +281,7 @@ def bench_serve() -> None:
     ready, first, total, peak_mb = cold_start({}, "Hoeveel stroom verbruikt Project Rainier?")
     print(
         f"serve: cold start to ready {ready:.1f} s (models and index built); a question sent at once "
-        f"(waits for the prefix warm-up): first token {1000 * first:.0f} ms, "
+        f"(waits for the model's warm-up): first token {1000 * first:.0f} ms, "
         f"total {1000 * total:.0f} ms; peak RSS {peak_mb:.0f} MiB"
     )
 
@@ -290,39 +292,52 @@ def cold_start(env: dict[str, str], question: str) -> tuple[float, float, float,
     import httpx
 
     t0 = time.perf_counter()
+    with served({**os.environ, **env}, 7899, within=120) as (base, process):
+        ready = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        first = None
+        with httpx.stream("POST", f"{base}/api/ask/stream", json={"question": question}, timeout=120) as r:
+            for line in r.iter_lines():
+                if line.startswith("event: token") and first is None:
+                    first = time.perf_counter() - t1
+        total = time.perf_counter() - t1
+        return ready, first or total, total, memory_mb(process.pid, "VmHWM")
+
+
+@contextmanager
+def served(env: dict[str, str], port: int, within: float) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`python app.py serve` on this port, once /healthz answers 200 (within `within` s)."""
+    import httpx
+
+    base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "app.py"), "serve"],
-        env={**os.environ, **env, "RAG_PORT": "7899"},
+        env={**env, "RAG_PORT": str(port)},
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
+        deadline = time.perf_counter() + within
         while True:
             try:
-                if httpx.get("http://127.0.0.1:7899/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
-            if time.perf_counter() - t0 > 120:
-                raise RuntimeError("the app did not become ready in 120 s")
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"the app did not become ready in {within:.0f} s")
             time.sleep(0.1)
-        ready = time.perf_counter() - t0
-        t1 = time.perf_counter()
-        first = None
-        with httpx.stream(
-            "POST", "http://127.0.0.1:7899/api/ask/stream", json={"question": question}, timeout=120
-        ) as r:
-            for line in r.iter_lines():
-                if line.startswith("event: token") and first is None:
-                    first = time.perf_counter() - t1
-        total = time.perf_counter() - t1
-        status = Path(f"/proc/{process.pid}/status").read_text()
-        peak_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
-        return ready, first or total, total, peak_kb / 1024
+        yield base, process
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def memory_mb(pid: int, field: str) -> float:
+    """A process's memory from /proc: "VmRSS" (now) or "VmHWM" (its peak), in MiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith(field))) / 1024
 
 
 def summarise(rows: list[dict]) -> None:
@@ -435,11 +450,6 @@ def soak_requests(question: str, client_no: int, rng: random.Random) -> list[tup
     ]
 
 
-def rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))) / 1024
-
-
 def bench_soak() -> None:
     """4 clients for SOAK_SECONDS (300) over every route of `python app.py serve`, run on a
     copy of seeds/ and index/ (uploads and feedback land there, not in the project)."""
@@ -450,7 +460,6 @@ def bench_soak() -> None:
     import httpx
 
     seconds = float(os.environ.get("SOAK_SECONDS", "300"))
-    base = "http://127.0.0.1:7897"
     questions = [json.loads(line)["question"] for line in DEV.read_text().splitlines() if line.strip()]
     times: dict[str, list[float]] = defaultdict(list)
     statuses: Counter[tuple[str, int]] = Counter()
@@ -470,7 +479,7 @@ def bench_soak() -> None:
         times[route].append((time.perf_counter() - t0) * 1000)
         statuses[(route, status)] += 1
 
-    def client_loop(client_no: int) -> None:
+    def client_loop(base: str, client_no: int) -> None:
         rng = random.Random(client_no)
         end = time.perf_counter() + seconds
         with httpx.Client(base_url=base, timeout=300) as client:
@@ -484,32 +493,19 @@ def bench_soak() -> None:
         shutil.copytree(ROOT / "index", copy / "index")
         env = {
             **os.environ,
-            "RAG_PORT": "7897",
             "RAG_SEEDS_DIR": str(copy / "seeds"),
             "RAG_INDEX_DIR": str(copy / "index"),
             "RAG_FEEDBACK_FILE": str(copy / "feedback.jsonl"),
             "RAG_RATE_LIMIT_PER_MINUTE": "0",
         }
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-        server = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "serve"], env=env, cwd=ROOT, **quiet)
-        try:
-            deadline = time.perf_counter() + 180
-            while time.perf_counter() < deadline:
-                try:
-                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
+        with served(env, 7897, within=180) as (base, server):
             httpx.post(base + "/api/ask", json={"question": questions[0]}, timeout=300)  # warm
-            before = rss_mb(server.pid)
+            before = memory_mb(server.pid, "VmRSS")
             t0 = time.perf_counter()
             with ThreadPoolExecutor(4) as pool:
-                list(pool.map(client_loop, range(4)))
+                list(pool.map(partial(client_loop, base), range(4)))
             elapsed = time.perf_counter() - t0
-            after = rss_mb(server.pid)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+            after = memory_mb(server.pid, "VmRSS")
     failed = {f"{route} {code}": n for (route, code), n in sorted(statuses.items()) if not 0 < code < 400}
     print(f"soak: 4 clients, {elapsed:.0f} s, {sum(statuses.values())} requests, errors {failed or 'none'}")
     for route, values in times.items():
