@@ -9,13 +9,15 @@ answer's sentence cited), unanswerable ones refused, and both together, for the 
 for naive RAG; then the run time and the first answer word of each (medians). `--observe`
 answers with the learned decision and the probability rules off, so every question's
 signals and the model's own answer are seen (`python app.py calibrate` fits on them).
-`--per-corpus N` answers N questions of each corpus, spread over it (a quicker run).
+`--per-corpus N` answers N questions of each corpus, spread over it (a quicker run);
+`--skip DUMP` leaves out the questions an earlier run answered (the rest of a half).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import statistics
 import subprocess
@@ -40,6 +42,9 @@ def main() -> int:
     parser.add_argument("--no-naive", action="store_true", help="the product alone")
     parser.add_argument(
         "--dump", type=Path, help="rows as JSON lines (default .cache/benchmark/<split>.jsonl)"
+    )
+    parser.add_argument(
+        "--skip", type=Path, nargs="*", default=[], help="leave out the questions these dumps answered"
     )
     parser.add_argument("--cached", type=Path, help="print the table from this dump, answer nothing")
     args = parser.parse_args()
@@ -67,7 +72,8 @@ def main() -> int:
         label += f"-{Path(settings.llm_model).name.removesuffix('.gguf')}"
     dump = args.dump or ROOT / ".cache" / "benchmark" / f"{label}.jsonl"
     started = time.perf_counter()
-    rows = run(pipeline_for, chosen, dump, args.per_corpus, naive=not args.no_naive)
+    skip = frozenset(json.loads(line)["id"] for path in args.skip for line in path.open() if line.strip())
+    rows = run(pipeline_for, chosen, dump, args.per_corpus, naive=not args.no_naive, skip=skip)
     elapsed = f"run time: {time.perf_counter() - started:.0f} s for {len(rows)} questions"
     figures = "\n\n".join([table(rows), speeds(rows) + "\n" + elapsed, *more(rows, settings)])
     print(figures)

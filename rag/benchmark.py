@@ -190,15 +190,17 @@ def run(
     per_corpus: int | None = None,
     naive: bool = True,
     on_row=None,
+    skip: frozenset[str] = frozenset(),
 ) -> list[dict]:
     """Answer the chosen corpora, writing each row to `dump` as it comes (a long run that
-    stops keeps what it did)."""
+    stops keeps what it did); questions whose id is in `skip` (answered in another run) are
+    left out."""
     rows = []
     dump.parent.mkdir(parents=True, exist_ok=True)
     with dump.open("w", encoding="utf-8") as out:
         for corpus in chosen:
             started = time.perf_counter()
-            records = load_records(corpus)
+            records = [r for r in load_records(corpus) if r["id"] not in skip]
             if per_corpus:
                 records = spread(records, per_corpus)
             pipeline = pipelines(corpus)
