@@ -1,0 +1,100 @@
+"""A run's questions decided again without running the model: each question's recorded draft
+goes through today's pipeline after the model (evidence, citations, hard check, learned
+decision), over the same retrieval. A change to those steps is then judged on the whole
+benchmark in minutes, beside the naive RAG answers the run recorded.
+
+    .venv/bin/python bench/replay.py .cache/benchmark/report.jsonl            # the decision on
+    .venv/bin/python bench/replay.py .cache/benchmark/tune-observe.jsonl --observe
+
+Prints the benchmark table and writes the replayed rows (default: the dump's name with
+`-replay`), which `bench/ablation.py` and `python app.py calibrate --from` read as any run's.
+A draft is the model's answer as the run recorded it (its "Answer:" label and markers
+already taken off); the model itself is loaded for its tokenizer only, so every prompt is
+fitted as in the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from langchain_core.messages import AIMessageChunk, BaseMessage  # noqa: E402
+from langchain_core.outputs import ChatGenerationChunk  # noqa: E402
+from pydantic import Field  # noqa: E402
+
+from rag.benchmark import answer_corpus, corpora, load_records, read_dump, table  # noqa: E402
+from rag.llama_chat import LocalChatLlamaCpp  # noqa: E402
+
+
+class RecordedDrafts(LocalChatLlamaCpp):
+    """The local model's tokenizer, answering each question with the draft a run recorded."""
+
+    drafts: dict[str, str] = Field(default_factory=dict)  # question -> draft
+
+    def _stream(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> Iterator[ChatGenerationChunk]:
+        draft = self.drafts[str(messages[-1].content).strip()]  # the question, as asked
+        yield ChatGenerationChunk(message=AIMessageChunk(content=draft))
+        stopped = {"finish_reason": "stop"}
+        yield ChatGenerationChunk(message=AIMessageChunk(content=""), generation_info=stopped)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("dump", type=Path, help="a benchmark run's rows")
+    parser.add_argument("--observe", action="store_true", help="the learned decision off")
+    parser.add_argument("--out", type=Path, help="the replayed rows (default: DUMP-replay.jsonl)")
+    args = parser.parse_args()
+    from rag.build import build_pipeline
+    from rag.embedding import load_embedder
+    from rag.evaluation import corpus_settings
+    from rag.llm import verify_llm
+    from rag.settings import Settings
+
+    settings = Settings().model_copy(update={"index_dir": ROOT / ".cache" / "benchmark" / "model-states"})
+    recorded = read_dump(args.dump)
+    out = args.out or args.dump.with_name(f"{args.dump.stem}-replay.jsonl")
+    embeddings = load_embedder(settings)
+    model = verify_llm(settings.models_dir, settings.llm_model)
+    rows = []
+    with out.open("w", encoding="utf-8") as sink:
+        for corpus in corpora():
+            mine = [r for r in recorded if r["corpus"] == corpus.name]
+            if not mine:
+                continue
+            records = {r["id"]: r for r in load_records(corpus)}
+            llm = RecordedDrafts(
+                model_path=str(model),
+                vocab_only=True,
+                n_ctx=settings.llm_context_tokens,
+                verbose=False,
+                drafts={records[r["id"]]["question"].strip(): r["product"]["draft"] for r in mine},
+            )
+            pipeline = build_pipeline(
+                corpus_settings(settings, corpus.folder), llm, embeddings, calibration=not args.observe
+            )
+            replayed = answer_corpus(pipeline, corpus, [records[r["id"]] for r in mine], naive=False)
+            for row, before in zip(replayed, mine, strict=True):
+                if "naive" in before:
+                    row["naive"] = before["naive"]
+                rows.append(row)
+                sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+    rows = read_dump(out)  # naive RAG's answers scored beside the product's
+    print(table(rows))
+    print(f"{len(rows)} questions of {args.dump.name} replayed; rows in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
