@@ -24,14 +24,14 @@ from pathlib import Path
 FEATURES = (
     "similarity",  # the evidence sentence's cosine similarity to the question (multilingual)
     "top_similarity",  # the highest of any sentence the model read
-    "overlap",  # the share of the question's rare words the evidence sentence holds
     "support",  # the share of the answer's facts and words the evidence sentence holds
-    "retrieval",  # the top passage's fused rank score (dense and BM25 agreeing on it)
     "other_language",  # 1 where the evidence is in another language than the question
 )
 # P(the model's first words are the prompt's refusal), read before it writes, was a signal
 # too: it paid nothing beside these (tune half, out of fold: 91 with it, 90 without) and cost
-# ~0.5 s a question and a backend with token probabilities (docs/benchmark.md).
+# ~0.5 s a question and a backend with token probabilities (docs/benchmark.md). So did the
+# share of the question's rare words the evidence holds and the top passage's fused rank
+# score: each within noise of the rest on 683 tune questions (docs/benchmark-ablation.md).
 
 
 def feature_vector(signals: Mapping[str, float], features: Sequence[str] = FEATURES) -> list[float]:

@@ -40,7 +40,7 @@ from rag.overview import Overviews
 from rag.prompting import PromptMaker, Turn
 from rag.prompts import Prompts
 from rag.refusal import nearest_passage, why_refused
-from rag.retrieval import HybridRetriever, shared_rare_words
+from rag.retrieval import HybridRetriever
 from rag.settings import Settings
 from rag.text import Sentence, sentences
 
@@ -244,8 +244,6 @@ class Pipeline:
             if found:
                 at = numbered.index(found[0])
                 signals["support"] = round(found[1], 4)
-                signals["overlap"] = round(shared_rare_words(question, [s.text for s in numbered])[at], 4)
-                signals["retrieval"] = round(ranked[0].score, 4)
                 # An English question over a Dutch text: its similarities run lower.
                 signals["other_language"] = float(detect_language(found[0].text) != language)
                 if similarity:

@@ -14,7 +14,6 @@ from pydantic import ConfigDict
 
 from rag.chunking import Passage
 from rag.index import PassageIndex, ScoredPassage
-from rag.text import content_stems, rarity
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -33,17 +32,6 @@ def rrf_fuse(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, 
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
     return sorted(scores.items(), key=lambda pair: -pair[1])
-
-
-def shared_rare_words(query: str, texts: Sequence[str]) -> list[float]:
-    """Each text's share (0-1) of the query's content words (stemmed: "gecontroleerd" meets
-    "controleert"), each weighed by its rarity among these texts (inverse document
-    frequency): a word that every sentence holds says nothing about which one answers."""
-    held = [content_stems(text) for text in texts]
-    asked = content_stems(query)
-    weight = {word: rarity(sum(word in h for h in held), len(texts)) for word in asked}
-    total = sum(weight.values())
-    return [sum(weight[w] for w in asked & h) / total if total else 0.0 for h in held]
 
 
 class HybridRetriever(BaseRetriever):

@@ -1,5 +1,5 @@
 from rag.build import index_seeds
-from rag.retrieval import HybridRetriever, bm25_tokens, rrf_fuse, shared_rare_words
+from rag.retrieval import HybridRetriever, bm25_tokens, rrf_fuse
 
 
 def test_rrf_rewards_agreement_and_is_deterministic() -> None:
@@ -28,14 +28,3 @@ def test_hybrid_retrieval_finds_the_passage(settings, embeddings) -> None:
     # The LangChain interface returns the same passages with their offsets.
     docs = retriever.invoke("Project Rainier")
     assert docs and {"doc_id", "start", "end", "score"} <= set(docs[0].metadata)
-
-
-def test_a_sentence_sharing_the_questions_rare_word_outweighs_ones_sharing_common_words() -> None:
-    texts = [
-        "De veerboot vaart naar het eiland.",
-        "De veerboot vaart ook in de winter naar het eiland.",
-        "Het eiland wordt niet bestuurd door de provincie.",
-    ]
-    shares = shared_rare_words("Wordt het eiland door de provincie bestuurd?", texts)
-    assert shares.index(max(shares)) == 2 and shares[0] == shares[1] < shares[2] == 1.0
-    assert shared_rare_words("Hoe?", texts) == [0.0, 0.0, 0.0]  # no content words
