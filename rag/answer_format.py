@@ -1,49 +1,66 @@
 """Reading the model's reply (pure functions): the answer without the labels or [n] markers
-a small model may write, whether it is the prompt's refusal, and the refusal shown.
-"""
+a small model may write, whether it is the prompt's refusal, whether it opens with a yes or
+a no, and the refusal shown. The words are each language's (`lexicon/<lang>.json`)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import cache
 
-# What a refused question gets, in its language.
-REFUSALS = {"nl": "Dat staat niet in het artikel.", "en": "The article does not say."}
-# A yes/no answer opens with one of these, in the question's language.
-YES = {"nl": "Ja", "en": "Yes"}
-NO = {"nl": "Nee", "en": "No"}
+from rag.lexicon import vocabulary
 
-_ANSWER = re.compile(r"\b(?:Answer|Antwoord)\s*:", re.IGNORECASE)
-_NEXT_QUOTE = re.compile(r"\n\s*(?:Quote|Citaat)\s*:", re.IGNORECASE)
-_MARKER = re.compile(r"\s*\[(\d{1,2})\](?:\s*(?:,|and|en)\s*\[\d{1,2}\])*")
-# Ways a model says "not in the text", in either language.
-_REFUSAL = re.compile(
-    r"NO[_ ]ANSWER|staat niet in (het|de) (artikel|tekst|passages?)|wordt niet (vermeld|genoemd)"
-    r"|niet in (het|de) (artikel|tekst|passages?)|niet vermeld|geen informatie"
-    r"|does not (say|mention|state|specify)|doesn't (say|mention)"
-    r"|not (mentioned|stated|specified) in|no information|not in the (article|passages?|text)",
-    re.IGNORECASE,
-)
+
+@dataclass(frozen=True)
+class _Patterns:
+    answer: re.Pattern[str]  # "Answer:" / "Antwoord:"
+    next_quote: re.Pattern[str]  # a second labelled round: "\nQuote:"
+    marker: re.Pattern[str]  # "[1]", "[1] and [2]"
+
+
+@cache
+def _patterns() -> _Patterns:
+    words = vocabulary()
+    return _Patterns(
+        answer=re.compile(r"\b(?:" + words.pattern("answer_label") + r")\s*:", re.IGNORECASE),
+        next_quote=re.compile(r"\n\s*(?:" + words.pattern("quote_label") + r")\s*:", re.IGNORECASE),
+        marker=re.compile(
+            r"\s*\[(\d{1,2})\](?:\s*(?:,|" + words.pattern("conjunction") + r")\s*\[\d{1,2}\])*"
+        ),
+    )
+
+
+def refusal(language: str) -> str:
+    """What a refused question gets, in its language (a language without a lexicon gets the
+    default language's)."""
+    words = vocabulary()
+    return words.lexicons.get(language, words.lexicons[words.default_language]).refusal
 
 
 def answer_part(reply: str) -> str:
     """The answer of a reply that labels it ("Quote: ... Answer: ..."), some models' habit;
     without the label, all of it. A second labelled round is cut off."""
-    label = _ANSWER.search(reply)
+    label = _patterns().answer.search(reply)
     if not label:
         return reply.strip()
-    return _NEXT_QUOTE.split(reply[label.end() :])[0].strip()
+    return _patterns().next_quote.split(reply[label.end() :])[0].strip()
 
 
-def opens_with(answer: str, said: dict[str, str]) -> bool:
-    """Whether the answer opens with one of these words and its comma: `opens_with(answer,
-    YES)` for "Ja, ..." / "Yes, ..."."""
-    return answer.startswith(tuple(f"{word}," for word in said.values()))
+def yes_or_no(answer: str) -> str:
+    """ "yes" or "no" where the answer opens with one, in any language, and its comma ("Ja,
+    ...", "No, ..."); else ""."""
+    for code in vocabulary().languages:
+        lexicon = vocabulary().lexicons[code]
+        for said, word in (("yes", lexicon.yes), ("no", lexicon.no)):
+            if answer.startswith(f"{word},"):
+                return said
+    return ""
 
 
 def is_refusal(answer: str) -> bool:
-    return bool(_REFUSAL.search(answer))
+    return bool(vocabulary().refusal_pattern.search(answer))
 
 
 def strip_markers(answer: str) -> str:
     """Remove the model's own [n] markers: the app shows verified citations instead."""
-    return re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", answer)).strip()
+    return re.sub(r"\s+([.,;:!?])", r"\1", _patterns().marker.sub("", answer)).strip()

@@ -23,9 +23,9 @@ from pathlib import Path
 from rag.answer_format import is_refusal
 from rag.baseline import naive_answer, naive_prompt
 from rag.evaluation import score
+from rag.lexicon import vocabulary
 from rag.pipeline import AnswerResult, Pipeline, Token
 from rag.settings import PROJECT_ROOT, Settings
-from rag.text import NUMBER_WORDS
 
 BENCHMARK_DIR = PROJECT_ROOT / "bench" / "benchmark"
 _ARTICLES = re.compile(r"\b(?:a|an|the|de|het|een)\b")
@@ -64,7 +64,7 @@ def normalised(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = "".join(" " if ch in string.punctuation or ch in "„“”‘’«»–—" else ch for ch in text)
     text = _ORDINAL.sub(r"\1", _ARTICLES.sub(" ", text))
-    return " ".join(NUMBER_WORDS.get(word, word) for word in text.split())
+    return " ".join(vocabulary().number_words.get(word, word) for word in text.split())
 
 
 def says_gold(answer: str, record: dict) -> bool:

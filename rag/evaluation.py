@@ -15,7 +15,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.answer_format import NO, opens_with
+from rag.answer_format import yes_or_no
 from rag.documents import Document
 from rag.errors import InputError
 from rag.language import clearly_other_language
@@ -92,7 +92,7 @@ def _claims_rest_on(record: dict, result: AnswerResult) -> list[str]:
     passages = " ".join(c.text for c in result.citations)
     named = names_in(question) - set(unsupported_facts(question, [passages]))
     texts = [*cited_texts(result), " ".join(sorted(named))]
-    return [*texts, question] if opens_with(result.answer, NO) else texts
+    return [*texts, question] if yes_or_no(result.answer) == "no" else texts
 
 
 def score(

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.answer_format import NO, REFUSALS, YES, is_refusal, opens_with
+from rag.answer_format import is_refusal, refusal, yes_or_no
 from rag.language import Language, clearly_other_language
+from rag.lexicon import lexicon_for, vocabulary
 from rag.text import Sentence, unsupported_facts
 
 MODEL_REFUSED = "the model refused"
@@ -24,7 +25,7 @@ UNSUPPORTED_PREFIX = "not in the text: "  # then the facts the text lacks
 def denied_question(answer: str, question: str) -> str:
     """What of the question an answer may repeat without the text saying it: a "no" denies
     the question's facts ("No, not 5 gigawatts"), it does not claim them."""
-    return question if opens_with(answer.strip(), NO) else ""
+    return question if yes_or_no(answer.strip()) == "no" else ""
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Verdict:
 
 
 def refused(language: Language, reason: str) -> Verdict:
-    return Verdict(False, REFUSALS[language], reason)
+    return Verdict(False, refusal(language), reason)
 
 
 def judge(
@@ -57,7 +58,8 @@ def judge(
     if clearly_other_language(answer, language):
         if evidence and not clearly_other_language(evidence.text, language):
             # A yes or a no keeps its word, in the question's language: "Ja. <the sentence>".
-            said = next((yes_or_no[language] for yes_or_no in (YES, NO) if opens_with(answer, yes_or_no)), "")
+            said = yes_or_no(answer)
+            said = getattr(lexicon_for(vocabulary().lexicons, language), said) if said else ""
             shown = f"{said}. {evidence.text}" if said else evidence.text
             return Verdict(True, shown, "answered in the other language; the evidence sentence stands in")
         return Verdict(True, answer, "answered in the other language; nothing better to show")

@@ -1,15 +1,15 @@
-"""Which language a text is in: Dutch or English, by py3langid (its model ships in the
-package), restricted to those two. Anything unclear is taken as the article's language,
-Dutch."""
+"""Which language a text is in, by py3langid (its model ships in the package), restricted
+to the languages with a lexicon (`lexicon/<lang>.json`). Anything unclear is taken as the
+default language (`Settings.default_language`, the seed article's: Dutch)."""
 
 from __future__ import annotations
 
 from functools import cache
 
+from rag.lexicon import vocabulary
 from rag.text import NAME
 
-Language = str  # "nl" or "en"
-LANGUAGES = ("nl", "en")
+Language = str  # a lexicon's code: "nl", "en"
 
 # An answer counts as written in the other language only when py3langid is this sure of it
 # and it has at least this many words: "Claude." or "8 miljard dollar" is in both. Checked
@@ -24,7 +24,7 @@ def _identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(LANGUAGES))
+    identifier.set_languages(list(vocabulary().languages))
     return identifier
 
 
@@ -37,7 +37,7 @@ def detect_language(text: str) -> Language:
     """The text's language, judged without its names: "Project Rainier" or "Google" says
     nothing about the language around it ("Wat is Project Rainier?" is Dutch)."""
     plain = NAME.sub(" ", text)
-    return language_probability(plain)[0] if plain.strip(" ?!.,") else "nl"
+    return language_probability(plain)[0] if plain.strip(" ?!.,") else vocabulary().default_language
 
 
 def clearly_other_language(text: str, language: Language) -> bool:

@@ -1,10 +1,13 @@
 """The words of one language that the product shows or compares with, as data
-(`lexicon/<lang>.json`): adding a language adds a file, not code."""
+(`lexicon/<lang>.json`): adding a language adds a file, not code. The checks read every
+language's words at once (`vocabulary()`): an answer may quote the text's language."""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from functools import cache, cached_property
 from pathlib import Path
 
 
@@ -27,6 +30,23 @@ class Lexicon:
     # What the model is told to write where the passages do not answer (`prompts/system.txt`).
     model_refusal: str
     name_in_english: str  # "Dutch": the prompt, in English, names the refusal of each language
+    refusal: str  # what a refused question gets
+    yes: str  # a yes/no answer opens with one of these and its comma
+    no: str
+    model_refusals: list[str]  # ways a model says the text does not say (regular expressions)
+    answer_label: str  # "Answer:", a label a small model may write before its answer
+    quote_label: str
+    conjunction: str  # "and", between a model's [n] markers
+    stemmer: str  # Snowball's name for the language
+    stopwords: list[str]  # words that say nothing of what a text is about (modals, wh-words too)
+    number_words: dict[str, int]  # numbers a text may spell out ("een" and "one" are articles too)
+    magnitudes: dict[str, str]  # "miljard": "e9"
+    fractions: dict[str, int]  # "derde": 3
+    fraction_orders: list[str]  # fractions that are orders too ("een derde stad")
+    one: list[str]  # "een", "a": one, before a fraction
+    the: str  # before "helft"/"half" only: "de derde fabriek" is an order
+    of: str  # after a fraction: "een derde van"
+    out_of: list[str]  # "een op de vijf", "one in five"
 
 
 def load_lexicons(lexicon_dir: Path) -> dict[str, Lexicon]:
@@ -47,3 +67,77 @@ def asked_language(preference: str, lexicons: dict[str, Lexicon]) -> str | None:
     said = preference.lower()
     asked = {language for language, lexicon in lexicons.items() if any(p in said for p in lexicon.asked_for)}
     return asked.pop() if len(asked) == 1 else None
+
+
+def any_of(words: object) -> str:
+    """A regular expression for any of these words, the longest first ("zestien" before
+    "zes"), spaces as any white space."""
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Every language's words at once, for the checks that compare an answer with a text
+    whatever their languages."""
+
+    lexicons: dict[str, Lexicon]
+    default_language: str
+
+    @cached_property
+    def languages(self) -> tuple[str, ...]:
+        """The default language first (its stemmer goes first), then the others."""
+        return (self.default_language, *sorted(set(self.lexicons) - {self.default_language}))
+
+    def every(self, field: str) -> list:
+        """This field's words in every language, the default language's first."""
+        return [value for code in self.languages for value in _as_list(getattr(self.lexicons[code], field))]
+
+    @cached_property
+    def stopwords(self) -> frozenset[str]:
+        return frozenset(self.every("stopwords"))
+
+    @cached_property
+    def number_words(self) -> dict[str, str]:
+        return {w: str(n) for code in self.languages for w, n in self.lexicons[code].number_words.items()}
+
+    @cached_property
+    def magnitudes(self) -> dict[str, str]:
+        return {w: m for code in self.languages for w, m in self.lexicons[code].magnitudes.items()}
+
+    @cached_property
+    def fractions(self) -> dict[str, int]:
+        return {w: n for code in self.languages for w, n in self.lexicons[code].fractions.items()}
+
+    @cached_property
+    def numerators(self) -> dict[str, str]:
+        return {**{w: "1" for w in self.every("one")}, **self.number_words}
+
+    @cached_property
+    def halves(self) -> list[str]:
+        return [w for w, n in self.fractions.items() if n == 2]
+
+    def pattern(self, field: str) -> str:
+        """Any word of this field, in any language."""
+        return any_of(self.every(field))
+
+    @cached_property
+    def refusal_pattern(self) -> re.Pattern[str]:
+        return re.compile("NO[_ ]ANSWER|" + "|".join(self.every("model_refusals")), re.IGNORECASE)
+
+    def stemmers(self) -> list:
+        import snowballstemmer
+
+        return [snowballstemmer.stemmer(self.lexicons[code].stemmer) for code in self.languages]
+
+
+def _as_list(value: object) -> list:
+    return list(value) if isinstance(value, list | dict) else [value]
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """The lexicons of `Settings().lexicon_dir`, read once."""
+    from rag.settings import Settings
+
+    settings = Settings()
+    return Vocabulary(load_lexicons(settings.lexicon_dir), settings.default_language)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 
-from rag.answer_format import REFUSALS, answer_part, is_refusal, strip_markers
+from rag.answer_format import answer_part, is_refusal, refusal, strip_markers
 from rag.chunking import Passage
 from rag.citations import Citation, choose_citations, citation, evidence_sentence
 from rag.decision import Calibration, decision_status
@@ -322,7 +322,7 @@ class Pipeline:
 
     @staticmethod
     def _refusal(language: str, reason: str) -> AnswerResult:
-        return AnswerResult(REFUSALS[language], True, language, [], reason=reason)
+        return AnswerResult(refusal(language), True, language, [], reason=reason)
 
     def _cited(
         self, answer: str, evidence: Sentence, question: str, context: list[Passage]

@@ -10,10 +10,9 @@ from typing import Literal
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from rag.answer_format import REFUSALS
 from rag.chunking import Passage
 from rag.errors import InputError
-from rag.lexicon import Lexicon
+from rag.lexicon import Lexicon, vocabulary
 from rag.prompts import Prompts
 from rag.settings import Settings
 
@@ -113,8 +112,8 @@ class PromptMaker:
         words (the prompt's language), then each other language's in brackets: "The text does
         not say. (In Dutch: Dat staat niet in de tekst.)". The same for every question, so a
         question in any language reads the same prompt over the same passages."""
-        english = self.lexicons.get("en")
-        said = [english.model_refusal if english else REFUSALS["en"]]
-        others = [lexicon for code, lexicon in self.lexicons.items() if code != "en"]
+        lexicons = self.lexicons or vocabulary().lexicons
+        said = [lexicons["en"].model_refusal]  # prompts/ are written in English
+        others = [lexicon for code, lexicon in lexicons.items() if code != "en"]
         said += [f"(In {other.name_in_english}: {other.model_refusal})" for other in others]
         return " ".join(said)

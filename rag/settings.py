@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     calibration_dir: Path = PROJECT_ROOT / "calibration"
     # Words and examples of each language (`lexicon/<lang>.json`).
     lexicon_dir: Path = PROJECT_ROOT / "lexicon"
+    # The language of a text too short to tell (the seed article's); its stemmer goes first.
+    default_language: str = "nl"
 
     # Embedder: "e5-small" is the folder built at set-up from installed packages;
     # any other sentence-transformers name or path works where the user has one.

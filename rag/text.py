@@ -10,118 +10,66 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-import snowballstemmer
-
 from rag.chunking import Passage, sentence_spans
+from rag.lexicon import any_of, vocabulary
 
 WORD = re.compile(r"\w+(?:[’'-]\w+)*")
-STOPWORDS = frozenset(
-    """de het een en van is dat die niet wat wie waar hoe zijn heeft wordt werd was op met voor
-    naar om ook nog al er dit deze bij aan uit door over tot als maar dan of the a an and of is
-    are was were that this not what who where how has have had will would can in on with for to
-    from by about into as but or it its yes nee ja no also ook welk welke which does do did
-    when whose whom why wanneer waarom should could must shall might moet moeten kunnen kunt
-    zou zouden zullen zult mogen willen wilt hoeft hoeven""".split()  # modals, wh-words too
-)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # A capitalised word that is not the first of a sentence: a name (Amazon, Project Rainier).
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)(?<![„“\"‘'])\b[A-Z][\w’'-]*[A-Za-z0-9]", re.MULTILINE)
 ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]+\b")
-_MAGNITUDES = {
-    "miljard": "e9",
-    "billion": "e9",
-    "bn": "e9",
-    "miljoen": "e6",
-    "million": "e6",
-    "mln": "e6",
-    "duizend": "e3",
-    "thousand": "e3",
-}
-# Spelled-out numbers, as a text may write them and an answer give them in digits ("zes
-# keer per dag", "6 keer"); they count in amounts too ("twee miljoen" = "2 miljoen").
-# "een"/"one" don't, being articles too. A table: the number, then its Dutch and English.
-_SPELLED = """
-2 twee two
-3 drie three
-4 vier four
-5 vijf five
-6 zes six
-7 zeven seven
-8 acht eight
-9 negen nine
-10 tien ten
-11 elf eleven
-12 twaalf twelve
-13 dertien thirteen
-14 veertien fourteen
-15 vijftien fifteen
-16 zestien sixteen
-17 zeventien seventeen
-18 achttien eighteen
-19 negentien nineteen
-20 twintig twenty
-30 dertig thirty
-40 veertig forty
-50 vijftig fifty
-60 zestig sixty
-70 zeventig seventy
-80 tachtig eighty
-90 negentig ninety
-100 honderd hundred
-"""
-NUMBER_WORDS = {
-    word: number for number, *names in map(str.split, _SPELLED.strip().splitlines()) for word in names
-}
-# Longest first, so that "zestien" is not read as "zes".
-_NUMBER_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-_MAGNITUDE = re.compile(
-    r"\b(\d+(?:[.,]\d+)*|" + _NUMBER_WORD + r")\s*(" + "|".join(_MAGNITUDES) + r")\b",
-    re.IGNORECASE,
-)
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """The patterns built from every language's words (`lexicon/<lang>.json`)."""
+
+    spelled: re.Pattern[str]  # a number in words: "zes keer", "six times"
+    magnitude: re.Pattern[str]  # "8 miljard", "twee miljoen"
+    fraction: re.Pattern[str]  # "twee derde", "de helft", "een op de vijf", "3/4"
+    noun_after: re.Pattern[str]  # "een derde stad": a word after it other than "van"/"of"
+
+
+@cache
+def _patterns() -> _Patterns:
+    words = vocabulary()
+    count = r"(\d+|" + any_of(words.numerators) + ")"
+    spelled = any_of(words.number_words)
+    return _Patterns(
+        spelled=re.compile(rf"\b(?:{spelled})\b", re.IGNORECASE),
+        magnitude=re.compile(
+            r"\b(\d+(?:[.,]\d+)*|" + spelled + r")\s*(" + any_of(words.magnitudes) + r")\b", re.IGNORECASE
+        ),
+        fraction=re.compile(
+            r"\b" + count + r"\s*(" + any_of(words.fractions) + r")(?:s|n|en)?\b"  # "twee derde", "driekwart"
+            r"|\b(?:" + words.pattern("the") + r")\s+(" + any_of(words.halves) + r")\b"
+            r"|\b" + count + r"\s+(?:" + words.pattern("out_of") + r")\s+" + count + r"\b"  # "een op de vijf"
+            r"|\b(\d+)/(\d+)\b",  # "3/4"
+            re.IGNORECASE,
+        ),
+        noun_after=re.compile(r"\s+(?!(?:" + words.pattern("of") + r")\b)[^\W\d_]", re.IGNORECASE),
+    )
 
 
 # Fractions, read as the percentages they are ("een kwart" is 25, "een op de vijf" and
 # "1/5" are 20), so an answer may give the text's figure in another form.
-_DENOMINATORS = {
-    "helft": 2,
-    "half": 2,
-    "derde": 3,
-    "third": 3,
-    "kwart": 4,
-    "quarter": 4,
-    "vijfde": 5,
-    "fifth": 5,
-    "tiende": 10,
-    "tenth": 10,
-}
-# "de"/"the" only count before "helft"/"half": "de derde fabriek" is an order, not a third.
-_NUMERATORS = {"een": "1", "één": "1", "one": "1", "a": "1", **NUMBER_WORDS}
-_COUNT = r"(\d+|" + "|".join(_NUMERATORS) + ")"
-_FRACTION = re.compile(
-    r"\b" + _COUNT + r"\s*(" + "|".join(_DENOMINATORS) + r")(?:s|n|en)?\b"  # "twee derde", "driekwart"
-    r"|\b(?:de|the)\s+(helft|half)\b"
-    r"|\b" + _COUNT + r"\s+(?:op\s+(?:de\s+)?|in\s+|out\s+of\s+)" + _COUNT + r"\b"  # "een op de vijf"
-    r"|\b(\d+)/(\d+)\b",  # "3/4"
-    re.IGNORECASE,
-)
-
-
 def fractions_in(text: str) -> list[tuple[re.Match[str], set[str]]]:
     """Each fraction of the text where it is written, with the percentages it stands for,
     whole and to one decimal: "twee derde" gives {"67", "66.7"}."""
     found = []
-    for match in _FRACTION.finditer(text):
+    numerators, fractions = vocabulary().numerators, vocabulary().fractions
+    for match in _patterns().fraction.finditer(text):
         count, name, half, part, whole, over, under = match.groups()
         if over:
             numerator, denominator = over, under
         elif half:
             numerator, denominator = "1", "2"
         elif name:
-            numerator, denominator = _NUMERATORS.get(count.lower(), count), str(_DENOMINATORS[name.lower()])
+            numerator, denominator = numerators.get(count.lower(), count), str(fractions[name.lower()])
         else:
             numerator, denominator = (
-                _NUMERATORS.get(part.lower(), part),
-                _NUMERATORS.get(whole.lower(), whole),
+                numerators.get(part.lower(), part),
+                numerators.get(whole.lower(), whole),
             )
         if not (numerator.isdigit() and denominator.isdigit()):
             continue
@@ -132,16 +80,13 @@ def fractions_in(text: str) -> list[tuple[re.Match[str], set[str]]]:
     return found
 
 
-# "een derde stad", "a third party": a word after it other than "van"/"of" makes it an order.
-_ORDINALS = {"derde", "third", "vijfde", "fifth", "tiende", "tenth"}
-_NOUN_AFTER = re.compile(r"\s+(?!(?:van|of)\b)[^\W\d_]", re.IGNORECASE)
-
-
 def _an_order(text: str, fraction: re.Match[str]) -> bool:
-    """Whether "een derde" (one of the fractions found) is an order: "een derde stad"."""
+    """Whether "een derde" (one of the fractions found) is an order: "een derde stad", "a
+    third party" (a word after it other than "van"/"of")."""
     count, name = fraction.group(1), fraction.group(2)
-    single = bool(count) and _NUMERATORS.get(count.lower()) == "1"
-    return single and (name or "").lower() in _ORDINALS and bool(_NOUN_AFTER.match(text, fraction.end()))
+    single = bool(count) and vocabulary().numerators.get(count.lower()) == "1"
+    order = (name or "").lower() in vocabulary().every("fraction_orders")
+    return single and order and bool(_patterns().noun_after.match(text, fraction.end()))
 
 
 def fraction_percentages(text: str) -> set[str]:
@@ -156,20 +101,22 @@ def words(text: str) -> list[str]:
 
 
 def is_content_word(word: str) -> bool:
-    return len(word) > 3 and word.lower() not in STOPWORDS
+    return len(word) > 3 and word.lower() not in vocabulary().stopwords
 
 
 @cache
-def _stemmers() -> tuple[snowballstemmer.Stemmer, snowballstemmer.Stemmer]:
-    return snowballstemmer.stemmer("dutch"), snowballstemmer.stemmer("english")
+def _stemmers() -> list:
+    return vocabulary().stemmers()
 
 
 @lru_cache(maxsize=65536)  # the checks stem the same few hundred words over and over
 def stem(word: str) -> str:
-    """A word's stem, by the Dutch and then the English Snowball stemmer: "investeerde"
-    and "investeren" meet, and so do "controlled" and "controls"."""
-    dutch, english = _stemmers()
-    return english.stemWord(dutch.stemWord(word.lower()))
+    """A word's stem, by each language's Snowball stemmer in turn (the default language's
+    first): "investeerde" and "investeren" meet, and so do "controlled" and "controls"."""
+    stemmed = word.lower()
+    for stemmer in _stemmers():
+        stemmed = stemmer.stemWord(stemmed)
+    return stemmed
 
 
 def content_stems(text: str) -> set[str]:
@@ -225,12 +172,9 @@ def numbers_in(text: str) -> set[str]:
     return {_number(n) for n in _NUMBER.findall(text)}
 
 
-_SPELLED_NUMBER = re.compile(rf"\b(?:{_NUMBER_WORD})\b", re.IGNORECASE)
-
-
 def spelled_numbers(text: str) -> set[str]:
     """The numbers a text writes in words, in digits: "zes keer" gives {"6"}."""
-    return {NUMBER_WORDS[word.lower()] for word in _SPELLED_NUMBER.findall(text)}
+    return {vocabulary().number_words[word.lower()] for word in _patterns().spelled.findall(text)}
 
 
 # Digits grouped by thousands: "6.200", "38,450", "1.250.000".
@@ -246,8 +190,8 @@ def ungrouped(number: str) -> str:
 def amounts_in(text: str) -> set[tuple[str, str]]:
     """(number, order of magnitude): "8 miljard" and "8 billion" both give ("8", "e9")."""
     return {
-        (NUMBER_WORDS.get(n.lower(), n).replace(",", "."), _MAGNITUDES[m.lower()])
-        for n, m in _MAGNITUDE.findall(text)
+        (vocabulary().number_words.get(n.lower(), n).replace(",", "."), vocabulary().magnitudes[m.lower()])
+        for n, m in _patterns().magnitude.findall(text)
     }
 
 
@@ -258,7 +202,7 @@ def names_in(text: str) -> set[str]:
     # A word in capitals is a name or an acronym wherever it stands, at a sentence's start too.
     for name in [*NAME.findall(text), *ACRONYM.findall(text)]:
         name = re.sub(r"(['’]s|['’])$", "", name)  # possessive: Anthropic's -> Anthropic
-        if name.lower() not in STOPWORDS and len(name) > 1:
+        if name.lower() not in vocabulary().stopwords and len(name) > 1:
             names.add(name.lower())
     return names
 

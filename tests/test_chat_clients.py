@@ -17,7 +17,7 @@ import httpx
 import pytest
 from langchain_openai import ChatOpenAI
 
-from rag.answer_format import REFUSALS
+from rag.answer_format import refusal
 from tests.conftest import serve_in_thread
 
 CAPTURED = Path(__file__).parent / "data" / "openwebui"
@@ -80,8 +80,8 @@ def test_open_webui_tasks_answer_at_once_without_the_model(server, real_pipeline
 
 def is_refusal_with_its_footer(text: str) -> bool:
     """The refusal, then (the footer) why, and the closest the text comes, marked as no answer."""
-    refusal, _, footer = text.strip().partition("\n\n")
-    return refusal == REFUSALS["nl"] and "(geen antwoord): „" in footer
+    shown, _, footer = text.strip().partition("\n\n")
+    return shown == refusal("nl") and "(geen antwoord): „" in footer
 
 
 def test_open_webui_chat_right_after_its_title_task(server) -> None:
@@ -128,7 +128,7 @@ def test_langchain_chat_openai(server) -> None:
     refused = ChatOpenAI(
         base_url=f"{server}/v1", api_key="unused", model="grounded-qa", extra_body={"sources_footer": False}
     ).invoke("Wie is de CEO van Anthropic?")
-    assert refused.content == REFUSALS["nl"]
+    assert refused.content == refusal("nl")
 
 
 def run_llm(home: Path, *args: str) -> subprocess.CompletedProcess:

@@ -14,7 +14,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 
-from rag.answer_format import REFUSALS
+from rag.answer_format import refusal
 from rag.api.client_tasks import is_client_task, task_reply, title_of
 from rag.api.openai_compat import _Reply
 from rag.api.schemas import ChatRequest
@@ -145,7 +145,7 @@ def test_a_refusal_streams_no_false_text(settings, embeddings) -> None:
             events = [line for line in r.iter_lines() if line.startswith("event: ")]
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     answer, why, closest = text.split("\n", 2)[0], text.split("\n")[2], text.split("\n")[3]
-    assert answer == REFUSALS["nl"] and "Jan Jansen" not in text
+    assert answer == refusal("nl") and "Jan Jansen" not in text
     # Why, and the closest the text comes, marked as not an answer.
     assert why == load_lexicons(PROJECT_ROOT / "lexicon")["nl"].refusal_unsupported
     assert closest.startswith("Het dichtst bij komt de tekst hier (geen antwoord): „")
@@ -225,8 +225,8 @@ def test_checked_words_stream_once() -> None:
     words = [Token("Het "), Token("verbruikt "), Token("2,2 gigawatt.")]
     streamed = asyncio.run(replayed([*words, answered]))
     assert contents(streamed) == ["Het ", "verbruikt ", "2,2 gigawatt."]  # word by word, nothing twice
-    refused = AnswerResult(REFUSALS["nl"], True, "nl", [])
-    assert contents(asyncio.run(replayed([Sources((), "nl"), refused])))[0] == REFUSALS["nl"]
+    refused = AnswerResult(refusal("nl"), True, "nl", [])
+    assert contents(asyncio.run(replayed([Sources((), "nl"), refused])))[0] == refusal("nl")
 
 
 def test_open_webui_in_docker_gets_links_to_the_public_address(settings, embeddings) -> None:

@@ -41,7 +41,7 @@ class CitationOut(BaseModel):
 class AskResponse(BaseModel):
     answer: str
     refused: bool
-    language: Literal["nl", "en"]
+    language: str  # a lexicon's code: "nl", "en"
     citations: list[CitationOut]
     timings: dict[str, float]
     usage: dict[str, int] = Field(default_factory=dict, description="prompt_tokens, completion_tokens")
