@@ -91,7 +91,7 @@ def cmd_calibrate(settings: Settings, args: argparse.Namespace) -> None:
     else:
         benchmark = Path(args.benchmark) if args.benchmark else BENCHMARK_DIR
         cache = PROJECT_ROOT / ".cache" / "calibrate"
-        tune = [c for c in corpora(benchmark) if c.split == "tune"]
+        tune = [c for c in corpora(benchmark) if c.split == "tune" and c.lang in settings.language_codes]
         rows = run(
             corpus_pipelines(settings, cache / "indexes", calibration=False),
             tune,

@@ -11,6 +11,9 @@ answers with the learned decision and the probability rules off, so every questi
 signals and the model's own answer are seen (`python app.py calibrate` fits on them).
 `--per-corpus N` answers N questions of each corpus, spread over it (a quicker run);
 `--skip DUMP` leaves out the questions an earlier run answered (the rest of a half).
+Corpora in a language not served (`RAG_LANGUAGES`) are left out:
+
+    RAG_LANGUAGES=nl,en,de .venv/bin/python bench/benchmark.py --corpora report-de-1 report-de-2
 """
 
 from __future__ import annotations
@@ -62,7 +65,9 @@ def main() -> int:
     chosen = [
         c
         for c in corpora()
-        if args.split in ("all", c.split) and (not args.corpora or c.name in args.corpora)
+        if args.split in ("all", c.split)
+        and (not args.corpora or c.name in args.corpora)
+        and c.lang in settings.language_codes  # a language not served is not asked
     ]
     indexes = ROOT / ".cache" / "benchmark" / "model-states"  # each corpus's index
     pipeline_for = corpus_pipelines(settings, indexes, calibration=not args.observe)
@@ -70,6 +75,8 @@ def main() -> int:
     label = f"{args.split}{'-observe' if args.observe else ''}"
     if settings.llm_model != Settings.model_fields["llm_model"].default:  # another model's figures
         label += f"-{Path(settings.llm_model).name.removesuffix('.gguf')}"
+    served = Settings.model_fields["languages"].default.split(",")
+    label += "".join(f"-{code}" for code in settings.language_codes if code not in served)  # RAG_LANGUAGES
     dump = args.dump or ROOT / ".cache" / "benchmark" / f"{label}.jsonl"
     started = time.perf_counter()
     skip = frozenset(json.loads(line)["id"] for path in args.skip for line in path.open() if line.strip())

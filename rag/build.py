@@ -117,7 +117,7 @@ def build_pipeline(
                 settings.calibration_dir,
             )
     learned = calibration if isinstance(calibration, Calibration) else None
-    lexicons = load_lexicons(settings.lexicon_dir)
+    lexicons = load_lexicons(settings.lexicon_dir, settings.language_codes)
     overviews = Overviews(embeddings, lexicons)
     model = llm or load_llm(settings)
     return Pipeline(settings, prompts, retriever, model, by_id, learned, overviews, lexicons)

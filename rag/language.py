@@ -1,6 +1,6 @@
 """Which language a text is in, by py3langid (its model ships in the package), restricted
 to the languages with a lexicon (`lexicon/<lang>.json`). Anything unclear is taken as the
-default language (`Settings.default_language`, the seed article's: Dutch)."""
+default language (the first of `RAG_LANGUAGES`, the seed article's: Dutch)."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -49,10 +50,16 @@ class Lexicon:
     out_of: list[str]  # "een op de vijf", "one in five"
 
 
-def load_lexicons(lexicon_dir: Path) -> dict[str, Lexicon]:
+def load_lexicons(lexicon_dir: Path, languages: Sequence[str] | None = None) -> dict[str, Lexicon]:
+    """The lexicons of these languages (all in the folder where None), by code in
+    alphabetical order."""
+    codes = sorted(languages) if languages is not None else sorted(p.stem for p in lexicon_dir.glob("*.json"))
+    missing = [code for code in codes if not (lexicon_dir / f"{code}.json").is_file()]
+    if missing or not codes:
+        raise ValueError(f"no lexicon for the languages {missing or list(languages or [])} in {lexicon_dir}")
     return {
-        path.stem: Lexicon(**json.loads(path.read_text(encoding="utf-8")))
-        for path in sorted(lexicon_dir.glob("*.json"))
+        code: Lexicon(**json.loads((lexicon_dir / f"{code}.json").read_text(encoding="utf-8")))
+        for code in codes
     }
 
 
@@ -136,8 +143,8 @@ def _as_list(value: object) -> list:
 
 @cache
 def vocabulary() -> Vocabulary:
-    """The lexicons of `Settings().lexicon_dir`, read once."""
+    """The lexicons of the languages served (`Settings().languages`), read once."""
     from rag.settings import Settings
 
-    settings = Settings()
-    return Vocabulary(load_lexicons(settings.lexicon_dir), settings.default_language)
+    codes = Settings().language_codes
+    return Vocabulary(load_lexicons(Settings().lexicon_dir, codes), codes[0])

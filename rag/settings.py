@@ -29,8 +29,9 @@ class Settings(BaseSettings):
     calibration_dir: Path = PROJECT_ROOT / "calibration"
     # Words and examples of each language (`lexicon/<lang>.json`).
     lexicon_dir: Path = PROJECT_ROOT / "lexicon"
-    # The language of a text too short to tell (the seed article's); its stemmer goes first.
-    default_language: str = "nl"
+    # The languages served, each a lexicon file's code, comma-separated. The first is the
+    # language of a text too short to tell (the seed article's) and its stemmer goes first.
+    languages: str = "nl,en"
 
     # Embedder: "e5-small" is the folder built at set-up from installed packages;
     # any other sentence-transformers name or path works where the user has one.
@@ -90,3 +91,8 @@ class Settings(BaseSettings):
     request_read_seconds: float = Field(default=60, gt=0)
     # Documents uploaded in the web chat or with POST /api/documents.
     max_upload_mb: float = Field(default=20, gt=0)
+
+    @property
+    def language_codes(self) -> tuple[str, ...]:
+        """RAG_LANGUAGES as codes, the default language first."""
+        return tuple(code.strip() for code in self.languages.split(",") if code.strip())

@@ -8,7 +8,19 @@ LEXICONS = load_lexicons(PROJECT_ROOT / "lexicon")
 
 
 def test_each_language_has_its_file() -> None:
-    assert set(LEXICONS) == {"nl", "en"}  # each loaded with every field (a missing one fails)
+    assert set(LEXICONS) == {"nl", "en", "de"}  # each loaded with every field (a missing one fails)
+
+
+def test_the_languages_served_are_a_setting_and_a_missing_lexicon_is_said() -> None:
+    import pytest
+
+    from rag.settings import Settings
+
+    assert Settings().language_codes == ("nl", "en")  # German ships, served where asked for
+    assert Settings(languages="nl, en,de").language_codes == ("nl", "en", "de")
+    assert set(load_lexicons(PROJECT_ROOT / "lexicon", ("nl", "en"))) == {"nl", "en"}
+    with pytest.raises(ValueError, match="fr"):
+        load_lexicons(PROJECT_ROOT / "lexicon", ("nl", "fr"))
 
 
 def test_the_language_a_system_message_asks_for() -> None:

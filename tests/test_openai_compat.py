@@ -147,7 +147,7 @@ def test_a_refusal_streams_no_false_text(settings, embeddings) -> None:
     answer, why, closest = text.split("\n", 2)[0], text.split("\n")[2], text.split("\n")[3]
     assert answer == refusal("nl") and "Jan Jansen" not in text
     # Why, and the closest the text comes, marked as not an answer.
-    assert why == load_lexicons(PROJECT_ROOT / "lexicon")["nl"].refusal_unsupported
+    assert why == load_lexicons(PROJECT_ROOT / "lexicon", ("nl", "en"))["nl"].refusal_unsupported
     assert closest.startswith("Het dichtst bij komt de tekst hier (geen antwoord): „")
     assert "event: token" not in events and "event: reset" not in events
 
@@ -203,7 +203,7 @@ def test_progress_goes_as_reasoning_before_the_checked_answer(v1) -> None:
 
 
 def v1_reply() -> _Reply:
-    lexicons = load_lexicons(PROJECT_ROOT / "lexicon")
+    lexicons = load_lexicons(PROJECT_ROOT / "lexicon", ("nl", "en"))
     return _Reply(ChatRequest(model="grounded-qa", messages=[USER], stream=True), "http://x", lexicons)
 
 

@@ -12,7 +12,7 @@ from tests.conftest import fake_pipeline
 
 @pytest.fixture(scope="module")
 def overviews(embeddings) -> Overviews:
-    return Overviews(embeddings, load_lexicons(PROJECT_ROOT / "lexicon"))
+    return Overviews(embeddings, load_lexicons(PROJECT_ROOT / "lexicon", ("nl", "en")))
 
 
 @pytest.mark.parametrize(

@@ -51,9 +51,8 @@ def test_the_product_reads_naive_rags_prompt_word_for_word(settings) -> None:
     from rag.prompts import load_prompts
 
     passages = [Passage("a.nl.txt", 0, 12, "Eerste zin."), Passage("b.en.txt", 5, 20, "Second one.")]
-    maker = PromptMaker(
-        settings, load_prompts(settings.prompts_dir), llm=None, lexicons=load_lexicons(settings.lexicon_dir)
-    )
+    lexicons = load_lexicons(settings.lexicon_dir, settings.language_codes)
+    maker = PromptMaker(settings, load_prompts(settings.prompts_dir), llm=None, lexicons=lexicons)
     numbered = "\n\n".join(f"[{n}] ({p.doc_id}) {p.text}" for n, p in enumerate(passages, start=1))
     for question in ["Wat is Project Rainier?", "What is Project Rainier?"]:
         assert maker.messages(f" {question} ", [], passages) == [

@@ -9,7 +9,7 @@ from rag.refusal import nearest_passage, why_refused
 from rag.settings import PROJECT_ROOT
 from rag.text import Sentence
 
-LEXICONS = load_lexicons(PROJECT_ROOT / "lexicon")
+LEXICONS = load_lexicons(PROJECT_ROOT / "lexicon", ("nl", "en"))
 PASSAGE = Passage("a.txt", 100, 160, "Project Rainier ligt in Indiana. Het verbruikt 2,2 gigawatt.")
 
 
