@@ -52,7 +52,8 @@ def test_with_a_key_set_the_api_wants_it(keyed) -> None:
         assert wrong.status_code == 401
         right = httpx.request(method, keyed + path, json=QUESTION, headers={"Authorization": f"Bearer {KEY}"})
         assert right.status_code == 200, (path, right.text)
-    assert httpx.get(f"{keyed}/healthz").status_code == 200  # for load balancers; says nothing private
+    health = httpx.get(f"{keyed}/healthz")  # for load balancers; says nothing private
+    assert health.status_code == 200 and health.json()["languages"] == ["nl", "en"]
     # Only holders of the key add or remove documents.
     files = {"file": ("nieuw.md", b"# Nieuw\n\nTekst.")}
     assert httpx.post(f"{keyed}/api/documents", files=files).status_code == 401

@@ -98,6 +98,7 @@ class Health(BaseModel):
     # The model's learned answer-or-refuse decision: "calibration/<model>.json (fitted on N
     # questions)", or why it is off.
     decision: str | None = None
+    languages: list[str] | None = None  # the languages served (RAG_LANGUAGES), each by its lexicon
 
 
 class DocumentInfo(BaseModel):
