@@ -116,3 +116,46 @@ def test_answer_through_llama_cpp_server_with_streaming(settings, embeddings, ll
     assert isinstance(result, AnswerResult) and len(tokens) > 1  # it really streamed
     assert not result.refused and "datacenter" in result.answer
     assert any("Project Rainier, een ambitieus datacenterproject" in c.text for c in result.citations)
+
+
+@pytest.mark.model
+def test_llama_cpp_server_answers_the_dev_set_as_the_in_process_model(settings, embeddings):
+    """The same model behind llama.cpp's own OpenAI-compatible server gives every dev-set
+    question the same answer, refusal and citations as in-process: nothing of the grounding
+    (evidence, hard check, learned decision) depends on where the model runs. Both start with
+    an empty prompt cache and read the same questions in the same order (llama.cpp reuses a
+    cached prompt prefix, and a reused prefix may round otherwise)."""
+    import json
+
+    from rag.settings import PROJECT_ROOT
+
+    lines = (PROJECT_ROOT / "tests" / "data" / "qa_dev.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["question"] for line in lines if line.strip()]
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(llm_path(settings.models_dir, settings.llm_model)),
+    ]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(settings.llm_context_tokens)]
+    command += ["--n_threads", str(settings.llm_threads), "--n_batch", "512", "--verbose", "False"]
+    with running(command, f"http://127.0.0.1:{port}/v1/models"):
+        remote = copy_settings(
+            settings,
+            llm_backend="openai",
+            llm_base_url=f"http://127.0.0.1:{port}/v1",
+            llm_model="qwen2.5-1.5b",
+            llm_extra_body={"repeat_penalty": 1.0},
+        )
+        served = [build_pipeline(remote, embeddings=embeddings).answer(q) for q in questions]
+    assert sum(not r.refused for r in served) >= len(questions) // 2  # answers, not refusals alike
+    local = build_pipeline(settings, embeddings=embeddings)  # its own model: an empty cache
+    for question, there in zip(questions, served, strict=True):
+        here = local.answer(question)
+        assert (there.answer, there.refused, [(c.doc_id, c.start, c.end) for c in there.citations]) == (
+            here.answer,
+            here.refused,
+            [(c.doc_id, c.start, c.end) for c in here.citations],
+        ), question
