@@ -275,6 +275,22 @@ def bench_indexing() -> None:
         f"indexing: {len(passages)} chunks in {seconds:.1f} s = {len(passages) / seconds:.0f} chunks/s "
         f"(re-index unchanged: {again.added} added in {noop:.2f} s)"
     )
+    # An upload's job embeds in small batches (its progress after each): what one costs, over
+    # distinct documents (the public benchmark's), in megabytes of text a minute.
+    folders = sorted(Path(ROOT, "bench", "benchmark").glob("*/*.txt"))
+    documents = [Document(f"{f.parent.name}-{f.name}", f.read_text(encoding="utf-8")) for f in folders]
+    size_mb = sum(len(d.text.encode()) for d in documents) / 1e6
+    passages = chunk_documents(documents, settings.chunk_chars)
+    with tempfile.TemporaryDirectory() as tmp:
+        index = PassageIndex.open(settings.model_copy(update={"index_dir": Path(tmp)}), embeddings, "bench")
+        t0 = time.perf_counter()
+        index.sync(passages, on_progress=lambda done, total: None, batch_size=16)
+        seconds = time.perf_counter() - t0
+    print(
+        f"upload indexing: {size_mb:.2f} MB, {len(passages)} passages in {seconds:.0f} s = "
+        f"{size_mb / seconds * 60:.2f} MB/min; an upload of RAG_MAX_UPLOAD_MB={settings.max_upload_mb:g} "
+        f"holds the indexer ~{settings.max_upload_mb / (size_mb / seconds * 60):.0f} min"
+    )
 
 
 def bench_serve() -> None:
