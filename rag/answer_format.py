@@ -49,8 +49,9 @@ def answer_part(reply: str) -> str:
 def yes_or_no(answer: str) -> str:
     """ "yes" or "no" where the answer opens with one, in any language, and its comma ("Ja,
     ...", "No, ..."); else ""."""
-    for code in vocabulary().languages:
-        lexicon = vocabulary().lexicons[code]
+    words = vocabulary()
+    for code in words.languages:
+        lexicon = words.lexicons[code]
         for said, word in (("yes", lexicon.yes), ("no", lexicon.no)):
             if answer.startswith(f"{word},"):
                 return said

@@ -103,17 +103,22 @@ class Vocabulary:
     def stopwords(self) -> frozenset[str]:
         return frozenset(self.every("stopwords"))
 
+    def merged(self, field: str) -> dict:
+        """This field's word table in every language, one table."""
+        tables = [getattr(self.lexicons[code], field) for code in self.languages]
+        return {word: value for table in tables for word, value in table.items()}
+
     @cached_property
     def number_words(self) -> dict[str, str]:
-        return {w: str(n) for code in self.languages for w, n in self.lexicons[code].number_words.items()}
+        return {word: str(number) for word, number in self.merged("number_words").items()}
 
     @cached_property
     def magnitudes(self) -> dict[str, str]:
-        return {w: m for code in self.languages for w, m in self.lexicons[code].magnitudes.items()}
+        return self.merged("magnitudes")
 
     @cached_property
     def fractions(self) -> dict[str, int]:
-        return {w: n for code in self.languages for w, n in self.lexicons[code].fractions.items()}
+        return self.merged("fractions")
 
     @cached_property
     def numerators(self) -> dict[str, str]:

@@ -59,28 +59,32 @@ def chroma_server(tmp_path_factory):
         yield port
 
 
+def llama_server_command(settings, port: int) -> list[str]:
+    """llama-cpp-python's OpenAI-compatible server with the model and the reading settings
+    the app uses in-process."""
+    model = llm_path(settings.models_dir, settings.llm_model)
+    reading = ["--n_ctx", str(settings.llm_context_tokens), "--n_threads", str(settings.llm_threads)]
+    return [
+        *[sys.executable, "-m", "llama_cpp.server", "--model", str(model)],
+        *["--host", "127.0.0.1", "--port", str(port), *reading, "--n_batch", "512", "--verbose", "False"],
+    ]
+
+
+def served_by(settings, port: int):
+    """The settings that read with the model behind that server."""
+    return copy_settings(
+        settings,
+        llm_backend="openai",
+        llm_base_url=f"http://127.0.0.1:{port}/v1",
+        llm_model="qwen2.5-1.5b",
+        llm_extra_body={"repeat_penalty": 1.0},
+    )
+
+
 @pytest.fixture(scope="module")
 def llama_server(settings):
     port = free_port()
-    model = llm_path(settings.models_dir, settings.llm_model)
-    command = [
-        sys.executable,
-        "-m",
-        "llama_cpp.server",
-        "--model",
-        str(model),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--n_ctx",
-        "2048",
-        "--n_threads",
-        "2",
-        "--verbose",
-        "False",
-    ]
-    with running(command, f"http://127.0.0.1:{port}/v1/models"):
+    with running(llama_server_command(settings, port), f"http://127.0.0.1:{port}/v1/models"):
         yield port
 
 
@@ -102,13 +106,7 @@ def test_index_and_answer_through_a_chroma_server(
 def test_answer_through_llama_cpp_server_with_streaming(settings, embeddings, llama_server):
     from rag.pipeline import AnswerResult, Token
 
-    remote = copy_settings(
-        settings,
-        llm_backend="openai",
-        llm_base_url=f"http://127.0.0.1:{llama_server}/v1",
-        llm_model="qwen2.5-1.5b",
-        llm_extra_body={"repeat_penalty": 1.0},
-    )
+    remote = served_by(settings, llama_server)
     pipeline = build_pipeline(remote, embeddings=embeddings)
     events = list(pipeline.stream("Wat is Project Rainier?"))
     tokens = [e for e in events if isinstance(e, Token)]
@@ -132,24 +130,9 @@ def test_llama_cpp_server_answers_the_dev_set_as_the_in_process_model(settings, 
     lines = (PROJECT_ROOT / "tests" / "data" / "qa_dev.jsonl").read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line)["question"] for line in lines if line.strip()]
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "llama_cpp.server",
-        "--model",
-        str(llm_path(settings.models_dir, settings.llm_model)),
-    ]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(settings.llm_context_tokens)]
-    command += ["--n_threads", str(settings.llm_threads), "--n_batch", "512", "--verbose", "False"]
-    with running(command, f"http://127.0.0.1:{port}/v1/models"):
-        remote = copy_settings(
-            settings,
-            llm_backend="openai",
-            llm_base_url=f"http://127.0.0.1:{port}/v1",
-            llm_model="qwen2.5-1.5b",
-            llm_extra_body={"repeat_penalty": 1.0},
-        )
-        served = [build_pipeline(remote, embeddings=embeddings).answer(q) for q in questions]
+    with running(llama_server_command(settings, port), f"http://127.0.0.1:{port}/v1/models"):
+        remote = build_pipeline(served_by(settings, port), embeddings=embeddings)
+        served = [remote.answer(q) for q in questions]
     assert sum(not r.refused for r in served) >= len(questions) // 2  # answers, not refusals alike
     local = build_pipeline(settings, embeddings=embeddings)  # its own model: an empty cache
     for question, there in zip(questions, served, strict=True):
