@@ -120,9 +120,8 @@ def bare_model(pipeline, question: str) -> tuple[float, float]:
     from rag.baseline import naive_answer, naive_prompt
 
     pipeline.warm_up()
-    naive = naive_answer(
-        pipeline.llm, pipeline.retriever, naive_prompt(pipeline.settings.prompts_dir), question
-    )
+    prompt = naive_prompt(pipeline.settings.prompts_dir, pipeline.prompting.refusal())
+    naive = naive_answer(pipeline.llm, pipeline.retriever, prompt, question)
     return naive.first_token_ms / 1000, naive.total_ms / 1000
 
 

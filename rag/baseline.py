@@ -14,10 +14,11 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.prompts import PromptTemplate
 
+from rag.answer_format import is_refusal
 from rag.chunking import Passage
 from rag.retrieval import HybridRetriever
 
-# The prompt's own refusal, in both of its languages, and its usual rewordings.
+# The prompt's own refusal and its usual rewordings (beside each served language's, `is_refusal`).
 _REFUSED = re.compile(r"does not say|doesn't say|niet in de tekst|staat niet|not contain", re.IGNORECASE)
 MAX_TOKENS = 80
 
@@ -31,8 +32,11 @@ class NaiveAnswer:
     total_ms: float
 
 
-def naive_prompt(prompts_dir: Path) -> PromptTemplate:
-    return PromptTemplate.from_template((prompts_dir / "naive.txt").read_text(encoding="utf-8").strip())
+def naive_prompt(prompts_dir: Path, refusal: str) -> PromptTemplate:
+    """`refusal`: the sentence to reply where the passages do not answer, in each language
+    served (`PromptMaker.refusal`), as the product's prompt gives it."""
+    template = PromptTemplate.from_template((prompts_dir / "naive.txt").read_text(encoding="utf-8").strip())
+    return template.partial(refusal=refusal)
 
 
 def naive_answer(
@@ -50,7 +54,7 @@ def naive_answer(
     answer = answer.strip()
     return NaiveAnswer(
         answer,
-        not answer or bool(_REFUSED.search(answer)),
+        not answer or bool(_REFUSED.search(answer)) or is_refusal(answer),
         passages,
         round(((first or done) - started) * 1000, 1),
         round((done - started) * 1000, 1),

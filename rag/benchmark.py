@@ -118,7 +118,7 @@ def answer_corpus(
 ) -> Iterator[dict]:
     """Each question answered by the product and (`naive`) by naive RAG over the same
     retriever and model: one row each, with everything the tables and calibration read."""
-    prompt = naive_prompt(pipeline.settings.prompts_dir)
+    prompt = naive_prompt(pipeline.settings.prompts_dir, pipeline.prompting.refusal())
     for record in records:
         result, withdrawn = _product(pipeline, record)
         scored = score(record, result, pipeline.documents, withdrawn)

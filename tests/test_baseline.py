@@ -8,7 +8,7 @@ from tests.conftest import fake_pipeline
 
 def test_naive_answer_and_refusal(settings, embeddings) -> None:
     pipeline = fake_pipeline(settings, embeddings, [])
-    prompt = naive_prompt(settings.prompts_dir)
+    prompt = naive_prompt(settings.prompts_dir, pipeline.prompting.refusal())
     llm = FakeListChatModel(responses=["Amazon gaf 8 miljard dollar.", "Dat staat niet in de tekst."])
     answered = naive_answer(llm, pipeline.retriever, prompt, "Hoeveel gaf Amazon eerder?")
     assert not answered.refused and answered.answer == "Amazon gaf 8 miljard dollar."

@@ -54,8 +54,11 @@ def test_the_product_reads_naive_rags_prompt_word_for_word(settings) -> None:
     lexicons = load_lexicons(settings.lexicon_dir, settings.language_codes)
     maker = PromptMaker(settings, load_prompts(settings.prompts_dir), llm=None, lexicons=lexicons)
     numbered = "\n\n".join(f"[{n}] ({p.doc_id}) {p.text}" for n, p in enumerate(passages, start=1))
+    served = load_lexicons(settings.lexicon_dir, ("nl", "en", "de"))
+    german = PromptMaker(settings, load_prompts(settings.prompts_dir), llm=None, lexicons=served).refusal()
+    assert german.endswith("(In German: Das steht nicht im Text.) (In Dutch: Dat staat niet in de tekst.)")
     for question in ["Wat is Project Rainier?", "What is Project Rainier?"]:
         assert maker.messages(f" {question} ", [], passages) == [
-            SystemMessage(naive_prompt(settings.prompts_dir).format(passages=numbered)),
+            SystemMessage(naive_prompt(settings.prompts_dir, maker.refusal()).format(passages=numbered)),
             HumanMessage(question),
         ]
