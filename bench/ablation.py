@@ -30,7 +30,7 @@ from rag.decision import (  # noqa: E402
     refused_anyway,
     would_be_right,
 )
-from rag.judge import MODEL_REFUSED  # noqa: E402
+from rag.grounding import MODEL_REFUSED  # noqa: E402
 
 
 def main() -> int:

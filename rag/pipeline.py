@@ -2,9 +2,10 @@
 
 question -> retrieval (the top passages) -> a plain grounded prompt (`prompts/`) -> the
 model writes its answer -> the sentence that holds the answer's facts and words is its
-evidence, its passages the citations (`rag/citations.py`) -> the hard check (`rag/judge.py`:
-no number or name the cited text lacks) -> the learned decision answers or refuses, from
-the model's and retrieval's signals (`rag/decision.py`) -> the checked answer streams.
+evidence, its passages the citations (`rag/citations.py`) -> the grounding rules decide, in
+one ordered table (`rag/grounding.py`: the model's refusal, no number or name the cited text
+lacks, the learned decision from the model's and retrieval's signals in `rag/decision.py`,
+the answer's language) -> the checked answer streams.
 Overview questions take their own short way (`rag/overview.py`).
 
 The model answers as naive RAG's bare model would (`rag/baseline.py`); what the product adds
@@ -25,14 +26,14 @@ from dataclasses import dataclass, field
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 
-from rag.answer_format import answer_part, is_refusal, refusal, strip_markers
+from rag.answer_format import answer_part, is_refusal, strip_markers
 from rag.chunking import Passage
 from rag.citations import Citation, choose_citations, citation, evidence_sentence
 from rag.decision import Calibration, decision_status
 from rag.documents import Document
 from rag.errors import Cancelled, IndexError_, InputError
+from rag.grounding import Case, decide, refused, rules_off
 from rag.index import ScoredPassage, cosine
-from rag.judge import MODEL_REFUSED, denied_question, judge
 from rag.language import detect_language
 from rag.lexicon import Lexicon, asked_language
 from rag.llm import ModelGate, model_lock
@@ -124,6 +125,10 @@ class Pipeline:
     def decision_status(self) -> str:
         """What decides to answer or refuse, for /healthz and the start-up log."""
         return decision_status(self.calibration, self.settings.llm_model)
+
+    def rules_off(self) -> list[str]:
+        """The grounding rules off, or without a word table, for these languages and model."""
+        return rules_off(self.lexicons, self.calibration, self.settings.llm_model)
 
     def use_corpus(self, retriever: HybridRetriever, documents: dict[str, Document]) -> None:
         """Answer from these passages and documents from the next question on (documents
@@ -227,15 +232,15 @@ class Pipeline:
         language: str,
         ranked: list[ScoredPassage],
     ) -> AnswerResult:
-        """The written answer, cited and checked, then answered or refused by the learned
-        decision; a refusal keeps the nearest passage and says why."""
+        """The written answer, its evidence and citations found, then decided by the
+        grounding rules (`rag/grounding.py`); a refusal keeps the nearest passage and says why."""
         answer = strip_markers(answer_part(draft))  # a model that writes "Answer:" labels
         signals: dict[str, float] = {}
         context = [s.passage for s in ranked]
         numbered = sentences(context)
         similarity = self._sentence_similarities(query, numbered)
+        citations: list[Citation] = []
         if not answer or is_refusal(answer):
-            result = self._refusal(language, MODEL_REFUSED)
             # The nearest the text comes, shown beside the refusal: the sentence most like the question.
             evidence = numbered[similarity.index(max(similarity))] if similarity else None
         else:
@@ -249,42 +254,25 @@ class Pipeline:
                 if similarity:
                     signals["similarity"] = round(similarity[at], 4)
                     signals["top_similarity"] = round(max(similarity), 4)
-            result = self._checked(answer, question, language, context, evidence, signals)
-        result.draft, result.signals = answer, signals
-        result.evidence = evidence.text if evidence else ""
+                citations = self._cited(answer, found[0], question, context)
+        case = Case(question, language, answer, evidence, tuple(c.text for c in citations), signals)
+        decision = decide(case, self.calibration)
+        result = AnswerResult(
+            decision.answer,
+            not decision.accepted,
+            language,
+            citations if decision.accepted else [],
+            reason=decision.reason,
+            signals=signals,
+            evidence=evidence.text if evidence else "",
+            draft=answer,
+        )
         if result.refused:
             result.nearest = nearest_passage(evidence, ranked)
             result.explanation = why_refused(
                 result.reason, result.language, bool(result.nearest), self.lexicons
             )
         return result
-
-    def _checked(
-        self,
-        answer: str,
-        question: str,
-        language: str,
-        context: list[Passage],
-        evidence: Sentence | None,
-        signals: dict[str, float],
-    ) -> AnswerResult:
-        if evidence is None:
-            return self._refusal(language, "no sentence holds the answer")
-        citations = self._cited(answer, evidence, question, context)
-        if not citations:
-            return self._refusal(language, "no passage supports the answer")
-        # The hard check: every number and name of the answer in the cited passages.
-        cited_texts = [c.text for c in citations]
-        verdict = judge(answer, language, evidence, cited_texts, denied_question(answer, question))
-        if not verdict.accepted:
-            return self._refusal(language, verdict.reason)
-        if self.calibration:
-            chance = self.calibration.right_chance(signals)
-            if chance < self.calibration.threshold:
-                return self._refusal(
-                    language, f"learned: P(right) {chance:.2f} < {self.calibration.threshold}"
-                )
-        return AnswerResult(verdict.answer, False, language, citations, reason=verdict.reason)
 
     def _sentence_similarities(self, query: str, numbered: list[Sentence]) -> list[float]:
         """Each sentence's cosine similarity to the query (the retrieval embedder's); none
@@ -322,7 +310,8 @@ class Pipeline:
 
     @staticmethod
     def _refusal(language: str, reason: str) -> AnswerResult:
-        return AnswerResult(refusal(language), True, language, [], reason=reason)
+        said = refused(language, reason)
+        return AnswerResult(said.answer, True, language, [], reason=said.reason)
 
     def _cited(
         self, answer: str, evidence: Sentence, question: str, context: list[Passage]

@@ -5,8 +5,8 @@ language (`lexicon/<lang>.json`)."""
 from __future__ import annotations
 
 from rag.citations import Citation, citation
+from rag.grounding import UNSUPPORTED_PREFIX
 from rag.index import ScoredPassage
-from rag.judge import UNSUPPORTED_PREFIX
 from rag.lexicon import Lexicon, lexicon_for
 from rag.text import Sentence
 

@@ -83,6 +83,7 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
                 passages=len(state.pipeline.retriever.passages),
                 skipped=skipped or None,
                 decision=state.pipeline.decision_status(),
+                rules_off=state.pipeline.rules_off(),
                 languages=list(settings.language_codes),
             ).model_dump(exclude_none=True)
         )

@@ -8,7 +8,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from rag.build import build_pipeline
 from rag.decision import FEATURES, Example, fit
 from rag.errors import Cancelled, IndexError_, InputError
-from rag.judge import UNSUPPORTED_PREFIX
+from rag.grounding import UNSUPPORTED_PREFIX
 from rag.pipeline import AnswerResult, Evidence, Sources, Token, Turn
 from tests.conftest import copy_settings, fake_pipeline, write_seed
 

@@ -2,8 +2,8 @@
 where the text comes closest (its passage and sentence at their offsets)."""
 
 from rag.chunking import Passage
+from rag.grounding import UNSUPPORTED_PREFIX
 from rag.index import ScoredPassage
-from rag.judge import UNSUPPORTED_PREFIX
 from rag.lexicon import load_lexicons
 from rag.refusal import nearest_passage, why_refused
 from rag.settings import PROJECT_ROOT

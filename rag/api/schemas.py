@@ -98,6 +98,8 @@ class Health(BaseModel):
     # The model's learned answer-or-refuse decision: "calibration/<model>.json (fitted on N
     # questions)", or why it is off.
     decision: str | None = None
+    # The grounding rules off, or without a word table, for the model and languages served.
+    rules_off: list[str] | None = None
     languages: list[str] | None = None  # the languages served (RAG_LANGUAGES), each by its lexicon
 
 
