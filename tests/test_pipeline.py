@@ -230,3 +230,26 @@ def test_a_client_asking_for_another_language_gets_it(settings, embeddings) -> N
     result = events[-1]
     assert result.language == "en" and result.answer == "The article does not say."
     assert result.explanation == pipeline.lexicons["en"].refusal_nearest
+
+
+def test_a_question_goes_down_the_steps_and_no_step_imports_a_later_one() -> None:
+    """retrieve -> read -> cite -> decide: each step's module imports only earlier steps' (and
+    the shared toolkits), never the pipeline that runs them."""
+    import ast
+    from pathlib import Path
+
+    steps = [
+        ["rag.retrieval", "rag.index"],
+        ["rag.prompting", "rag.llm", "rag.llama_chat"],
+        ["rag.citations"],
+        ["rag.grounding", "rag.decision"],
+        ["rag.refusal"],
+        ["rag.pipeline"],
+    ]
+    root = Path(__file__).resolve().parent.parent
+    for at, modules in enumerate(steps):
+        later = {m for step in steps[at + 1 :] for m in step}
+        for module in modules:
+            tree = ast.parse((root / (module.replace(".", "/") + ".py")).read_text(encoding="utf-8"))
+            imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+            assert not imported & later, (module, imported & later)
