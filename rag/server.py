@@ -17,7 +17,7 @@ import uvicorn
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from rag.api import ask, documents, feedback, openai_compat
+from rag.api import ask, documents, feedback, openai_compat, responses
 from rag.api.access import GuardMiddleware, HostCheckMiddleware, RateLimiter, rate_limited, require_key
 from rag.api.errors import install_error_handlers, unknown_routes
 from rag.api.metrics import MetricsMiddleware
@@ -68,6 +68,7 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
     app.include_router(feedback.router(costly), dependencies=[key])
     app.include_router(unknown_routes("/api"))
     app.include_router(openai_compat.router(costly), dependencies=[key])
+    app.include_router(responses.router(costly), dependencies=[key])
     app.include_router(unknown_routes("/v1"), dependencies=[key])
 
     @app.get("/healthz", response_model=Health)

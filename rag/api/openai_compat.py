@@ -58,12 +58,12 @@ def router(ask_dependencies: list) -> APIRouter:
 
     @v1.get("/models/{model_id}")
     def model(model_id: str) -> dict:
-        _check_model(model_id)
+        check_model(model_id)
         return _model().model_dump(exclude_none=True)
 
     @v1.post("/chat/completions", dependencies=ask_dependencies)
     async def chat_completions(body: ChatRequest, request: Request):
-        _check_model(body.model)
+        check_model(body.model)
         runtime = runtime_of(request)
         lexicons = runtime.pipeline.lexicons if runtime.pipeline else {}
         reply = _Reply(body, runtime.settings.public_url or str(request.base_url), lexicons)
@@ -100,7 +100,7 @@ def question_of(body: ChatRequest) -> Question:
     )
 
 
-def _check_model(model_id: str) -> None:
+def check_model(model_id: str) -> None:
     if model_id != MODEL_ID:
         raise HTTPException(
             404, f"The model {model_id[:100]!r} does not exist; this server has {MODEL_ID!r}."
@@ -111,14 +111,20 @@ def _model() -> Model:
     return Model(id=MODEL_ID, object="model", created=CREATED, owned_by="local")
 
 
+def link(c: Citation, base_url: str) -> str:
+    """Our page, opened on the citation's evidence sentence."""
+    return f"{base_url.rstrip('/')}/?" + urlencode(
+        {"doc": c.doc_id, "start": c.sentence_start, "end": c.sentence_end}
+    )
+
+
 def annotations(citations: list[Citation], base_url: str) -> list[dict]:
     """Each source as an OpenAI url_citation: a link to our page on the evidence sentence."""
     return [
         {
             "type": "url_citation",
             "url_citation": {
-                "url": f"{base_url.rstrip('/')}/?"
-                + urlencode({"doc": c.doc_id, "start": c.sentence_start, "end": c.sentence_end}),
+                "url": link(c, base_url),
                 "title": f"[{c.n}] {c.doc_id} {c.start}–{c.end}",
                 "start_index": 0,
                 "end_index": 0,

@@ -156,6 +156,40 @@ class ChatMessageIn(BaseModel):
         return self.content or ""
 
 
+class ResponseItemIn(BaseModel):
+    """One item of a Responses API `input`: a message (role and text); other items (tool
+    calls, reasoning) are accepted and left out."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = "message"
+    role: Literal["system", "developer", "user", "assistant"] | None = None
+    content: str | list[ContentPart] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "\n".join(
+                p.text for p in self.content if p.type in ("input_text", "output_text", "text") and p.text
+            )
+        return self.content or ""
+
+
+class ResponsesRequest(BaseModel):
+    """OpenAI's Responses API request, as far as a question needs it."""
+
+    model_config = ConfigDict(extra="allow")  # store, include, reasoning, tools, user, ...
+    model: str = MODEL_ID
+    input: str | list[ResponseItemIn] = Field(min_length=1)
+    instructions: str | None = None
+    stream: bool = False
+    max_output_tokens: int | None = Field(default=None, ge=1)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    doc: str | None = Field(default=None, description="Our extra: keep the question to this document.")
+    sources_footer: bool = Field(
+        default=True,
+        description="Our extra: end the answer's text with its sources, as /v1/chat/completions.",
+    )
+
+
 class StreamOptions(BaseModel):
     model_config = ConfigDict(extra="allow")
     include_usage: bool = False
