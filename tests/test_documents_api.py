@@ -182,6 +182,11 @@ def test_state_changes_from_another_site_are_refused(library, headers) -> None:
     assert removed.status_code == 403
     gradio = httpx.post(f"{base}/gradio_api/upload", files={"files": ("x.md", b"x")}, headers=headers)
     assert gradio.status_code == 403  # the web chat's own routes too
+    votes = settings.feedback_file.read_bytes() if settings.feedback_file.exists() else b""
+    vote = {"vote": "down", "question": "Wat is Project Rainier?", "answer": "Een datacenter."}
+    feedback = httpx.post(f"{base}/api/feedback", json=vote, headers=headers)
+    assert feedback.status_code == 403  # no votes planted either
+    assert (settings.feedback_file.read_bytes() if settings.feedback_file.exists() else b"") == votes
     assert (listed(base), seeds_listing(settings)) == before
     # Questions change nothing: a chat client's page may ask from its own origin.
     asked = httpx.post(f"{base}/api/ask", json={"question": "Wat is Project Rainier?"}, headers=headers)

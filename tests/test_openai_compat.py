@@ -19,8 +19,9 @@ from rag.api.client_tasks import is_client_task, task_reply, title_of
 from rag.api.openai_compat import _Reply
 from rag.api.schemas import ChatRequest
 from rag.build import build_pipeline
+from rag.chunking import Passage
 from rag.lexicon import load_lexicons
-from rag.pipeline import AnswerResult, Sources, Token
+from rag.pipeline import AnswerResult, Evidence, Sources, Token
 from rag.settings import PROJECT_ROOT
 from tests.conftest import copy_settings, serve_in_thread
 
@@ -246,3 +247,20 @@ def test_open_webui_in_docker_gets_links_to_the_public_address(settings, embeddi
     link = reply.json()["choices"][0]["message"]["annotations"][0]["url_citation"]["url"]
     assert link.startswith("http://localhost:7860/?doc=amazon-anthropic.nl.txt&start=")
     assert refused.status_code == 400
+
+
+def test_a_documents_name_and_text_never_become_markdown_in_a_client() -> None:
+    """Chat clients render Markdown: a name or sentence from a document must not load an
+    image or open a tag there."""
+    from rag.citations import Citation
+    from rag.text import Sentence
+
+    name, said = "![m](https://evil.example/x.png).md", "Zie <img src=x> en [hier](https://evil.example)."
+    cited = Citation(1, name, 0, len(said), said, 0.9, 0, len(said), said)
+    footer = v1_reply().text_of(AnswerResult("Een datacenter.", False, "nl", [cited]))
+    nearest = AnswerResult(refusal("nl"), True, "nl", [], nearest=[cited], explanation="Waarom.")
+    progress = v1_reply().progress(Evidence(Sentence(Passage(name, 0, len(said), said), 0, len(said)), "nl"))
+    for text in (footer, v1_reply().text_of(nearest), progress):
+        assert name.removesuffix(".md") not in text and "![" not in text and "](" not in text
+        assert "<img" not in text.replace("\\<img", "")  # every tag escaped
+        assert "!\\[m]\\(https://evil.example/x.png).md" in text  # and still readable

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -125,13 +126,23 @@ def annotations(citations: list[Citation], base_url: str) -> list[dict]:
             "type": "url_citation",
             "url_citation": {
                 "url": link(c, base_url),
-                "title": f"[{c.n}] {c.doc_id} {c.start}–{c.end}",
+                "title": f"[{c.n}] {inert(c.doc_id)} {c.start}–{c.end}",
                 "start_index": 0,
                 "end_index": 0,
             },
         }
         for c in citations
     ]
+
+
+# What a chat client's Markdown would make an image, a link or HTML of.
+_ACTIVE_MARKDOWN = re.compile(r"!\[|\]\(|<(?=[A-Za-z/!?])")
+
+
+def inert(text: str) -> str:
+    """A document's name or sentence as written, never rendered by a client's Markdown: the
+    backslash keeps `![m](https://host)` from loading an image, `<b>` from being a tag."""
+    return _ACTIVE_MARKDOWN.sub(lambda found: found.group()[:-1] + "\\" + found.group()[-1], text)
 
 
 def sources_footer(result: AnswerResult, lexicons: dict[str, Lexicon]) -> str:
@@ -142,13 +153,14 @@ def sources_footer(result: AnswerResult, lexicons: dict[str, Lexicon]) -> str:
     lexicon = lexicon_for(lexicons, result.language)
     if result.refused:
         nearest = "".join(
-            f"\n{lexicon.closest} „{c.sentence}” ({c.doc_id} {c.sentence_start}–{c.sentence_end})"
+            f"\n{lexicon.closest} „{inert(c.sentence)}” "
+            f"({inert(c.doc_id)} {c.sentence_start}–{c.sentence_end})"
             for c in result.nearest
         )
         return f"\n\n{result.explanation}{nearest}" if result.explanation else ""
     if not result.citations:
         return ""
-    sources = " ".join(f"[{c.n}] {c.doc_id} {c.start}–{c.end}" for c in result.citations)
+    sources = " ".join(f"[{c.n}] {inert(c.doc_id)} {c.start}–{c.end}" for c in result.citations)
     return f"\n\n{lexicon.sources}: {sources}"
 
 
@@ -272,7 +284,8 @@ class _Reply:
         if isinstance(event, Sources):
             return f"{lexicon.reading}\n"
         sentence = event.sentence
-        return f"{lexicon.text_says} „{sentence.text}” ({sentence.doc_id} {sentence.start}–{sentence.end})\n"
+        said = f"„{inert(sentence.text)}” ({inert(sentence.doc_id)} {sentence.start}–{sentence.end})"
+        return f"{lexicon.text_says} {said}\n"
 
     def _wants_usage(self) -> bool:
         return bool(self.body.stream_options and self.body.stream_options.include_usage)

@@ -22,7 +22,7 @@ from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from rag.api.ask import error_event, to_response
-from rag.api.openai_compat import PREFERENCE_CHARS, check_model, link, sources_footer
+from rag.api.openai_compat import PREFERENCE_CHARS, check_model, inert, link, sources_footer
 from rag.api.runtime import Question, Runtime, admit, answer_events, final_answer, runtime_of
 from rag.api.schemas import MODEL_ID, ErrorResponse, ResponsesRequest
 from rag.errors import InputError
@@ -93,10 +93,10 @@ class _Reply:
         """Each citation as a url_citation over its entry in the footer (else the answer)."""
         found = []
         for c in result.citations:
-            entry = f"[{c.n}] {c.doc_id} {c.start}–{c.end}"
+            entry = f"[{c.n}] {inert(c.doc_id)} {c.start}–{c.end}"
             start = text.rfind(entry)
             span = (start, start + len(entry)) if start >= 0 else (0, len(result.answer))
-            title = f"[{c.n}] {c.doc_id} {c.start}–{c.end}: {c.sentence}"
+            title = f"{entry}: {inert(c.sentence)}"
             found.append(
                 {
                     "type": "url_citation",
