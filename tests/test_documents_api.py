@@ -283,3 +283,32 @@ def test_unreadable_files_in_seeds_are_skipped_and_listed(settings, embeddings, 
     assert added.status_code == 201, added.text  # uploads go on (they failed with a 503)
     assert {d["doc"] for d in after["documents"]} == {ARTICLE.name, "zoutberg.md"}
     assert {s["name"] for s in after["skipped"]} == set(skipped)
+
+
+@pytest.mark.model
+def test_dense_uploads_leave_every_other_document_answered(
+    settings, embeddings, real_pipeline, tmp_path
+) -> None:
+    """A table of dates and amounts, code and Chinese run at a token for every character or
+    two: uploaded through the API, each is fitted by tokens, and a question about the article
+    is still answered by the real model (was: a 400 for every question until it was deleted)."""
+    from tests.test_prompting import CJK, CODE, DENSE
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(ARTICLE, seeds / ARTICLE.name)
+    here = copy_settings(settings, seeds_dir=seeds, index_dir=tmp_path / "index")
+    pipeline = build_pipeline(here, llm=real_pipeline.llm, embeddings=embeddings)
+    with serve_in_thread(here, pipeline) as base:
+        for name, text in [("tabel.txt", DENSE), ("code.txt", CODE), ("cjk.txt", CJK)]:
+            added = upload(base, name, text.encode(), wait="true")
+            assert added.status_code in (200, 201), added.text
+        question = {"question": "Hoeveel stroom verbruikt Project Rainier?"}
+        answer = httpx.post(f"{base}/api/ask", json=question, timeout=300).json()
+        assert not answer["refused"] and "2,2" in answer["answer"], answer
+        assert answer["citations"][0]["doc"] == ARTICLE.name
+        for name in ("tabel.txt", "code.txt", "cjk.txt"):  # and each dense one may be asked about
+            limited = httpx.post(
+                f"{base}/api/ask", json={"question": "Wat staat er?", "doc": name}, timeout=300
+            )
+            assert limited.status_code == 200, limited.text

@@ -145,4 +145,8 @@ def test_long_conversation_fits_the_context(server, article) -> None:
     )
     assert reply.status_code == 200, reply.text
     body = reply.json()
-    assert not body["refused"] and body["usage"]["prompt_tokens"] <= 2048 - 160  # room for the reply
+    assert body["usage"]["prompt_tokens"] <= 2048 - 160  # room for the reply
+    assert body["usage"]["prompt_tokens"] > 1000, body["usage"]  # the newest turns kept (alone: ~450)
+    # Whether the model answers after six turns of filler is its own (on one host it answered
+    # in English, and the learned decision refused it); a refusal still shows the closest text.
+    assert not body["refused"] or (body["nearest"] and body["reason"]), body
