@@ -164,6 +164,17 @@ def sources_footer(result: AnswerResult, lexicons: dict[str, Lexicon]) -> str:
     return f"\n\n{lexicon.sources}: {sources}"
 
 
+def answer_text(result: AnswerResult, lexicons: dict[str, Lexicon], footer: bool) -> str:
+    """The answer as a chat client shows it: with its sources footer unless asked without."""
+    return result.answer + (sources_footer(result, lexicons) if footer else "")
+
+
+def grounded_qa(result: AnswerResult) -> dict:
+    """Our own fields, under the one extra a client's fields never collide with."""
+    api = to_response(result).model_dump()
+    return {k: api[k] for k in ("citations", "refused", "language", "timings", "nearest", "reason")}
+
+
 def finish_reason(result: AnswerResult | None) -> str:
     """ "length" where the client's max_tokens cut the answer, as OpenAI says it."""
     return "length" if result is not None and result.cut_short else "stop"
@@ -180,15 +191,10 @@ class _Reply:
         self.created = int(time.time())
 
     def text_of(self, result: AnswerResult) -> str:
-        return result.answer + (sources_footer(result, self.lexicons) if self.body.sources_footer else "")
+        return answer_text(result, self.lexicons, self.body.sources_footer)
 
     def extras(self, result: AnswerResult) -> dict:
-        api = to_response(result).model_dump()
-        return {
-            "grounded_qa": {
-                k: api[k] for k in ("citations", "refused", "language", "timings", "nearest", "reason")
-            }
-        }
+        return {"grounded_qa": grounded_qa(result)}
 
     @staticmethod
     def usage(result: AnswerResult | None) -> CompletionUsage:

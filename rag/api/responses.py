@@ -21,8 +21,8 @@ from fastapi import APIRouter, Request
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
-from rag.api.ask import error_event, to_response
-from rag.api.openai_compat import PREFERENCE_CHARS, check_model, inert, link, sources_footer
+from rag.api.ask import error_event
+from rag.api.openai_compat import PREFERENCE_CHARS, answer_text, check_model, grounded_qa, inert, link
 from rag.api.runtime import Question, Runtime, admit, answer_events, final_answer, runtime_of
 from rag.api.schemas import MODEL_ID, ErrorResponse, ResponsesRequest
 from rag.errors import InputError
@@ -87,7 +87,7 @@ class _Reply:
         self.sequence = 0
 
     def text_of(self, result: AnswerResult) -> str:
-        return result.answer + (sources_footer(result, self.lexicons) if self.body.sources_footer else "")
+        return answer_text(result, self.lexicons, self.body.sources_footer)
 
     def annotations(self, result: AnswerResult, text: str) -> list[dict]:
         """Each citation as a url_citation over its entry in the footer (else the answer)."""
@@ -138,9 +138,7 @@ class _Reply:
                 "output_tokens_details": {"reasoning_tokens": 0},
                 "total_tokens": prompt + written,
             }
-            api = to_response(result).model_dump()
-            keys = ("citations", "refused", "language", "timings", "nearest", "reason")
-            body["grounded_qa"] = {k: api[k] for k in keys}
+            body["grounded_qa"] = grounded_qa(result)
         return {
             "id": self.id,
             "object": "response",
