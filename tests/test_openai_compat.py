@@ -264,3 +264,22 @@ def test_a_documents_name_and_text_never_become_markdown_in_a_client() -> None:
         assert name.removesuffix(".md") not in text and "![" not in text and "](" not in text
         assert "<img" not in text.replace("\\<img", "")  # every tag escaped
         assert "!\\[m]\\(https://evil.example/x.png).md" in text  # and still readable
+
+
+def test_open_webui_gets_the_cited_sentence_for_its_source_dialog(v1) -> None:
+    """Open WebUI shows an annotation's title only; a streamed chunk's `event` it emits as is
+    (its middleware), so the cited sentence and passage travel as its own `source` event,
+    under the annotation's link."""
+    from pathlib import Path
+
+    captured = Path(__file__).parent / "data" / "openwebui" / "chat_first.json"
+    body = {**json.loads(captured.read_text(encoding="utf-8"))["body"], "messages": [USER]}
+    with httpx.stream("POST", f"{v1}/v1/chat/completions", json=body, timeout=60) as reply:
+        chunks = [json.loads(line[6:]) for line in reply.iter_lines() if line.startswith("data: {")]
+    last = next(c for c in chunks if c.get("event"))
+    source = last["event"]["data"]
+    assert last["event"]["type"] == "source" and source["source"]["name"] == "amazon-anthropic.nl.txt"
+    assert source["document"][0].startswith("„") and "2,2 gigawatt" in source["document"][0]
+    link = last["choices"][0]["delta"]["annotations"][0]["url_citation"]
+    assert source["metadata"][0] == {"source": link["url"], "name": link["title"]}
+    assert sum("event" in c for c in chunks) == 1  # once, with the answer's last chunk

@@ -145,6 +145,24 @@ def inert(text: str) -> str:
     return _ACTIVE_MARKDOWN.sub(lambda found: found.group()[:-1] + "\\" + found.group()[-1], text)
 
 
+def open_webui_sources(citations: list[Citation], base_url: str) -> dict:
+    """The sources as Open WebUI's own `source` event, which it emits from any streamed chunk
+    that carries an `event` (its `utils/middleware.py`): its source dialog then shows each
+    cited sentence and its passage, where an annotation shows only its title. One entry per
+    citation, under the annotation's link, so Open WebUI files both under one source."""
+    return {
+        "type": "source",
+        "data": {
+            "source": {"name": citations[0].doc_id, "url": link(citations[0], base_url)},
+            "document": [f"„{inert(c.sentence)}”\n\n{inert(c.text)}" for c in citations],
+            "metadata": [
+                {"source": link(c, base_url), "name": f"[{c.n}] {inert(c.doc_id)} {c.start}–{c.end}"}
+                for c in citations
+            ],
+        },
+    }
+
+
 def sources_footer(result: AnswerResult, lexicons: dict[str, Lexicon]) -> str:
     """The sources under an answer; under a refusal, why, and the closest the text comes,
     clearly not as an answer."""
@@ -277,7 +295,10 @@ class _Reply:
                 if text:
                     yield self.chunk(ChoiceDelta(content=text))
                 delta = ChoiceDelta(annotations=annotations(event.citations, self.base_url))
-                yield self.chunk(delta, finish_reason(event), **self.extras(event))
+                shown = (
+                    {"event": open_webui_sources(event.citations, self.base_url)} if event.citations else {}
+                )
+                yield self.chunk(delta, finish_reason(event), **self.extras(event), **shown)
                 if self._wants_usage():
                     yield self.chunk(None, usage=self.usage(event))
 
