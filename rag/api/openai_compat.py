@@ -119,6 +119,11 @@ def link(c: Citation, base_url: str) -> str:
     )
 
 
+def source_label(c: Citation) -> str:
+    """A citation as the footer, the annotations and Open WebUI name it: "[1] doc 120–250"."""
+    return f"[{c.n}] {inert(c.doc_id)} {c.start}–{c.end}"
+
+
 def annotations(citations: list[Citation], base_url: str) -> list[dict]:
     """Each source as an OpenAI url_citation: a link to our page on the evidence sentence."""
     return [
@@ -126,7 +131,7 @@ def annotations(citations: list[Citation], base_url: str) -> list[dict]:
             "type": "url_citation",
             "url_citation": {
                 "url": link(c, base_url),
-                "title": f"[{c.n}] {inert(c.doc_id)} {c.start}–{c.end}",
+                "title": source_label(c),
                 "start_index": 0,
                 "end_index": 0,
             },
@@ -155,10 +160,7 @@ def open_webui_sources(citations: list[Citation], base_url: str) -> dict:
         "data": {
             "source": {"name": citations[0].doc_id, "url": link(citations[0], base_url)},
             "document": [f"„{inert(c.sentence)}”\n\n{inert(c.text)}" for c in citations],
-            "metadata": [
-                {"source": link(c, base_url), "name": f"[{c.n}] {inert(c.doc_id)} {c.start}–{c.end}"}
-                for c in citations
-            ],
+            "metadata": [{"source": link(c, base_url), "name": source_label(c)} for c in citations],
         },
     }
 
@@ -178,7 +180,7 @@ def sources_footer(result: AnswerResult, lexicons: dict[str, Lexicon]) -> str:
         return f"\n\n{result.explanation}{nearest}" if result.explanation else ""
     if not result.citations:
         return ""
-    sources = " ".join(f"[{c.n}] {inert(c.doc_id)} {c.start}–{c.end}" for c in result.citations)
+    sources = " ".join(source_label(c) for c in result.citations)
     return f"\n\n{lexicon.sources}: {sources}"
 
 

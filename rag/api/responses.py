@@ -22,7 +22,15 @@ from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from rag.api.ask import error_event
-from rag.api.openai_compat import PREFERENCE_CHARS, answer_text, check_model, grounded_qa, inert, link
+from rag.api.openai_compat import (
+    PREFERENCE_CHARS,
+    answer_text,
+    check_model,
+    grounded_qa,
+    inert,
+    link,
+    source_label,
+)
 from rag.api.runtime import Question, Runtime, admit, answer_events, final_answer, runtime_of
 from rag.api.schemas import MODEL_ID, ErrorResponse, ResponsesRequest
 from rag.errors import InputError
@@ -93,7 +101,7 @@ class _Reply:
         """Each citation as a url_citation over its entry in the footer (else the answer)."""
         found = []
         for c in result.citations:
-            entry = f"[{c.n}] {inert(c.doc_id)} {c.start}–{c.end}"
+            entry = source_label(c)
             start = text.rfind(entry)
             span = (start, start + len(entry)) if start >= 0 else (0, len(result.answer))
             title = f"{entry}: {inert(c.sentence)}"
