@@ -10,9 +10,11 @@ back. Each rule names the questions it applies to and what it needs (a lexicon's
 the model's calibration), so start-up says which rules are off for the languages and model
 served (`rules_off`).
 
-Every other rule that stood here (refusal thresholds, the yes/no word chosen by thresholds
-and by the evidence's words, denials, superlatives, bounds, units, echoed question words,
-...) was measured on the public benchmark's tune half and removed: none paid beyond noise
+A yes/no question gets the word the model leans to when asked for one, past the cut learned
+for the model (`rag/yes_no.py`, `rag/decision.py`). Every other rule that stood here (refusal
+thresholds, the yes/no word chosen by hand-set thresholds and by the evidence's words,
+denials, superlatives, bounds, units, echoed question words, ...) was measured on the public
+benchmark's tune half and removed: none paid beyond noise
 (`bench/ablation.py`, docs/benchmark.md).
 """
 
@@ -78,7 +80,11 @@ def _is_cited(case: Case, calibration: Calibration | None) -> Decision | None:
 
 
 def _hard_check(case: Case, calibration: Calibration | None) -> Decision | None:
-    """No number, amount or name the cited text lacks (a "no" may repeat the question's)."""
+    """No number, amount or name the cited text lacks (a "no" may repeat the question's). A
+    yes/no question whose word the model's lean gives is shown as that word and the text's own
+    sentence, nothing of the model's: there is nothing of its to check."""
+    if _yes_no_word(case, calibration) is not None:
+        return None
     missing = unsupported_facts(case.answer, [*case.cited, denied_question(case.answer, case.question)])
     return refused(case.language, UNSUPPORTED_PREFIX + ", ".join(missing)) if missing else None
 
@@ -90,6 +96,29 @@ def _learned(case: Case, calibration: Calibration | None) -> Decision | None:
     if chance < calibration.threshold:
         return refused(case.language, f"{LEARNED_PREFIX}P(right) {chance:.2f} < {calibration.threshold}")
     return None
+
+
+def _yes_no_word(case: Case, calibration: Calibration | None) -> str | None:
+    """ "yes" or "no" for a yes/no question whose lean was read (`yes_odds`), past the model's
+    learned cut; None for other questions, or without a cut."""
+    odds = case.signals.get("yes_odds")
+    says_yes = None if odds is None or calibration is None else calibration.says_yes(odds)
+    return None if says_yes is None else ("yes" if says_yes else "no")
+
+
+def _yes_or_no(case: Case, calibration: Calibration | None) -> Decision | None:
+    """A yes/no question says the word the model leans to past its learned cut, then the
+    evidence sentence as the text words it: a small model's own sentence often says neither,
+    or says yes out of habit."""
+    said = _yes_no_word(case, calibration)
+    if said is None or case.evidence is None or calibration is None:
+        return None
+    lexicon = lexicon_for(vocabulary().lexicons, case.language)
+    evidence = case.evidence.text
+    if clearly_other_language(evidence, case.language):
+        evidence = f'{lexicon.text_says} "{evidence}"'
+    reason = f"yes/no: {said} (log-odds {case.signals['yes_odds']:+.2f}, cut {calibration.yes_no_cut})"
+    return Decision(True, f"{getattr(lexicon, said)}. {evidence}", reason)
 
 
 def _in_its_language(case: Case, calibration: Calibration | None) -> Decision | None:
@@ -127,6 +156,9 @@ RULES: tuple[Rule, ...] = (
         _hard_check,
     ),
     Rule("learned decision", "every answer", ("calibration",), _learned),
+    Rule(
+        "yes or no", "yes/no questions", ("yes_no_cut", "token_probabilities", "yes_no_openers"), _yes_or_no
+    ),
     Rule("answer language", "answers of 4 words or more", ("stopwords",), _in_its_language),
 )
 
@@ -145,6 +177,7 @@ def rules_off(
     calibration: Calibration | None,
     model: str,
     rules: tuple[Rule, ...] = RULES,
+    reads_token_probabilities: bool = True,
 ) -> list[str]:
     """The rules off, or without a word table, for the languages and model served: said at
     start-up and in /healthz."""
@@ -154,6 +187,14 @@ def rules_off(
             if need == "calibration":
                 if calibration is None:
                     said.append(f"{rule.name}: off (no calibration for {model}: `python app.py calibrate`)")
+                continue
+            if need == "yes_no_cut":
+                if calibration is None or calibration.yes_no_cut is None:
+                    said.append(f"{rule.name}: off (no yes/no cut for {model}: `python app.py calibrate`)")
+                continue
+            if need == "token_probabilities":
+                if not reads_token_probabilities:
+                    said.append(f"{rule.name}: off (this backend gives no token probabilities)")
                 continue
             for code, lexicon in lexicons.items():
                 if not getattr(lexicon, need):
