@@ -81,12 +81,15 @@ def _is_cited(case: Case, calibration: Calibration | None) -> Decision | None:
 
 def _hard_check(case: Case, calibration: Calibration | None) -> Decision | None:
     """No number, amount or name the cited text lacks (a "no" may repeat the question's). A
-    yes/no question whose word the model's lean gives is shown as that word and the text's own
-    sentence, nothing of the model's: there is nothing of its to check."""
+    yes/no question whose word the model's lean gives is the yes/no rule's to check."""
     if _yes_no_word(case, calibration) is not None:
         return None
-    missing = unsupported_facts(case.answer, [*case.cited, denied_question(case.answer, case.question)])
+    missing = _unsupported(case)
     return refused(case.language, UNSUPPORTED_PREFIX + ", ".join(missing)) if missing else None
+
+
+def _unsupported(case: Case) -> list[str]:
+    return unsupported_facts(case.answer, [*case.cited, denied_question(case.answer, case.question)])
 
 
 def _learned(case: Case, calibration: Calibration | None) -> Decision | None:
@@ -107,17 +110,24 @@ def _yes_no_word(case: Case, calibration: Calibration | None) -> str | None:
 
 
 def _yes_or_no(case: Case, calibration: Calibration | None) -> Decision | None:
-    """A yes/no question says the word the model leans to past its learned cut, then the
-    evidence sentence as the text words it: a small model's own sentence often says neither,
-    or says yes out of habit."""
+    """A yes/no question says the word the model leans to past its learned cut: a small
+    model's own sentence often says neither, or says yes out of habit. An answer that opens
+    with that word, in the question's language and with nothing the text lacks, is shown as
+    written; else the word, then the evidence sentence as the text words it."""
     said = _yes_no_word(case, calibration)
     if said is None or case.evidence is None or calibration is None:
         return None
+    reason = f"yes/no: {said} (log-odds {case.signals['yes_odds']:+.2f}, cut {calibration.yes_no_cut})"
+    if (
+        yes_or_no(case.answer) == said
+        and not clearly_other_language(case.answer, case.language)
+        and not _unsupported(case)
+    ):
+        return Decision(True, case.answer, reason)
     lexicon = lexicon_for(vocabulary().lexicons, case.language)
     evidence = case.evidence.text
     if clearly_other_language(evidence, case.language):
         evidence = f'{lexicon.text_says} "{evidence}"'
-    reason = f"yes/no: {said} (log-odds {case.signals['yes_odds']:+.2f}, cut {calibration.yes_no_cut})"
     return Decision(True, f"{getattr(lexicon, said)}. {evidence}", reason)
 
 

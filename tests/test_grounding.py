@@ -100,9 +100,12 @@ def test_a_yes_no_question_says_the_word_its_lean_gives_past_the_learned_cut() -
     # Below the cut it is a no, though the model wrote yes: its habit, which the cut corrects.
     habit = replace(leaning, answer="Ja, zes keer.", signals={**SIGNALS, "yes_odds": 0.5})
     assert decide(habit, calibration(0.5)).answer == f"Nee. {FERRY.text}"
-    # Only the word and the text's own sentence are shown: the hard check has nothing to check.
+    # An answer that opens with the word is shown as written, unless it says what the text
+    # lacks: then the word and the text's own sentence.
+    agreeing = replace(leaning, answer="Ja, zes keer per dag.")
+    assert decide(agreeing, calibration(0.5)).answer == "Ja, zes keer per dag."
     echoing = replace(leaning, answer="Ja, de veerboot van Wadlijn Express vaart 9 keer.")
-    assert decide(echoing, calibration(0.5)).accepted
+    assert decide(echoing, calibration(0.5)).answer == f"Ja. {FERRY.text}"
     # Without a cut for the model, or a lean read, the answer is checked and shown as written.
     assert not decide(echoing, calibration(0.5, yes_no_cut=None)).accepted
     assert decide(replace(leaning, signals=SIGNALS), calibration(0.5)).answer == leaning.answer
