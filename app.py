@@ -22,7 +22,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from pydantic import ValidationError
 
-from rag.errors import InputError, RagError
+from rag.errors import RagError
 from rag.settings import PROJECT_ROOT, Settings
 
 
@@ -83,10 +83,8 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_calibrate(settings: Settings, args: argparse.Namespace) -> None:
     """Answer the benchmark's tune half with the decision off (or read such a run's rows),
     fit the decision, and write it to calibration/<model>.json."""
-    from dataclasses import replace
-
     from rag.benchmark import BENCHMARK_DIR, corpora, corpus_pipelines, read_dump, run
-    from rag.decision import calibration_path, examples_from, fit, fit_yes_no, load_calibration
+    from rag.decision import calibration_path, examples_from, fit
 
     if args.rows:
         rows = read_dump(Path(args.rows))
@@ -101,18 +99,11 @@ def cmd_calibrate(settings: Settings, args: argparse.Namespace) -> None:
             args.per_corpus,
             naive=False,
         )
+    calibration = fit(examples_from(rows), settings.llm_model)
     path = calibration_path(settings.calibration_dir, settings.llm_model)
-    if args.only_yes_no:  # the rows may hold the yes/no questions alone
-        shipped = load_calibration(settings.calibration_dir, settings.llm_model)
-        if shipped is None:
-            raise InputError(f"--only-yes-no needs {path}: run `python app.py calibrate` first.")
-        cut, figures = fit_yes_no(examples_from(rows))
-        calibration = replace(shipped, yes_no_cut=cut, yes_no_fitted_on=figures)
-    else:
-        calibration = fit(examples_from(rows), settings.llm_model)
     calibration.save(path)
-    print(f"{path}: threshold {calibration.threshold}, yes/no cut {calibration.yes_no_cut}")
-    for name, value in {**calibration.fitted_on, **calibration.yes_no_fitted_on}.items():
+    print(f"{path}: threshold {calibration.threshold}")
+    for name, value in calibration.fitted_on.items():
         print(f"  {name}: {value}")
 
 
@@ -161,9 +152,6 @@ def main(argv: list[str] | None = None) -> int:
     calibrate.add_argument("--from", dest="rows", help="the rows of a `bench/benchmark.py --observe` run")
     calibrate.add_argument("--benchmark", help="another benchmark folder (with its manifest.json)")
     calibrate.add_argument("--per-corpus", type=int, help="questions per corpus (a quicker fit)")
-    calibrate.add_argument(
-        "--only-yes-no", action="store_true", help="refit the yes/no cut alone, keeping the rest of the file"
-    )
     feedback = commands.add_parser("feedback", help="readers' votes; export the 👎 ones to review")
     feedback.add_argument("action", nargs="?", choices=["export"])
     feedback.add_argument("--out", default="feedback/to-review.jsonl", help="where export writes")

@@ -19,7 +19,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,14 +40,6 @@ class RecordedDrafts(LocalChatLlamaCpp):
     """The local model's tokenizer, answering each question with the draft a run recorded."""
 
     drafts: dict[str, str] = Field(default_factory=dict)  # question -> draft
-    yes_odds: dict[str, float] = Field(default_factory=dict)  # question -> its recorded lean
-
-    def first_word_logprobs(self, messages: list[BaseMessage], words: Sequence[str]) -> dict[str, float]:
-        """The recorded log-odds as "yes" against a "no" of 0 (`rag/yes_no.py` takes their
-        difference); none for a question whose lean the run did not read."""
-        question = str(messages[-1].content).rsplit("\n", 1)[0].strip()  # the instruction taken off
-        odds = self.yes_odds.get(question)
-        return {} if odds is None else {words[0]: odds, words[-1]: 0.0}
 
     def _stream(
         self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
@@ -88,11 +80,6 @@ def main() -> int:
                 n_ctx=settings.llm_context_tokens,
                 verbose=False,
                 drafts={records[r["id"]]["question"].strip(): r["product"]["draft"] for r in mine},
-                yes_odds={
-                    records[r["id"]]["question"].strip(): r["product"]["signals"]["yes_odds"]
-                    for r in mine
-                    if "yes_odds" in r["product"]["signals"]
-                },
             )
             pipeline = build_pipeline(
                 corpus_settings(settings, corpus.folder), llm, embeddings, calibration=not args.observe

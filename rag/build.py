@@ -17,6 +17,7 @@ from rag.decision import Calibration, load_calibration
 from rag.documents import SUPPORTED_SUFFIXES, Document, load_documents, read_document, refuse_link
 from rag.embedding import PrefixedEmbeddings, load_embedder
 from rag.errors import InputError
+from rag.grounding import rules_off
 from rag.index import PassageIndex, SyncReport
 from rag.lexicon import load_lexicons
 from rag.llm import load_llm
@@ -111,9 +112,8 @@ def build_pipeline(
         calibration = load_calibration(settings.calibration_dir, settings.llm_model)
     learned = calibration if isinstance(calibration, Calibration) else None
     lexicons = load_lexicons(settings.lexicon_dir, settings.language_codes)
+    for said in rules_off(lexicons, learned, settings.llm_model):
+        log.warning("grounding rule %s", said)
     overviews = Overviews(embeddings, lexicons)
     model = llm or load_llm(settings)
-    pipeline = Pipeline(settings, prompts, retriever, model, by_id, learned, overviews, lexicons)
-    for said in pipeline.rules_off():
-        log.warning("grounding rule %s", said)
-    return pipeline
+    return Pipeline(settings, prompts, retriever, model, by_id, learned, overviews, lexicons)

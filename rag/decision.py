@@ -17,7 +17,6 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from itertools import pairwise
 from pathlib import Path
 
 # The signals the decision reads (names as in `AnswerResult.signals`), none of them a model's
@@ -52,10 +51,6 @@ class Calibration:
     bias: float
     threshold: float  # refuse below this chance of a right answer (vs. an unanswerable question)
     fitted_on: dict = field(default_factory=dict)  # the data and figures behind the numbers
-    # A yes/no question is answered yes where log P(yes) − log P(no) reaches this (`rag/yes_no.py`);
-    # None: the model's lean was not fitted, and the yes/no rule is off.
-    yes_no_cut: float | None = None
-    yes_no_fitted_on: dict = field(default_factory=dict)
 
     def right_chance(self, signals: Mapping[str, float]) -> float:
         x = feature_vector(signals)
@@ -71,11 +66,6 @@ class Calibration:
 
     def refuses(self, signals: Mapping[str, float]) -> bool:
         return self.right_chance(signals) < self.threshold
-
-    def says_yes(self, odds: float) -> bool | None:
-        """The word for a yes/no question whose log-odds of yes over no are `odds`; None
-        where no cut was fitted."""
-        return None if self.yes_no_cut is None else odds >= self.yes_no_cut
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -120,8 +110,6 @@ class Example:
     answered_right: bool  # the model's own answer was right (answerable questions)
     unanswerable: bool
     refused_anyway: bool = False  # by the model itself or a check, whatever the decision
-    yes_odds: float | None = None  # a yes/no question's log-odds of yes over no (`rag/yes_no.py`)
-    gold_yes: bool | None = None  # a yes/no question's gold word: yes (True) or no (False)
 
 
 def examples_from(rows: Sequence[Mapping]) -> list[Example]:
@@ -135,18 +123,10 @@ def examples_from(rows: Sequence[Mapping]) -> list[Example]:
             answered_right=would_be_right(row),
             unanswerable=bool(row["unanswerable"]),
             refused_anyway=refused_anyway(row["product"]),
-            yes_odds=row["product"]["signals"].get("yes_odds"),
-            gold_yes=_gold_yes(row),
         )
         for row in rows
         if row["split"] == "tune"
     ]
-
-
-def _gold_yes(row: Mapping) -> bool | None:
-    if row.get("class") != "yesno" or not row.get("expect"):
-        return None
-    return str(row["expect"][0][0]).strip().lower() in ("yes", "ja")
 
 
 def refused_anyway(product: Mapping) -> bool:
@@ -257,7 +237,6 @@ def fit(examples: Sequence[Example], model: str, folds: int = 5) -> Calibration:
     weights, bias, mean, scale = _regression(examples)
     out_of_fold = out_of_fold_chances(examples, folds)
     threshold = chosen_threshold(examples, out_of_fold)
-    yes_no_cut, yes_no_figures = fit_yes_no(examples)
     cuts = [round(c / 100, 2) for c in range(0, 100, 5)]
     answerable = sum(not e.unanswerable for e in examples)
     return Calibration(
@@ -268,8 +247,6 @@ def fit(examples: Sequence[Example], model: str, folds: int = 5) -> Calibration:
         weights=tuple(round(float(v), 6) for v in weights),
         bias=round(bias, 6),
         threshold=threshold,
-        yes_no_cut=yes_no_cut,
-        yes_no_fitted_on=yes_no_figures,
         fitted_on={
             "questions": len(examples),
             "answerable": answerable,
@@ -295,37 +272,3 @@ def fit(examples: Sequence[Example], model: str, folds: int = 5) -> Calibration:
             },
         },
     )
-
-
-def _yes_no_right(asked: Sequence[Example], cut: float) -> int:
-    return sum((e.yes_odds >= cut) == e.gold_yes for e in asked)  # type: ignore[operator]
-
-
-def _best_yes_no_cut(asked: Sequence[Example]) -> float:
-    """The cut on the log-odds with the most yes/no questions right; ties go to the cut
-    nearest 0 (the model's own lean)."""
-    odds = sorted({float(e.yes_odds) for e in asked})  # type: ignore[arg-type]
-    cuts = [0.0, *(round((a + b) / 2, 2) for a, b in pairwise(odds))]
-    return max(cuts, key=lambda c: (_yes_no_right(asked, c), -abs(c)))
-
-
-def fit_yes_no(examples: Sequence[Example]) -> tuple[float | None, dict]:
-    """The cut on a yes/no question's log-odds of yes over no, where the model leans the
-    wrong way (a small model says yes too readily), and its figures, out of fold by article.
-    Too few yes/no questions (under 10): no cut, and the rule stays off."""
-    asked = [e for e in examples if e.yes_odds is not None and e.gold_yes is not None]
-    figures: dict = {"yes/no questions with the model's lean read": len(asked)}
-    if len(asked) < 10:
-        return None, figures
-    cut = _best_yes_no_cut(asked)
-    out_of_fold = 0
-    for group in {e.group for e in asked}:
-        held = [e for e in asked if e.group == group]
-        out_of_fold += _yes_no_right(held, _best_yes_no_cut([e for e in asked if e.group != group]))
-    figures |= {
-        "gold yes": sum(bool(e.gold_yes) for e in asked),
-        "right at the model's own lean (cut 0)": _yes_no_right(asked, 0.0),
-        "right at the cut, out of fold (leaving out one article at a time)": out_of_fold,
-        "right at the cut, on the data it was fitted on": _yes_no_right(asked, cut),
-    }
-    return cut, figures

@@ -10,11 +10,9 @@ back. Each rule names the questions it applies to and what it needs (a lexicon's
 the model's calibration), so start-up says which rules are off for the languages and model
 served (`rules_off`).
 
-A yes/no question gets the word the model leans to when asked for one, past the cut learned
-for the model (`rag/yes_no.py`, `rag/decision.py`). Every other rule that stood here (refusal
-thresholds, the yes/no word chosen by hand-set thresholds and by the evidence's words,
-denials, superlatives, bounds, units, echoed question words, ...) was measured on the public
-benchmark's tune half and removed: none paid beyond noise
+Every other rule that stood here (refusal thresholds, the yes/no word chosen by thresholds
+and by the evidence's words, denials, superlatives, bounds, units, echoed question words,
+...) was measured on the public benchmark's tune half and removed: none paid beyond noise
 (`bench/ablation.py`, docs/benchmark.md).
 """
 
@@ -80,16 +78,9 @@ def _is_cited(case: Case, calibration: Calibration | None) -> Decision | None:
 
 
 def _hard_check(case: Case, calibration: Calibration | None) -> Decision | None:
-    """No number, amount or name the cited text lacks (a "no" may repeat the question's). A
-    yes/no question whose word the model's lean gives is the yes/no rule's to check."""
-    if _yes_no_word(case, calibration) is not None:
-        return None
-    missing = _unsupported(case)
+    """No number, amount or name the cited text lacks (a "no" may repeat the question's)."""
+    missing = unsupported_facts(case.answer, [*case.cited, denied_question(case.answer, case.question)])
     return refused(case.language, UNSUPPORTED_PREFIX + ", ".join(missing)) if missing else None
-
-
-def _unsupported(case: Case) -> list[str]:
-    return unsupported_facts(case.answer, [*case.cited, denied_question(case.answer, case.question)])
 
 
 def _learned(case: Case, calibration: Calibration | None) -> Decision | None:
@@ -99,36 +90,6 @@ def _learned(case: Case, calibration: Calibration | None) -> Decision | None:
     if chance < calibration.threshold:
         return refused(case.language, f"{LEARNED_PREFIX}P(right) {chance:.2f} < {calibration.threshold}")
     return None
-
-
-def _yes_no_word(case: Case, calibration: Calibration | None) -> str | None:
-    """ "yes" or "no" for a yes/no question whose lean was read (`yes_odds`), past the model's
-    learned cut; None for other questions, or without a cut."""
-    odds = case.signals.get("yes_odds")
-    says_yes = None if odds is None or calibration is None else calibration.says_yes(odds)
-    return None if says_yes is None else ("yes" if says_yes else "no")
-
-
-def _yes_or_no(case: Case, calibration: Calibration | None) -> Decision | None:
-    """A yes/no question says the word the model leans to past its learned cut: a small
-    model's own sentence often says neither, or says yes out of habit. An answer that opens
-    with that word, in the question's language and with nothing the text lacks, is shown as
-    written; else the word, then the evidence sentence as the text words it."""
-    said = _yes_no_word(case, calibration)
-    if said is None or case.evidence is None or calibration is None:
-        return None
-    reason = f"yes/no: {said} (log-odds {case.signals['yes_odds']:+.2f}, cut {calibration.yes_no_cut})"
-    if (
-        yes_or_no(case.answer) == said
-        and not clearly_other_language(case.answer, case.language)
-        and not _unsupported(case)
-    ):
-        return Decision(True, case.answer, reason)
-    lexicon = lexicon_for(vocabulary().lexicons, case.language)
-    evidence = case.evidence.text
-    if clearly_other_language(evidence, case.language):
-        evidence = f'{lexicon.text_says} "{evidence}"'
-    return Decision(True, f"{getattr(lexicon, said)}. {evidence}", reason)
 
 
 def _in_its_language(case: Case, calibration: Calibration | None) -> Decision | None:
@@ -166,9 +127,6 @@ RULES: tuple[Rule, ...] = (
         _hard_check,
     ),
     Rule("learned decision", "every answer", ("calibration",), _learned),
-    Rule(
-        "yes or no", "yes/no questions", ("yes_no_cut", "token_probabilities", "yes_no_openers"), _yes_or_no
-    ),
     Rule("answer language", "answers of 4 words or more", ("stopwords",), _in_its_language),
 )
 
@@ -187,7 +145,6 @@ def rules_off(
     calibration: Calibration | None,
     model: str,
     rules: tuple[Rule, ...] = RULES,
-    reads_token_probabilities: bool = True,
 ) -> list[str]:
     """The rules off, or without a word table, for the languages and model served: said at
     start-up and in /healthz."""
@@ -197,14 +154,6 @@ def rules_off(
             if need == "calibration":
                 if calibration is None:
                     said.append(f"{rule.name}: off (no calibration for {model}: `python app.py calibrate`)")
-                continue
-            if need == "yes_no_cut":
-                if calibration is None or calibration.yes_no_cut is None:
-                    said.append(f"{rule.name}: off (no yes/no cut for {model}: `python app.py calibrate`)")
-                continue
-            if need == "token_probabilities":
-                if not reads_token_probabilities:
-                    said.append(f"{rule.name}: off (this backend gives no token probabilities)")
                 continue
             for code, lexicon in lexicons.items():
                 if not getattr(lexicon, need):

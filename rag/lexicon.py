@@ -34,8 +34,6 @@ class Lexicon:
     refusal: str  # what a refused question gets
     yes: str  # a yes/no answer opens with one of these and its comma
     no: str
-    # A question opening with one of these asks yes or no ("Is ...?", "Heeft ...?"), lower case.
-    yes_no_openers: list[str]
     model_refusals: list[str]  # ways a model says the text does not say (regular expressions)
     answer_label: str  # "Answer:", a label a small model may write before its answer
     quote_label: str

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from functools import cache
 from typing import Any, ClassVar
 
-import numpy as np
 from langchain_core.language_models.chat_models import generate_from_stream
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
@@ -29,7 +28,6 @@ with warnings.catch_warnings():
 
 class LocalChatLlamaCpp(ChatLlamaCpp):
     counts_tokens: ClassVar[bool] = True
-    reads_token_probabilities: ClassVar[bool] = True  # `first_word_logprobs` (rag/yes_no.py)
 
     def _stream(
         self,
@@ -59,26 +57,6 @@ class LocalChatLlamaCpp(ChatLlamaCpp):
     ) -> ChatResult:
         # Through _stream, so that every prompt is tokenised the same safe way.
         return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
-
-    def first_word_logprobs(self, messages: list[BaseMessage], words: Sequence[str]) -> dict[str, float]:
-        """The log-probability that the reply starts with each word, for the words that are
-        one token of this model's (a word of several tokens is left out, not guessed)."""
-        tokens = {w: self.client.tokenize(w.encode(), add_bos=False, special=False) for w in words}
-        single = {w: ids[0] for w, ids in tokens.items() if len(ids) == 1}
-        seen: list[np.ndarray] = []
-
-        def keep(input_ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
-            seen.append(scores.copy())
-            return scores
-
-        # One token written; the conversation's state is reused from the answer just written.
-        self.client.create_completion(
-            self._reply_tokens(messages), max_tokens=1, temperature=0, logits_processor=[keep]
-        )
-        scores = seen[0].astype(np.float64)
-        top = scores.max()
-        total = top + np.log(np.exp(scores - top).sum())
-        return {w: float(scores[i] - total) for w, i in single.items()}
 
     def get_num_tokens(self, text: str) -> int:
         return len(self.client.tokenize(text.encode(), add_bos=False, special=False))

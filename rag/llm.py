@@ -20,10 +20,9 @@ from rag.settings import Settings
 
 def load_llm(settings: Settings) -> BaseChatModel:
     if settings.llm_backend == "openai":
-        from rag.openai_chat import ServerChatOpenAI
+        from langchain_openai import ChatOpenAI
 
-        return ServerChatOpenAI(
-            reads_token_probabilities=settings.llm_logprobs,
+        return ChatOpenAI(
             base_url=settings.llm_base_url,
             api_key=settings.llm_api_key,
             model=settings.llm_model,

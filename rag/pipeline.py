@@ -35,7 +35,7 @@ from rag.errors import Cancelled, IndexError_, InputError
 from rag.grounding import Case, decide, refused, rules_off
 from rag.index import ScoredPassage, cosine
 from rag.language import detect_language
-from rag.lexicon import Lexicon, asked_language, lexicon_for, vocabulary
+from rag.lexicon import Lexicon, asked_language
 from rag.llm import ModelGate, model_lock
 from rag.overview import Overviews
 from rag.prompting import PromptMaker, Turn
@@ -44,7 +44,6 @@ from rag.refusal import nearest_passage, why_refused
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
 from rag.text import Sentence, sentences
-from rag.yes_no import asks_yes_or_no, yes_odds
 
 log = logging.getLogger(__name__)
 
@@ -129,17 +128,7 @@ class Pipeline:
 
     def rules_off(self) -> list[str]:
         """The grounding rules off, or without a word table, for these languages and model."""
-        return rules_off(
-            self.lexicons,
-            self.calibration,
-            self.settings.llm_model,
-            reads_token_probabilities=self.reads_token_probabilities,
-        )
-
-    @property
-    def reads_token_probabilities(self) -> bool:
-        """The model declares next-token probabilities (`rag/yes_no.py`): the in-process one does."""
-        return bool(getattr(self.llm, "reads_token_probabilities", False))
+        return rules_off(self.lexicons, self.calibration, self.settings.llm_model)
 
     def use_corpus(self, retriever: HybridRetriever, documents: dict[str, Document]) -> None:
         """Answer from these passages and documents from the next question on (documents
@@ -218,8 +207,7 @@ class Pipeline:
             draft = _Draft(cancelled)
             draft.write(self.llm, messages, max_answer_tokens)
             timings["written_ms"] = _ms(started)
-            odds = self._yes_odds(question, messages)
-            result = self._decide(draft.text, question, query, language, ranked, odds)
+            result = self._decide(draft.text, question, query, language, ranked)
             result.usage = {
                 "prompt_tokens": self.prompting.prompt_tokens(messages),
                 # A refusal the model never wrote still reaches the client as text.
@@ -243,12 +231,11 @@ class Pipeline:
         query: str,
         language: str,
         ranked: list[ScoredPassage],
-        yes_odds: float | None = None,
     ) -> AnswerResult:
         """The written answer, its evidence and citations found, then decided by the
         grounding rules (`rag/grounding.py`); a refusal keeps the nearest passage and says why."""
         answer = strip_markers(answer_part(draft))  # a model that writes "Answer:" labels
-        signals: dict[str, float] = {} if yes_odds is None else {"yes_odds": yes_odds}
+        signals: dict[str, float] = {}
         context = [s.passage for s in ranked]
         numbered = sentences(context)
         similarity = self._sentence_similarities(query, numbered)
@@ -286,15 +273,6 @@ class Pipeline:
                 result.reason, result.language, bool(result.nearest), self.lexicons
             )
         return result
-
-    def _yes_odds(self, question: str, messages: list[BaseMessage]) -> float | None:
-        """A yes/no question's log-odds of yes over no, where the model gives token
-        probabilities (`rag/yes_no.py`); else None."""
-        lexicons = self.lexicons or vocabulary().lexicons
-        lexicon = lexicon_for(lexicons, detect_language(question))
-        if not self.reads_token_probabilities or not asks_yes_or_no(question, lexicon):
-            return None
-        return yes_odds(self.llm, messages, self.prompts.yes_no.format(), lexicons)  # type: ignore[arg-type]
 
     def _sentence_similarities(self, query: str, numbered: list[Sentence]) -> list[float]:
         """Each sentence's cosine similarity to the query (the retrieval embedder's); none

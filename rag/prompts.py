@@ -15,7 +15,6 @@ REQUIRED = {
     "passage.txt": {"n", "text", "doc"},
     "question.txt": {"question"},
     "preference.txt": {"preference"},
-    "yes_no.txt": set(),
 }
 
 # Passage numbers and document names are there for templates that want to show them.
@@ -28,7 +27,6 @@ class Prompts:
     passage: PromptTemplate
     question: PromptTemplate
     preference: PromptTemplate  # a client's own system prompt, as a wish the rules outrank
-    yes_no: PromptTemplate  # after a yes/no question, to read the model's lean (`rag/yes_no.py`)
 
 
 def load_prompts(prompts_dir: Path) -> Prompts:

@@ -61,9 +61,6 @@ class Settings(BaseSettings):
     # Extra fields for the server's chat request, e.g. {"repeat_penalty": 1.0} for
     # llama.cpp's server (its default 1.1 penalises repeating the article's words).
     llm_extra_body: dict[str, float | int | str | bool] = Field(default_factory=dict)
-    # The server gives next-token log-probabilities (`top_logprobs`: llama.cpp's server and
-    # vLLM do): a yes/no question's lean is read (`rag/yes_no.py`); unset, that rule is off.
-    llm_logprobs: bool = False
     llm_threads: int = Field(default=2, ge=1)
     llm_context_tokens: int = Field(default=2048, ge=512)
     llm_max_tokens: int = Field(default=160, ge=8)

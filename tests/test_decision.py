@@ -15,7 +15,6 @@ from rag.decision import (
     calibration_path,
     chosen_threshold,
     fit,
-    fit_yes_no,
     load_calibration,
 )
 from rag.settings import PROJECT_ROOT
@@ -67,31 +66,6 @@ def test_the_cut_is_the_best_that_keeps_the_right_answers() -> None:
     assert chosen_threshold([*right, *unanswerable], chances) == 0.11
 
 
-def leaning_yes(count: int = 40) -> list[Example]:
-    """Invented yes/no questions from a model that leans yes: its log-odds run 1.5 higher
-    than the truth, so a "no" often comes out between 0 and 1.5."""
-    rng = random.Random(3)
-    rows = []
-    for i in range(count):
-        gold_yes = i % 2 == 0
-        odds = rng.gauss(2.5 if gold_yes else 0.5, 0.6)
-        rows.append(Example(f"article-{i}", {}, False, False, yes_odds=odds, gold_yes=gold_yes))
-    return rows
-
-
-def test_the_yes_no_cut_corrects_a_model_that_leans_yes() -> None:
-    cut, figures = fit_yes_no(leaning_yes())
-    assert cut is not None and 0.8 < cut < 2.2
-    own = figures["right at the model's own lean (cut 0)"]
-    assert figures["right at the cut, out of fold (leaving out one article at a time)"] > own
-    assert figures["yes/no questions with the model's lean read"] == 40 and figures["gold yes"] == 20
-    # Questions without a lean read, or without a gold word, are not counted; under 10: no cut.
-    assert fit_yes_no([*leaning_yes(8), *examples(20)]) == (
-        None,
-        {"yes/no questions with the model's lean read": 8},
-    )
-
-
 def test_saved_and_loaded_alike(tmp_path) -> None:
     calibration = fit(examples(), "qwen-test")
     calibration.save(calibration_path(tmp_path, "qwen-test"))
@@ -141,28 +115,6 @@ def test_calibrate_command_fits_from_a_run(tmp_path, monkeypatch, capsys) -> Non
     written = load_calibration(tmp_path / "calibration", "qwen2.5-1.5b")
     assert written is not None and written.fitted_on["questions"] == 60
     assert "threshold" in capsys.readouterr().out
-
-    # The yes/no cut alone, from rows of yes/no questions: the rest of the file stays.
-    yes_no_rows = [
-        {
-            "split": "tune",
-            "title": e.group,
-            "corpus": "yesno",
-            "unanswerable": False,
-            "class": "yesno",
-            "expect": [["yes" if e.gold_yes else "no"]],
-            "id": f"y{i}",
-            "product": {"signals": {"yes_odds": e.yes_odds}, "cited": True, "refused": False, "answer": "x"},
-        }
-        for i, e in enumerate(leaning_yes())
-    ]
-    dump.write_text("".join(json.dumps(r) + "\n" for r in yes_no_rows))
-    assert app.main(["calibrate", "--only-yes-no", "--from", str(dump)]) == 0
-    refitted = load_calibration(tmp_path / "calibration", "qwen2.5-1.5b")
-    assert refitted is not None and refitted.yes_no_cut is not None and refitted.yes_no_cut > 0.8
-    assert (
-        dataclasses.replace(refitted, yes_no_cut=None, yes_no_fitted_on=written.yes_no_fitted_on) == written
-    )
 
 
 @pytest.mark.model

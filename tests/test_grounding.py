@@ -22,8 +22,8 @@ def case(answer: str, language: str = "nl", evidence: Sentence | None = FERRY, *
     )
 
 
-def calibration(threshold: float, yes_no_cut: float | None = 1.0) -> Calibration:
-    """A decision whose chance rises with `support` alone; yes where the lean reaches 1."""
+def calibration(threshold: float) -> Calibration:
+    """A decision whose chance rises with `support` alone."""
     return Calibration(
         "test",
         ("similarity", "top_similarity", "support", "other_language"),
@@ -32,7 +32,6 @@ def calibration(threshold: float, yes_no_cut: float | None = 1.0) -> Calibration
         (0.0, 0.0, 4.0, 0.0),
         -2.0,
         threshold,
-        yes_no_cut=yes_no_cut,
     )
 
 
@@ -90,49 +89,16 @@ def test_the_learned_decision_refuses_below_its_cut_and_after_the_hard_check() -
     assert decide(invented, calibration(0.5)).reason.startswith("not in the text: 50")
 
 
-def test_a_yes_no_question_says_the_word_its_lean_gives_past_the_learned_cut() -> None:
-    asked = "Vaart de veerboot zes keer per dag?"
-    # The model wrote a sentence that says neither; its lean (log-odds 1.5) passes the cut 1.0.
-    leaning = case("De veerboot vaart naar Schierhorn.", question=asked, signals={**SIGNALS, "yes_odds": 1.5})
-    decision = decide(leaning, calibration(0.5))
-    assert decision.accepted and decision.answer == f"Ja. {FERRY.text}"
-    assert decision.reason == "yes/no: yes (log-odds +1.50, cut 1.0)"
-    # Below the cut it is a no, though the model wrote yes: its habit, which the cut corrects.
-    habit = replace(leaning, answer="Ja, zes keer.", signals={**SIGNALS, "yes_odds": 0.5})
-    assert decide(habit, calibration(0.5)).answer == f"Nee. {FERRY.text}"
-    # An answer that opens with the word is shown as written, unless it says what the text
-    # lacks: then the word and the text's own sentence.
-    agreeing = replace(leaning, answer="Ja, zes keer per dag.")
-    assert decide(agreeing, calibration(0.5)).answer == "Ja, zes keer per dag."
-    echoing = replace(leaning, answer="Ja, de veerboot van Wadlijn Express vaart 9 keer.")
-    assert decide(echoing, calibration(0.5)).answer == f"Ja. {FERRY.text}"
-    # Without a cut for the model, or a lean read, the answer is checked and shown as written.
-    assert not decide(echoing, calibration(0.5, yes_no_cut=None)).accepted
-    assert decide(replace(leaning, signals=SIGNALS), calibration(0.5)).answer == leaning.answer
-    # The model's refusal and the learned decision still come first.
-    refusing = replace(leaning, answer="Dat staat niet in de tekst.")
-    assert decide(refusing, calibration(0.5)).reason == "the model refused"
-    weak = replace(leaning, signals={**SIGNALS, "support": 0.1, "yes_odds": 1.5})
-    assert decide(weak, calibration(0.5)).reason.startswith("learned")
-    # An English question over a Dutch text: the word in English, the sentence as the text says it.
-    english = replace(leaning, question="Does the ferry sail six times a day?", language="en")
-    assert decide(english, calibration(0.5)).answer == f'Yes. The text says: "{FERRY.text}"'
-
-
 def test_start_up_names_the_rules_off_for_the_model_and_languages() -> None:
     lexicons = load_lexicons(Settings().lexicon_dir, ["en", "nl"])
     assert rules_off(lexicons, calibration(0.5), "test") == []
     assert rules_off(lexicons, None, "other.gguf") == [
-        "learned decision: off (no calibration for other.gguf: `python app.py calibrate`)",
-        "yes or no: off (no yes/no cut for other.gguf: `python app.py calibrate`)",
-    ]
-    assert rules_off(lexicons, calibration(0.5), "test", reads_token_probabilities=False) == [
-        "yes or no: off (this backend gives no token probabilities)"
+        "learned decision: off (no calibration for other.gguf: `python app.py calibrate`)"
     ]
     without_numbers = {**lexicons, "nl": replace(lexicons["nl"], number_words={})}
     assert rules_off(without_numbers, calibration(0.5), "test") == [
         "hard check: without number_words for nl (none in lexicon/nl.json)"
     ]
     # Every rule names what it needs from the lexicons by a field they have.
-    fields = set(lexicons["en"].__dataclass_fields__) | {"calibration", "yes_no_cut", "token_probabilities"}
+    fields = set(lexicons["en"].__dataclass_fields__) | {"calibration"}
     assert {need for rule in RULES for need in rule.needs} <= fields

@@ -1,8 +1,6 @@
 """The pipeline with the real embedder and Chroma, and a scripted LLM."""
 
-import dataclasses
 import threading
-from typing import ClassVar
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
@@ -211,37 +209,6 @@ def test_a_no_may_repeat_the_question_it_denies(settings, embeddings) -> None:
     assert not result.refused and result.answer.startswith("Nee, niet 5 gigawatt")
 
 
-class LeaningModel(FakeListChatModel):
-    """A scripted model that declares next-token probabilities and leans "yes" by 0.5."""
-
-    reads_token_probabilities: ClassVar[bool] = True
-
-    def first_word_logprobs(self, messages, words) -> dict[str, float]:
-        return {"Yes": -0.5, "No": -1.0}
-
-
-def test_a_yes_no_question_says_the_word_its_lean_and_the_models_cut_give(settings, embeddings) -> None:
-    llm = LeaningModel(responses=["Project Rainier gebruikt 2,2 gigawatt."] * 2)
-    pipeline = build_pipeline(settings, llm=llm, embeddings=embeddings, calibration=False)
-    question = "Gebruikt Project Rainier 5 gigawatt?"
-    # Without a cut for the model, the lean is read and kept, and the answer is shown as written.
-    result = pipeline.answer(question)
-    assert result.signals["yes_odds"] == 0.5 and result.answer == "Project Rainier gebruikt 2,2 gigawatt."
-    # This model leans yes too readily: its cut (1.0) makes a lean of 0.5 a no.
-    rows = [Example(str(i % 4), {"support": 0.9}, True, False) for i in range(40)]
-    pipeline.calibration = dataclasses.replace(fit(rows, "test"), yes_no_cut=1.0)
-    result = pipeline.answer(question)
-    assert not result.refused and result.reason == "yes/no: no (log-odds +0.50, cut 1.0)"
-    assert result.answer == f"Nee. {result.evidence}" and "2,2 gigawatt" in result.evidence
-    # A question that asks what, not whether, is not read for a lean.
-    assert (
-        "yes_odds"
-        not in plain_pipeline(settings, embeddings, ["2,2 gigawatt."])
-        .answer("Hoeveel stroom gebruikt Project Rainier?")
-        .signals
-    )
-
-
 def test_pipelines_sharing_one_model_take_turns_on_it(settings, embeddings) -> None:
     # Two threads in llama.cpp at once crash it: a turn is per model, not per pipeline.
     llm = FakeListChatModel(responses=["The text does not say."])
@@ -273,7 +240,7 @@ def test_a_question_goes_down_the_steps_and_no_step_imports_a_later_one() -> Non
 
     steps = [
         ["rag.retrieval", "rag.index"],
-        ["rag.prompting", "rag.llm", "rag.llama_chat", "rag.yes_no"],
+        ["rag.prompting", "rag.llm", "rag.llama_chat"],
         ["rag.citations"],
         ["rag.grounding", "rag.decision"],
         ["rag.refusal"],
