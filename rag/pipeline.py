@@ -26,14 +26,15 @@ from dataclasses import dataclass, field
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 
-from rag.answer_format import answer_part, is_refusal, strip_markers
+from rag.answer_format import answer_part, strip_markers
 from rag.chunking import Passage
-from rag.citations import Citation, choose_citations, citation, evidence_sentence
+from rag.citations import Citation, citation
 from rag.decision import Calibration, decision_status
 from rag.documents import Document
 from rag.errors import Cancelled, IndexError_, InputError
+from rag.evidence import find_evidence
 from rag.grounding import Case, decide, refused, rules_off
-from rag.index import ScoredPassage, cosine
+from rag.index import ScoredPassage
 from rag.language import detect_language
 from rag.lexicon import Lexicon, asked_language
 from rag.llm import ModelGate, model_lock
@@ -43,7 +44,7 @@ from rag.prompts import Prompts
 from rag.refusal import nearest_passage, why_refused
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
-from rag.text import Sentence, sentences
+from rag.text import Sentence
 
 log = logging.getLogger(__name__)
 
@@ -235,26 +236,10 @@ class Pipeline:
         """The written answer, its evidence and citations found, then decided by the
         grounding rules (`rag/grounding.py`); a refusal keeps the nearest passage and says why."""
         answer = strip_markers(answer_part(draft))  # a model that writes "Answer:" labels
-        signals: dict[str, float] = {}
-        context = [s.passage for s in ranked]
-        numbered = sentences(context)
-        similarity = self._sentence_similarities(query, numbered)
-        citations: list[Citation] = []
-        if not answer or is_refusal(answer):
-            # The nearest the text comes, shown beside the refusal: the sentence most like the question.
-            evidence = numbered[similarity.index(max(similarity))] if similarity else None
-        else:
-            found = evidence_sentence(answer, question, numbered, similarity)
-            evidence = found[0] if found else None
-            if found:
-                at = numbered.index(found[0])
-                signals["support"] = round(found[1], 4)
-                # An English question over a Dutch text: its similarities run lower.
-                signals["other_language"] = float(detect_language(found[0].text) != language)
-                if similarity:
-                    signals["similarity"] = round(similarity[at], 4)
-                    signals["top_similarity"] = round(max(similarity), 4)
-                citations = self._cited(answer, found[0], question, context)
+        found = find_evidence(
+            self.retriever.index, answer, question, query, language, [s.passage for s in ranked]
+        )
+        evidence, citations, signals = found.evidence, found.citations, found.signals
         case = Case(question, language, answer, evidence, tuple(c.text for c in citations), signals)
         decision = decide(case, self.calibration)
         result = AnswerResult(
@@ -273,18 +258,6 @@ class Pipeline:
                 result.reason, result.language, bool(result.nearest), self.lexicons
             )
         return result
-
-    def _sentence_similarities(self, query: str, numbered: list[Sentence]) -> list[float]:
-        """Each sentence's cosine similarity to the query (the retrieval embedder's); none
-        where the store fails (a Chroma server gone): the signals are fewer then."""
-        store = self.retriever.index.sentences
-        if store is None or not numbered:
-            return []
-        try:
-            return store.similarities(query, [s.text for s in numbered])
-        except Exception as error:
-            log.warning("sentence similarities unavailable (%s)", error)
-            return []
 
     def _overview(
         self, question: str, language: str, doc_id: str | None, started: float
@@ -312,23 +285,6 @@ class Pipeline:
     def _refusal(language: str, reason: str) -> AnswerResult:
         said = refused(language, reason)
         return AnswerResult(said.answer, True, language, [], reason=said.reason)
-
-    def _cited(
-        self, answer: str, evidence: Sentence, question: str, context: list[Passage]
-    ) -> list[Citation]:
-        """The passages that support the answer, each with its evidence sentence."""
-        similarity = self._similarity(question, f"{evidence.text} {answer}", context)
-        return choose_citations(answer, question, similarity, evidence=evidence)
-
-    def _similarity(self, question: str, answer: str, context: list[Passage]) -> list[ScoredPassage]:
-        """Each context passage scored by cosine similarity to the question and answer."""
-        index = self.retriever.index
-        claim = index.embeddings.embed_query(f"{question} {answer}")
-        vectors = index.vectors([p.passage_id for p in context])
-        # A passage removed while this question ran (its document was deleted) has no vector.
-        return [
-            ScoredPassage(p, cosine(claim, vectors[p.passage_id])) for p in context if p.passage_id in vectors
-        ]
 
     def warm_up(self) -> None:
         """Have the model write one token, so the first reader does not wait for its weights
