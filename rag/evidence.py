@@ -32,7 +32,7 @@ def find_evidence(
 ) -> Found:
     """The answer's evidence sentence among the context's, its citations and signals."""
     numbered = sentences(context)
-    similarity = sentence_similarities(index, query, numbered)
+    similarity = _sentence_similarities(index, query, numbered)
     if not answer or is_refusal(answer):
         return Found(numbered[similarity.index(max(similarity))] if similarity else None)
     found = evidence_sentence(answer, question, numbered, similarity)
@@ -51,7 +51,7 @@ def find_evidence(
     return Found(evidence, _cited(index, answer, evidence, question, context), signals)
 
 
-def sentence_similarities(index: PassageIndex, query: str, numbered: list[Sentence]) -> list[float]:
+def _sentence_similarities(index: PassageIndex, query: str, numbered: list[Sentence]) -> list[float]:
     """Each sentence's cosine similarity to the query (the retrieval embedder's); none
     where the store fails (a Chroma server gone): the signals are fewer then."""
     store = index.sentences
