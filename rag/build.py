@@ -116,4 +116,7 @@ def build_pipeline(
         log.warning("grounding rule %s", said)
     overviews = Overviews(embeddings, lexicons)
     model = llm or load_llm(settings)
-    return Pipeline(settings, prompts, retriever, model, by_id, learned, overviews, lexicons)
+    pipeline = Pipeline(settings, prompts, retriever, model, by_id, learned, overviews, lexicons)
+    for said in pipeline.backend_lacks():
+        log.warning("%s", said)
+    return pipeline

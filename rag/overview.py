@@ -13,11 +13,13 @@ sentence among them, shown in document order.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
 from rag.chunking import Passage
-from rag.index import cosine
+from rag.citations import Citation, citation
+from rag.index import ScoredPassage, cosine
 from rag.lexicon import Lexicon, lexicon_for
 from rag.text import Sentence, sentences
 
@@ -25,6 +27,15 @@ from rag.text import Sentence, sentences
 # overview example and its rewording reach 0.89-0.99.
 OVERVIEW_MIN_SIMILARITY = 0.88
 MAIN_POINTS = 4
+
+
+@dataclass(frozen=True)
+class Summary:
+    """An overview's answer: a line, then the document's central sentences, each cited."""
+
+    answer: str
+    citations: list[Citation]
+    evidence: Sentence  # the first point, shown before the answer
 
 
 class Overviews:
@@ -58,10 +69,25 @@ class Overviews:
         embed = vectors or self.embeddings.embed_documents
         return main_points(candidates, embed([s.text for s in candidates]))
 
-    def answer(self, language: str, points: list[Sentence]) -> str:
+    def _answer(self, language: str, points: list[Sentence]) -> str:
         """A line in the question's language, then the points, quoted."""
         lexicon = lexicon_for(self.lexicons, language)
         return "\n".join([lexicon.overview_intro, *(f"- „{s.text.strip()}”" for s in points)])
+
+    def summary(
+        self,
+        passages: list[Passage],
+        language: str,
+        vectors: Callable[[list[str]], list[list[float]]] | None = None,
+    ) -> Summary | None:
+        """A document's (its passages') overview in the question's language, each point cited
+        with its closeness to the document's centre; None for a document without sentences."""
+        points = self.main_points(passages, vectors)
+        if not points:
+            return None
+        answer = self._answer(language, [s for s, _ in points])
+        cited = [citation(n, ScoredPassage(s.passage, c), s) for n, (s, c) in enumerate(points, start=1)]
+        return Summary(answer, cited, points[0][0])
 
 
 def main_points(

@@ -21,14 +21,14 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 
 from rag.answer_format import answer_part, strip_markers
 from rag.chunking import Passage
-from rag.citations import Citation, citation
+from rag.citations import Citation
 from rag.decision import Calibration, decision_status
 from rag.documents import Document
 from rag.errors import Cancelled, IndexError_, InputError
@@ -42,14 +42,14 @@ from rag.overview import Overviews
 from rag.prompting import PromptMaker, Turn
 from rag.prompts import Prompts
 from rag.refusal import nearest_passage, why_refused
-from rag.retrieval import HybridRetriever
+from rag.retrieval import HybridRetriever, retrieval_query
 from rag.settings import Settings
 from rag.text import Sentence
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(frozen=True)
 class AnswerResult:
     answer: str
     refused: bool
@@ -127,6 +127,11 @@ class Pipeline:
         """What decides to answer or refuse, for /healthz and the start-up log."""
         return decision_status(self.calibration, self.settings.llm_model)
 
+    def backend_lacks(self) -> list[str]:
+        """What this model's backend does not do, as declared: for start-up and /healthz."""
+        notice = self.prompting.estimate_notice
+        return [notice] if notice else []
+
     def rules_off(self) -> list[str]:
         """The grounding rules off, or without a word table, for these languages and model."""
         return rules_off(self.lexicons, self.calibration, self.settings.llm_model)
@@ -167,11 +172,6 @@ class Pipeline:
 
     # ------------------------------------------------------------ answering
 
-    def retrieval_query(self, question: str, history: list[Turn]) -> str:
-        # A follow-up ("Waar ligt dat?") is retrieved together with the question before it.
-        previous = [t.content for t in history if t.role == "user"][-1:]
-        return " ".join([*previous, question])
-
     def stream(
         self,
         question: str,
@@ -196,7 +196,7 @@ class Pipeline:
         if self.overviews and self.overviews.asks_overview(question):
             yield from self._overview(question, language, doc_id, started)
             return
-        query = self.retrieval_query(question, history)
+        query = retrieval_query(question, [t.content for t in history if t.role == "user"])
         ranked = self.retriever.retrieve(query, doc_id=doc_id)
         timings = {"retrieval_ms": _ms(started)}
         messages, read = self.prompting.fitted(question, history, [s.passage for s in ranked], preference)
@@ -205,11 +205,10 @@ class Pipeline:
 
         with self.gate.turn(cancelled):
             timings["queue_ms"] = round(_ms(started) - timings["retrieval_ms"], 1)
-            draft = _Draft(cancelled)
-            draft.write(self.llm, messages, max_answer_tokens)
+            draft = write_draft(self.llm, messages, max_answer_tokens, cancelled)
             timings["written_ms"] = _ms(started)
             result = self._decide(draft.text, question, query, language, ranked)
-            result.usage = {
+            usage = {
                 "prompt_tokens": self.prompting.prompt_tokens(messages),
                 # A refusal the model never wrote still reaches the client as text.
                 "completion_tokens": self.prompting.text_tokens(max(draft.text, result.answer, key=len)),
@@ -220,8 +219,8 @@ class Pipeline:
             timings["first_token_ms"] = _ms(started)
             yield from (Token(piece) for piece in _word_pieces(result.answer))
         timings["total_ms"] = _ms(started)
-        result.timings = timings
-        result.cut_short = draft.cut_short and not result.refused
+        cut_short = draft.cut_short and not result.refused
+        result = replace(result, timings=timings, usage=usage, cut_short=cut_short)
         log.debug("%r -> %s (%s), evidence %r", question, result.answer, result.reason, result.evidence)
         yield result
 
@@ -242,22 +241,21 @@ class Pipeline:
         evidence, citations, signals = found.evidence, found.citations, found.signals
         case = Case(question, language, answer, evidence, tuple(c.text for c in citations), signals)
         decision = decide(case, self.calibration)
-        result = AnswerResult(
+        refused = not decision.accepted
+        nearest = nearest_passage(evidence, ranked) if refused else []
+        why = why_refused(decision.reason, language, bool(nearest), self.lexicons) if refused else ""
+        return AnswerResult(
             decision.answer,
-            not decision.accepted,
+            refused,
             language,
-            citations if decision.accepted else [],
+            [] if refused else citations,
             reason=decision.reason,
             signals=signals,
             evidence=evidence.text if evidence else "",
             draft=answer,
+            nearest=nearest,
+            explanation=why,
         )
-        if result.refused:
-            result.nearest = nearest_passage(evidence, ranked)
-            result.explanation = why_refused(
-                result.reason, result.language, bool(result.nearest), self.lexicons
-            )
-        return result
 
     def _overview(
         self, question: str, language: str, doc_id: str | None, started: float
@@ -269,17 +267,18 @@ class Pipeline:
             doc_id = ids[0] if len(ids) == 1 else self.retriever.retrieve(question)[0].passage.doc_id
         store = self.retriever.index.sentences
         passages = [p for p in self.retriever.passages if p.doc_id == doc_id]
-        points = self.overviews.main_points(passages, store.vectors if store is not None else None)
-        if not points:
+        summary = self.overviews.summary(passages, language, store.vectors if store is not None else None)
+        if summary is None:
             yield self._refusal(language, "the document has no sentences")
             return
-        yield Evidence(points[0][0], language)
-        answer = self.overviews.answer(language, [s for s, _ in points])
-        yield Token(answer)
-        citations = [citation(n, ScoredPassage(s.passage, c), s) for n, (s, c) in enumerate(points, start=1)]
+        yield Evidence(summary.evidence, language)
+        yield Token(summary.answer)
         timings = {"first_token_ms": _ms(started), "total_ms": _ms(started)}
         reason = "overview: the document's central sentences"
-        yield AnswerResult(answer, False, language, citations, timings, reason, evidence=points[0][0].text)
+        evidence = summary.evidence.text
+        yield AnswerResult(
+            summary.answer, False, language, summary.citations, timings, reason, evidence=evidence
+        )
 
     @staticmethod
     def _refusal(language: str, reason: str) -> AnswerResult:
@@ -305,23 +304,29 @@ class Pipeline:
         raise RuntimeError("the answer stream ended without a result")
 
 
-@dataclass
-class _Draft:
-    """The model's answer as it writes it; stops when the caller goes away."""
+@dataclass(frozen=True)
+class Draft:
+    """The model's answer as written, before the checks."""
 
-    cancelled: threading.Event | None = None
-    text: str = ""
-    cut_short: bool = False  # the model stopped at the caller's token limit
+    text: str
+    cut_short: bool  # the model stopped at the caller's token limit
 
-    def write(self, llm: BaseChatModel, messages: list[BaseMessage], max_tokens: int | None) -> None:
-        limit = {"max_tokens": max_tokens} if max_tokens else {}
-        for chunk in llm.stream(messages, **limit):
-            if self.cancelled is not None and self.cancelled.is_set():
-                raise Cancelled("The caller went away.")
-            if chunk.response_metadata.get("finish_reason") == "length":
-                self.cut_short = True
-            self.text += chunk.content if isinstance(chunk.content, str) else ""
-        self.text = self.text.strip()
+
+def write_draft(
+    llm: BaseChatModel,
+    messages: list[BaseMessage],
+    max_tokens: int | None,
+    cancelled: threading.Event | None = None,
+) -> Draft:
+    """The model's answer to the prompt; stops when the caller goes away (`cancelled`)."""
+    limit = {"max_tokens": max_tokens} if max_tokens else {}
+    text, cut_short = "", False
+    for chunk in llm.stream(messages, **limit):
+        if cancelled is not None and cancelled.is_set():
+            raise Cancelled("The caller went away.")
+        cut_short = cut_short or chunk.response_metadata.get("finish_reason") == "length"
+        text += chunk.content if isinstance(chunk.content, str) else ""
+    return Draft(text.strip(), cut_short)
 
 
 def _cited_sentence(first: Citation) -> Sentence:

@@ -40,6 +40,9 @@ class PromptMaker:
         self.lexicons = lexicons or {}
         self.prompts = prompts
         self.llm = llm
+        # Declared by the model's class (the in-process llama.cpp model counts its own tokens);
+        # other backends are fitted on an over-estimate, and start-up says so (`estimate_notice`).
+        self.counts_tokens: bool = getattr(type(llm), "counts_tokens", False) is True
         # The prompt may fill the context but for the reply.
         self.budget = settings.llm_context_tokens - settings.llm_max_tokens - REPLY_MARKUP_TOKENS
 
@@ -72,14 +75,24 @@ class PromptMaker:
                     f"tokens, and {self.budget} fit. Ask it in fewer words."
                 )
 
+    @property
+    def estimate_notice(self) -> str | None:
+        """What start-up and /healthz say where this model does not count its tokens."""
+        if self.counts_tokens:
+            return None
+        return (
+            "prompt fitting: by an estimate of 3 characters a token (this backend does not count "
+            "its tokens); lower RAG_LLM_CONTEXT_TOKENS if the server says a prompt is too long"
+        )
+
     def prompt_tokens(self, messages: list[BaseMessage]) -> int:
-        if getattr(self.llm, "counts_tokens", False):
+        if self.counts_tokens:
             return self.llm.get_num_tokens_from_messages(messages)
         # Other models: an over-estimate (Dutch and English run at 3.5-4 characters a token).
         return sum(self.text_tokens(str(m.content)) + MESSAGE_MARKUP_TOKENS for m in messages)
 
     def text_tokens(self, text: str) -> int:
-        if getattr(self.llm, "counts_tokens", False):
+        if self.counts_tokens:
             return self.llm.get_num_tokens(text)
         return len(text) // 3
 

@@ -34,6 +34,12 @@ def rrf_fuse(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, 
     return sorted(scores.items(), key=lambda pair: -pair[1])
 
 
+def retrieval_query(question: str, earlier_questions: Sequence[str]) -> str:
+    """What is retrieved for a question: a follow-up ("Waar ligt dat?") together with the
+    question asked before it."""
+    return " ".join([*earlier_questions[-1:], question])
+
+
 class HybridRetriever(BaseRetriever):
     """Dense + BM25 retrieval over the passages of the index, as a LangChain retriever."""
 

@@ -85,6 +85,7 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> FastAPI:
                 skipped=skipped or None,
                 decision=state.pipeline.decision_status(),
                 rules_off=state.pipeline.rules_off(),
+                backend_lacks=state.pipeline.backend_lacks() or None,
                 languages=list(settings.language_codes),
             ).model_dump(exclude_none=True)
         )

@@ -57,6 +57,8 @@ def test_with_a_key_set_the_api_wants_it(keyed) -> None:
     assert health.status_code == 200 and health.json()["languages"] == ["nl", "en"]
     # The fake model has no calibration: /healthz says the rule it turns off.
     assert [r.split(":")[0] for r in health.json()["rules_off"]] == ["learned decision"]
+    # Nor does it count its tokens: /healthz says prompts are fitted on an estimate.
+    assert [r.split(":")[0] for r in health.json()["backend_lacks"]] == ["prompt fitting"]
     # Only holders of the key add or remove documents.
     files = {"file": ("nieuw.md", b"# Nieuw\n\nTekst.")}
     assert httpx.post(f"{keyed}/api/documents", files=files).status_code == 401

@@ -241,7 +241,7 @@ def test_a_question_goes_down_the_steps_and_no_step_imports_a_later_one() -> Non
     steps = [
         ["rag.retrieval", "rag.index"],
         ["rag.prompting", "rag.llm", "rag.llama_chat"],
-        ["rag.citations", "rag.evidence"],
+        ["rag.citations", "rag.evidence", "rag.overview"],
         ["rag.grounding", "rag.decision"],
         ["rag.refusal"],
         ["rag.pipeline"],

@@ -62,3 +62,27 @@ def test_the_product_reads_naive_rags_prompt_word_for_word(settings) -> None:
             SystemMessage(naive_prompt(settings.prompts_dir, maker.refusal()).format(passages=numbered)),
             HumanMessage(question),
         ]
+
+
+def test_a_model_that_does_not_count_its_tokens_is_fitted_on_an_estimate_and_says_so(settings) -> None:
+    """Counting tokens is declared by the model's class (the in-process model does), never
+    probed per call; a backend without it gets an over-estimate, which start-up names."""
+    from typing import ClassVar
+
+    from langchain_core.language_models import FakeListChatModel
+
+    from rag.prompting import PromptMaker
+    from rag.prompts import load_prompts
+
+    class Counting(FakeListChatModel):
+        counts_tokens: ClassVar[bool] = True
+
+        def get_num_tokens(self, text: str) -> int:
+            return len(text.split())
+
+    prompts = load_prompts(settings.prompts_dir)
+    estimating = PromptMaker(settings, prompts, FakeListChatModel(responses=["x"]))
+    assert estimating.estimate_notice.startswith("prompt fitting: by an estimate")
+    assert estimating.text_tokens("één twee drie vier") == len("één twee drie vier") // 3
+    counting = PromptMaker(settings, prompts, Counting(responses=["x"]))
+    assert counting.estimate_notice is None and counting.text_tokens("één twee drie vier") == 4

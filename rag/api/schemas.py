@@ -100,6 +100,9 @@ class Health(BaseModel):
     decision: str | None = None
     # The grounding rules off, or without a word table, for the model and languages served.
     rules_off: list[str] | None = None
+    # What the model's backend does not do, as it declares (an OpenAI-compatible server does
+    # not count its tokens: prompts are fitted on an estimate); absent when nothing.
+    backend_lacks: list[str] | None = None
     languages: list[str] | None = None  # the languages served (RAG_LANGUAGES), each by its lexicon
 
 
