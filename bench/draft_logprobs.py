@@ -23,9 +23,9 @@ import numpy as np
 from pydantic import Field
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from replay import ROOT, RecordedDrafts
+from replay import SETTINGS, RecordedDrafts, pipelines_over
 
-from rag.benchmark import answer_corpus, corpora, load_records, read_dump
+from rag.benchmark import answer_corpus, read_dump
 from rag.decision import (
     FEATURES,
     chosen_threshold,
@@ -73,40 +73,30 @@ def _mattering(dump: Path) -> list[dict]:
 
 
 def score(dump: Path) -> None:
-    from rag.build import build_pipeline
-    from rag.embedding import load_embedder
-    from rag.evaluation import corpus_settings
     from rag.llm import verify_llm
-    from rag.settings import Settings
 
     out = dump.with_name(f"{dump.stem}-logprobs.jsonl")
     done = {json.loads(line)["id"] for line in out.open()} if out.exists() else set()
-    settings = Settings().model_copy(update={"index_dir": ROOT / ".cache" / "benchmark" / "model-states"})
-    embeddings = load_embedder(settings)
-    model = verify_llm(settings.models_dir, settings.llm_model)
+    path = str(verify_llm(SETTINGS.models_dir, SETTINGS.llm_model))
+
+    def all_logits(drafts: dict[str, str]) -> ScoredDrafts:
+        return ScoredDrafts(
+            model_path=path,
+            n_ctx=SETTINGS.llm_context_tokens,
+            n_threads=SETTINGS.llm_threads,
+            logits_all=True,
+            rope_freq_base=0.0,  # the GGUF's own RoPE settings, as rag/llm.py loads it
+            rope_freq_scale=0.0,
+            verbose=False,
+            drafts=drafts,
+        )
+
     wanted = [r for r in _mattering(dump) if r["id"] not in done]
     with out.open("a", encoding="utf-8") as sink:
-        for corpus in corpora():
-            mine = [r for r in wanted if r["corpus"] == corpus.name]
-            if not mine:
-                continue
-            records = {r["id"]: r for r in load_records(corpus)}
-            llm = ScoredDrafts(
-                model_path=str(model),
-                n_ctx=settings.llm_context_tokens,
-                n_threads=settings.llm_threads,
-                logits_all=True,
-                rope_freq_base=0.0,
-                rope_freq_scale=0.0,
-                verbose=False,
-                drafts={records[r["id"]]["question"].strip(): r["product"]["draft"] for r in mine},
-            )
-            folder = corpus_settings(settings, corpus.folder)
-            pipeline = build_pipeline(folder, llm, embeddings, calibration=False)
-            for row in mine:
-                record = records[row["id"]]
+        for corpus, pipeline, rows, records in pipelines_over(wanted, all_logits, calibration=False):
+            for row, record in zip(rows, records, strict=True):
                 list(answer_corpus(pipeline, corpus, [record], naive=False))
-                signals = llm.scores[record["question"].strip()]
+                signals = pipeline.llm.scores[record["question"].strip()]
                 sink.write(json.dumps({"id": row["id"], **signals}) + "\n")
                 sink.flush()
                 print(row["id"], signals, flush=True)

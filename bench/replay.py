@@ -19,7 +19,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,13 @@ from langchain_core.messages import AIMessageChunk, BaseMessage  # noqa: E402
 from langchain_core.outputs import ChatGenerationChunk  # noqa: E402
 from pydantic import Field  # noqa: E402
 
-from rag.benchmark import answer_corpus, corpora, load_records, read_dump, table  # noqa: E402
+from rag.benchmark import Corpus, answer_corpus, corpora, load_records, read_dump, table  # noqa: E402
 from rag.llama_chat import LocalChatLlamaCpp  # noqa: E402
+from rag.pipeline import Pipeline  # noqa: E402
+from rag.settings import Settings  # noqa: E402
+
+# The replayed pipelines keep their model states apart from the app's index.
+SETTINGS = Settings().model_copy(update={"index_dir": ROOT / ".cache" / "benchmark" / "model-states"})
 
 
 class RecordedDrafts(LocalChatLlamaCpp):
@@ -50,41 +55,48 @@ class RecordedDrafts(LocalChatLlamaCpp):
         yield ChatGenerationChunk(message=AIMessageChunk(content=""), generation_info=stopped)
 
 
+def pipelines_over(
+    rows: list[dict], model: Callable[[dict[str, str]], RecordedDrafts], calibration: bool
+) -> Iterator[tuple[Corpus, Pipeline, list[dict], list[dict]]]:
+    """For each benchmark corpus the rows come from: a pipeline over it whose model
+    (`model(drafts)`, drafts by question) writes the recorded drafts, the rows, and their
+    questions' records."""
+    from rag.build import build_pipeline
+    from rag.embedding import load_embedder
+    from rag.evaluation import corpus_settings
+
+    embeddings = load_embedder(SETTINGS)
+    for corpus in corpora():
+        mine = [r for r in rows if r["corpus"] == corpus.name]
+        if not mine:
+            continue
+        records = {r["id"]: r for r in load_records(corpus)}
+        llm = model({records[r["id"]]["question"].strip(): r["product"]["draft"] for r in mine})
+        folder = corpus_settings(SETTINGS, corpus.folder)
+        pipeline = build_pipeline(folder, llm, embeddings, calibration=calibration)
+        yield corpus, pipeline, mine, [records[r["id"]] for r in mine]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("dump", type=Path, help="a benchmark run's rows")
     parser.add_argument("--observe", action="store_true", help="the learned decision off")
     parser.add_argument("--out", type=Path, help="the replayed rows (default: DUMP-replay.jsonl)")
     args = parser.parse_args()
-    from rag.build import build_pipeline
-    from rag.embedding import load_embedder
-    from rag.evaluation import corpus_settings
     from rag.llm import verify_llm
-    from rag.settings import Settings
 
-    settings = Settings().model_copy(update={"index_dir": ROOT / ".cache" / "benchmark" / "model-states"})
     recorded = read_dump(args.dump)
     out = args.out or args.dump.with_name(f"{args.dump.stem}-replay.jsonl")
-    embeddings = load_embedder(settings)
-    model = verify_llm(settings.models_dir, settings.llm_model)
+    path = str(verify_llm(SETTINGS.models_dir, SETTINGS.llm_model))
+
+    def tokenizer_only(drafts: dict[str, str]) -> RecordedDrafts:
+        n_ctx = SETTINGS.llm_context_tokens
+        return RecordedDrafts(model_path=path, vocab_only=True, n_ctx=n_ctx, verbose=False, drafts=drafts)
+
     rows = []
     with out.open("w", encoding="utf-8") as sink:
-        for corpus in corpora():
-            mine = [r for r in recorded if r["corpus"] == corpus.name]
-            if not mine:
-                continue
-            records = {r["id"]: r for r in load_records(corpus)}
-            llm = RecordedDrafts(
-                model_path=str(model),
-                vocab_only=True,
-                n_ctx=settings.llm_context_tokens,
-                verbose=False,
-                drafts={records[r["id"]]["question"].strip(): r["product"]["draft"] for r in mine},
-            )
-            pipeline = build_pipeline(
-                corpus_settings(settings, corpus.folder), llm, embeddings, calibration=not args.observe
-            )
-            replayed = answer_corpus(pipeline, corpus, [records[r["id"]] for r in mine], naive=False)
+        for corpus, pipeline, mine, records in pipelines_over(recorded, tokenizer_only, not args.observe):
+            replayed = answer_corpus(pipeline, corpus, records, naive=False)
             for row, before in zip(replayed, mine, strict=True):
                 if "naive" in before:
                     row["naive"] = before["naive"]
