@@ -23,7 +23,7 @@ import numpy as np
 from pydantic import Field
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from replay import SETTINGS, RecordedDrafts, pipelines_over
+from replay import RecordedDrafts, pipelines_over, replay_settings
 
 from rag.benchmark import answer_corpus, read_dump
 from rag.decision import (
@@ -77,13 +77,14 @@ def score(dump: Path) -> None:
 
     out = dump.with_name(f"{dump.stem}-logprobs.jsonl")
     done = {json.loads(line)["id"] for line in out.open()} if out.exists() else set()
-    path = str(verify_llm(SETTINGS.models_dir, SETTINGS.llm_model))
+    settings = replay_settings()
+    path = str(verify_llm(settings.models_dir, settings.llm_model))
 
     def all_logits(drafts: dict[str, str]) -> ScoredDrafts:
         return ScoredDrafts(
             model_path=path,
-            n_ctx=SETTINGS.llm_context_tokens,
-            n_threads=SETTINGS.llm_threads,
+            n_ctx=settings.llm_context_tokens,
+            n_threads=settings.llm_threads,
             logits_all=True,
             rope_freq_base=0.0,  # the GGUF's own RoPE settings, as rag/llm.py loads it
             rope_freq_scale=0.0,
@@ -93,7 +94,8 @@ def score(dump: Path) -> None:
 
     wanted = [r for r in _mattering(dump) if r["id"] not in done]
     with out.open("a", encoding="utf-8") as sink:
-        for corpus, pipeline, rows, records in pipelines_over(wanted, all_logits, calibration=False):
+        replayed = pipelines_over(settings, wanted, all_logits, calibration=False)
+        for corpus, pipeline, rows, records in replayed:
             for row, record in zip(rows, records, strict=True):
                 list(answer_corpus(pipeline, corpus, [record], naive=False))
                 signals = pipeline.llm.scores[record["question"].strip()]

@@ -37,8 +37,10 @@ from rag.llama_chat import LocalChatLlamaCpp  # noqa: E402
 from rag.pipeline import Pipeline  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
-# The replayed pipelines keep their model states apart from the app's index.
-SETTINGS = Settings().model_copy(update={"index_dir": ROOT / ".cache" / "benchmark" / "model-states"})
+
+def replay_settings() -> Settings:
+    """The app's settings, with the replayed pipelines' model states kept apart from its index."""
+    return Settings().model_copy(update={"index_dir": ROOT / ".cache" / "benchmark" / "model-states"})
 
 
 class RecordedDrafts(LocalChatLlamaCpp):
@@ -56,7 +58,7 @@ class RecordedDrafts(LocalChatLlamaCpp):
 
 
 def pipelines_over(
-    rows: list[dict], model: Callable[[dict[str, str]], RecordedDrafts], calibration: bool
+    settings: Settings, rows: list[dict], model: Callable[[dict[str, str]], RecordedDrafts], calibration: bool
 ) -> Iterator[tuple[Corpus, Pipeline, list[dict], list[dict]]]:
     """For each benchmark corpus the rows come from: a pipeline over it whose model
     (`model(drafts)`, drafts by question) writes the recorded drafts, the rows, and their
@@ -65,14 +67,14 @@ def pipelines_over(
     from rag.embedding import load_embedder
     from rag.evaluation import corpus_settings
 
-    embeddings = load_embedder(SETTINGS)
+    embeddings = load_embedder(settings)
     for corpus in corpora():
         mine = [r for r in rows if r["corpus"] == corpus.name]
         if not mine:
             continue
         records = {r["id"]: r for r in load_records(corpus)}
         llm = model({records[r["id"]]["question"].strip(): r["product"]["draft"] for r in mine})
-        folder = corpus_settings(SETTINGS, corpus.folder)
+        folder = corpus_settings(settings, corpus.folder)
         pipeline = build_pipeline(folder, llm, embeddings, calibration=calibration)
         yield corpus, pipeline, mine, [records[r["id"]] for r in mine]
 
@@ -87,15 +89,17 @@ def main() -> int:
 
     recorded = read_dump(args.dump)
     out = args.out or args.dump.with_name(f"{args.dump.stem}-replay.jsonl")
-    path = str(verify_llm(SETTINGS.models_dir, SETTINGS.llm_model))
+    settings = replay_settings()
+    path = str(verify_llm(settings.models_dir, settings.llm_model))
 
     def tokenizer_only(drafts: dict[str, str]) -> RecordedDrafts:
-        n_ctx = SETTINGS.llm_context_tokens
+        n_ctx = settings.llm_context_tokens
         return RecordedDrafts(model_path=path, vocab_only=True, n_ctx=n_ctx, verbose=False, drafts=drafts)
 
     rows = []
     with out.open("w", encoding="utf-8") as sink:
-        for corpus, pipeline, mine, records in pipelines_over(recorded, tokenizer_only, not args.observe):
+        replayed_over = pipelines_over(settings, recorded, tokenizer_only, not args.observe)
+        for corpus, pipeline, mine, records in replayed_over:
             replayed = answer_corpus(pipeline, corpus, records, naive=False)
             for row, before in zip(replayed, mine, strict=True):
                 if "naive" in before:

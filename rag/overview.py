@@ -34,8 +34,7 @@ class Summary:
     """An overview's answer: a line, then the document's central sentences, each cited."""
 
     answer: str
-    citations: list[Citation]
-    evidence: Sentence  # the first point, shown before the answer
+    citations: list[Citation]  # the first one's sentence is shown before the answer
 
 
 class Overviews:
@@ -87,7 +86,7 @@ class Overviews:
             return None
         answer = self._answer(language, [s for s, _ in points])
         cited = [citation(n, ScoredPassage(s.passage, c), s) for n, (s, c) in enumerate(points, start=1)]
-        return Summary(answer, cited, points[0][0])
+        return Summary(answer, cited)
 
 
 def main_points(

@@ -271,11 +271,12 @@ class Pipeline:
         if summary is None:
             yield self._refusal(language, "the document has no sentences")
             return
-        yield Evidence(summary.evidence, language)
+        first = summary.citations[0]
+        yield Evidence(_cited_sentence(first), language)
         yield Token(summary.answer)
         timings = {"first_token_ms": _ms(started), "total_ms": _ms(started)}
         reason = "overview: the document's central sentences"
-        evidence = summary.evidence.text
+        evidence = first.sentence
         yield AnswerResult(
             summary.answer, False, language, summary.citations, timings, reason, evidence=evidence
         )
