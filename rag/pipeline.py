@@ -37,7 +37,7 @@ from rag.grounding import Case, decide, refused, rules_off
 from rag.index import ScoredPassage
 from rag.language import detect_language
 from rag.lexicon import Lexicon, asked_language
-from rag.llm import ModelGate, model_lock
+from rag.llm import ModelGate, model_queue
 from rag.overview import Overviews
 from rag.prompting import PromptMaker, Turn
 from rag.prompts import Prompts
@@ -119,7 +119,7 @@ class Pipeline:
         self.overviews = overviews
         self.prompts = prompts
         self.llm = llm
-        self.gate = ModelGate(settings.queue_size, model_lock(llm))
+        self.gate = ModelGate(settings.queue_size, model_queue(llm))
         self.prompting = PromptMaker(settings, prompts, llm, self.lexicons)
         self.use_corpus(retriever, documents)
 
