@@ -39,10 +39,10 @@ from rag.language import detect_language
 from rag.lexicon import Lexicon, asked_language
 from rag.llm import ModelGate, model_queue
 from rag.overview import Overviews
-from rag.prompting import PromptMaker, Turn
+from rag.prompting import MOST_CHARS_PER_TOKEN, PromptMaker, Turn
 from rag.prompts import Prompts
 from rag.refusal import nearest_passage, why_refused
-from rag.retrieval import HybridRetriever, retrieval_query
+from rag.retrieval import HybridRetriever, retrieval_query, short_scopes
 from rag.settings import Settings
 from rag.text import Sentence
 
@@ -144,6 +144,11 @@ class Pipeline:
         # it before any answer starts.
         longest = sorted(retriever.passages, key=lambda p: len(p.text), reverse=True)
         self.widest_context = longest[: self.settings.top_k]
+        # The corpus, or any one document, short enough to be read whole.
+        most_chars = self.prompting.budget * MOST_CHARS_PER_TOKEN
+        if not self.settings.read_whole_if_it_fits:
+            most_chars = 0
+        self.short_scopes = short_scopes(retriever.passages, most_chars)
         self.documents = documents
         self.retriever = retriever
 
@@ -197,10 +202,8 @@ class Pipeline:
             yield from self._overview(question, language, doc_id, started)
             return
         query = retrieval_query(question, [t.content for t in history if t.role == "user"])
-        ranked = self.retriever.retrieve(query, doc_id=doc_id)
+        messages, read, ranked = self._prompt(question, history, query, doc_id, preference)
         timings = {"retrieval_ms": _ms(started)}
-        messages, read = self.prompting.fitted(question, history, [s.passage for s in ranked], preference)
-        ranked = ranked[: len(read)]  # what did not fit in the prompt is not read
         yield Sources(tuple(read), language)
 
         with self.gate.turn(cancelled):
@@ -223,6 +226,21 @@ class Pipeline:
         result = replace(result, timings=timings, usage=usage, cut_short=cut_short)
         log.debug("%r -> %s (%s), evidence %r", question, result.answer, result.reason, result.evidence)
         yield result
+
+    def _prompt(
+        self, question: str, history: list[Turn], query: str, doc_id: str | None, preference: str
+    ) -> tuple[list[BaseMessage], list[Passage], list[ScoredPassage]]:
+        """The prompt, the passages it holds, and those ranked for the question. A short
+        text that fits whole is read whole, in document order: every question on it then
+        shares the prompt's start, which llama.cpp keeps read, so only the question is read
+        anew. Otherwise the top passages, as many as fit."""
+        scope = self.short_scopes.get(doc_id)
+        whole = self.prompting.holding_all(question, history, scope, preference) if scope else None
+        if scope and whole is not None:
+            return whole, scope, self.retriever.retrieve(query, k=len(scope), doc_id=doc_id)
+        ranked = self.retriever.retrieve(query, doc_id=doc_id)
+        messages, read = self.prompting.fitted(question, history, [s.passage for s in ranked], preference)
+        return messages, read, ranked[: len(read)]  # what did not fit in the prompt is not read
 
     def _decide(
         self,
@@ -288,9 +306,11 @@ class Pipeline:
 
     def warm_up(self) -> None:
         """Have the model write one token, so the first reader does not wait for its weights
-        to load from disk."""
+        to load from disk, nor, where the corpus is read whole, for the passages to be read."""
+        scope = self.short_scopes.get(None)
+        whole = self.prompting.holding_all("Hallo", [], scope) if scope else None
         with self.gate.turn():
-            self.llm.invoke([HumanMessage("Hallo")], max_tokens=1)
+            self.llm.invoke(whole or [HumanMessage("Hallo")], max_tokens=1)
 
     def answer(
         self,

@@ -20,6 +20,9 @@ from rag.settings import Settings
 # are estimated.
 REPLY_MARKUP_TOKENS = 16
 MESSAGE_MARKUP_TOKENS = 8
+# No tokenizer packs more characters than this into a token on average over real text:
+# passages longer than the budget times this cannot all fit, and are not counted.
+MOST_CHARS_PER_TOKEN = 6
 
 
 @dataclass(frozen=True)
@@ -64,9 +67,7 @@ class PromptMaker:
             if needed <= self.budget:
                 return messages, context
             if turns:
-                turns = turns[1:]
-                while turns and turns[0].role == "assistant":  # a conversation starts with a question
-                    turns = turns[1:]
+                turns = _without_oldest_turn(turns)
             elif len(context) > 1:
                 context = context[:-1]
             else:
@@ -74,6 +75,24 @@ class PromptMaker:
                     f"The question is too long for the model: with the documents it needs {needed} "
                     f"tokens, and {self.budget} fit. Ask it in fewer words."
                 )
+
+    def holding_all(
+        self,
+        question: str,
+        history: list[Turn],
+        passages: list[Passage],
+        preference: str = "",
+    ) -> list[BaseMessage] | None:
+        """The prompt holding every one of these passages, the oldest turns dropped as they
+        must; None where the passages alone do not fit."""
+        turns = history[-self.settings.max_history_messages :] if self.settings.max_history_messages else []
+        while True:
+            messages = self.messages(question, turns, passages, preference)
+            if self.prompt_tokens(messages) <= self.budget:
+                return messages
+            if not turns:
+                return None
+            turns = _without_oldest_turn(turns)
 
     @property
     def estimate_notice(self) -> str | None:
@@ -130,3 +149,10 @@ class PromptMaker:
         others = [lexicon for code, lexicon in lexicons.items() if code != "en"]
         said += [f"(In {other.name_in_english}: {other.model_refusal})" for other in others]
         return " ".join(said)
+
+
+def _without_oldest_turn(turns: list[Turn]) -> list[Turn]:
+    turns = turns[1:]
+    while turns and turns[0].role == "assistant":  # a conversation starts with a question
+        turns = turns[1:]
+    return turns

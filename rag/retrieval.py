@@ -40,6 +40,21 @@ def retrieval_query(question: str, earlier_questions: Sequence[str]) -> str:
     return " ".join([*earlier_questions[-1:], question])
 
 
+def short_scopes(passages: Sequence[Passage], most_chars: int) -> dict[str | None, list[Passage]]:
+    """The scopes a question can have (the whole corpus: None; or one document) whose passages
+    together are at most `most_chars` long, each in document order."""
+    by_doc: dict[str, list[Passage]] = {}
+    for passage in passages:
+        by_doc.setdefault(passage.doc_id, []).append(passage)
+    scopes: dict[str | None, list[Passage]] = {}
+    for doc, held in sorted(by_doc.items()):
+        if sum(len(p.text) for p in held) <= most_chars:
+            scopes[doc] = sorted(held, key=lambda p: p.start)
+    if len(scopes) == len(by_doc) and sum(len(p.text) for p in passages) <= most_chars:
+        scopes[None] = [p for doc in sorted(by_doc) for p in scopes[doc]]
+    return scopes
+
+
 class HybridRetriever(BaseRetriever):
     """Dense + BM25 retrieval over the passages of the index, as a LangChain retriever."""
 

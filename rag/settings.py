@@ -50,6 +50,10 @@ class Settings(BaseSettings):
 
     # Retrieval.
     top_k: int = Field(default=4, ge=1, le=50)
+    # A corpus (or asked document) that fits in the prompt whole is read whole, in document
+    # order, instead of its top passages: every question on it then starts with the same
+    # tokens, which the model keeps read between questions.
+    read_whole_if_it_fits: bool = True
     rrf_k: int = Field(default=60, ge=1)
 
     # LLM: "local" runs a GGUF through llama-cpp-python; "openai" talks to any

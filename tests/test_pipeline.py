@@ -253,3 +253,33 @@ def test_a_question_goes_down_the_steps_and_no_step_imports_a_later_one() -> Non
             tree = ast.parse((root / (module.replace(".", "/") + ".py")).read_text(encoding="utf-8"))
             imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
             assert not imported & later, (module, imported & later)
+
+
+class _RecordingChatModel(FakeListChatModel):
+    """A scripted model that keeps each prompt it is given."""
+
+    prompts: list  # given at construction: a fresh list per model
+
+    def _stream(self, messages, *args, **kwargs):
+        self.prompts.append(messages)
+        yield from super()._stream(messages, *args, **kwargs)
+
+
+def test_a_short_article_is_read_whole_and_every_question_starts_the_same(settings, embeddings) -> None:
+    llm = _RecordingChatModel(responses=["2,2 gigawatt.", "Dario Amodei."], prompts=[])
+    pipeline = build_pipeline(settings, llm=llm, embeddings=embeddings, calibration=False)
+    in_order = sorted(pipeline.retriever.passages, key=lambda p: p.start)
+    assert len(in_order) > settings.top_k  # more than a question's top passages
+    for question in ["Hoeveel stroom verbruikt Project Rainier?", "Who founded Anthropic?"]:
+        sources, *_ = pipeline.stream(question)  # the whole answer, so the model is called
+        assert isinstance(sources, Sources) and list(sources.passages) == in_order
+    # The same system message (rules and passages): the model keeps it read between questions.
+    first, second = llm.prompts
+    assert first[0].content == second[0].content and first[-1].content != second[-1].content
+
+
+def test_a_text_read_by_its_top_passages_when_asked(settings, embeddings) -> None:
+    top = copy_settings(settings, read_whole_if_it_fits=False)
+    pipeline = fake_pipeline(top, embeddings, ["2,2 gigawatt."])
+    sources = next(iter(pipeline.stream("Hoeveel stroom verbruikt Project Rainier?")))
+    assert isinstance(sources, Sources) and len(sources.passages) == settings.top_k

@@ -1,5 +1,6 @@
 from rag.build import index_seeds
-from rag.retrieval import HybridRetriever, bm25_tokens, rrf_fuse
+from rag.chunking import Passage
+from rag.retrieval import HybridRetriever, bm25_tokens, rrf_fuse, short_scopes
 
 
 def test_rrf_rewards_agreement_and_is_deterministic() -> None:
@@ -28,3 +29,13 @@ def test_hybrid_retrieval_finds_the_passage(settings, embeddings) -> None:
     # The LangChain interface returns the same passages with their offsets.
     docs = retriever.invoke("Project Rainier")
     assert docs and {"doc_id", "start", "end", "score"} <= set(docs[0].metadata)
+
+
+def test_short_scopes_are_the_corpus_and_each_document_that_fit_in_document_order() -> None:
+    second, first = Passage("a.txt", 100, 150, "x" * 50), Passage("a.txt", 0, 100, "y" * 100)
+    long = Passage("b.txt", 0, 300, "z" * 300)
+    # b.txt alone is too long, so the corpus is too; a.txt fits, in the order of its text.
+    assert short_scopes([long, second, first], most_chars=200) == {"a.txt": [first, second]}
+    scopes = short_scopes([long, second, first], most_chars=1000)
+    assert scopes[None] == [first, second, long] and scopes["b.txt"] == [long]
+    assert short_scopes([long, second, first], most_chars=0) == {}
