@@ -290,8 +290,9 @@ def bench_indexing() -> None:
         seconds = time.perf_counter() - t0
     print(
         f"upload indexing: {size_mb:.2f} MB, {len(passages)} passages in {seconds:.0f} s = "
-        f"{size_mb / seconds * 60:.2f} MB/min; an upload of RAG_MAX_UPLOAD_MB={settings.max_upload_mb:g} "
-        f"holds the indexer ~{settings.max_upload_mb / (size_mb / seconds * 60):.0f} min"
+        f"{size_mb / seconds * 60:.2f} MB/min; an upload of RAG_MAX_UPLOAD_TEXT_MB="
+        f"{settings.max_upload_text_mb:g} of text holds the indexer "
+        f"~{settings.max_upload_text_mb / (size_mb / seconds * 60):.0f} min"
     )
 
 

@@ -101,9 +101,9 @@ def _digest(path: Path) -> bytes | None:
         return None
 
 
-def check_contents(name: str, data: bytes, max_bytes: int) -> str:
+def check_contents(name: str, data: bytes, max_bytes: int, max_text_bytes: int) -> str:
     """The text that would be indexed, or why the file cannot be: empty, too big, contents
-    that do not match the extension, no extractable text."""
+    that do not match the extension, no extractable text, more text than one job may index."""
     if not data:
         raise InputError(f"{name} is empty.")
     if len(data) > max_bytes:
@@ -127,6 +127,11 @@ def check_contents(name: str, data: bytes, max_bytes: int) -> str:
         if suffix == ".pdf":
             raise NoText(f"{name} has no extractable text (a scanned PDF needs OCR first).")
         raise InputError(f"{name} holds no text.")
+    if len(text.encode()) > max_text_bytes:
+        raise TooLarge(
+            f"{name} holds {len(text.encode()) / 1e6:.1f} MB of text; the limit is "
+            f"{max_text_bytes / 1e6:g} MB of text an upload (RAG_MAX_UPLOAD_TEXT_MB): split it."
+        )
     return text
 
 
@@ -172,7 +177,7 @@ class Library:
     def add(self, name: str, data: bytes, replace: bool = False) -> Job:
         """Checks the upload now (errors raise at once) and queues its indexing."""
         name = safe_name(name)
-        check_contents(name, data, self.max_upload_bytes)
+        check_contents(name, data, self.max_upload_bytes, int(self.settings.max_upload_text_mb * 1_000_000))
         digest = hashlib.sha256(data).digest()
         with self._lock:  # two uploads of the same content at once: the second finds the first
             waiting = self._waiting.get(digest)

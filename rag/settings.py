@@ -93,8 +93,11 @@ class Settings(BaseSettings):
     # A request (headers and body) not whole this long after it starts is dropped: half-sent
     # requests never hold a connection. An upload of RAG_MAX_UPLOAD_MB needs ~3 Mbit/s.
     request_read_seconds: float = Field(default=60, gt=0)
-    # Documents uploaded in the web chat or with POST /api/documents.
+    # Documents uploaded in the web chat or with POST /api/documents: the file, and the text
+    # in it. Uploads are indexed one at a time, at ~0.5 MB of text a minute on 2 cores, so
+    # the text bounds how long one upload holds the others (5 MB: ~10 minutes).
     max_upload_mb: float = Field(default=20, gt=0)
+    max_upload_text_mb: float = Field(default=5, gt=0)
 
     @property
     def language_codes(self) -> tuple[str, ...]:

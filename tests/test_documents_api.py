@@ -31,7 +31,13 @@ def library(settings, embeddings, tmp_path_factory):
     root = tmp_path_factory.mktemp("library")
     (root / "seeds").mkdir()
     shutil.copy(ARTICLE, root / "seeds" / ARTICLE.name)
-    local = copy_settings(settings, seeds_dir=root / "seeds", index_dir=root / "index", max_upload_mb=0.05)
+    local = copy_settings(
+        settings,
+        seeds_dir=root / "seeds",
+        index_dir=root / "index",
+        max_upload_mb=0.05,
+        max_upload_text_mb=0.02,
+    )
     pipeline = build_pipeline(local, llm=FakeListChatModel(responses=[ANSWER]), embeddings=embeddings)
     with serve_in_thread(local, pipeline) as base:
         yield base, local, pipeline
@@ -98,6 +104,12 @@ SCANNED_PDF = (  # a one-page PDF with no text layer (what a scanner makes, minu
     [
         ("leeg.md", b"", 400, "empty"),
         ("groot.txt", b"woord " * 20_000, 413, "limit"),
+        (
+            "tekstrijk.txt",
+            b"woord " * 5_000,
+            413,
+            "MB of text",
+        ),  # a small file, but more text than a job may index
         ("tabel.xlsx", b"PK\x03\x04", 415, "Unsupported type"),
         ("nep.pdf", b"Dit is gewoon tekst.", 415, "does not hold a PDF"),
         ("nep.txt", b"%PDF-1.4 binary \x00\x01", 415, "binary"),
