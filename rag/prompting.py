@@ -60,7 +60,7 @@ class PromptMaker:
         oldest turns go first, then the lowest-ranked passages (a dense text, a table or CJK,
         runs at a token a character), down to the best one. Only a question too long beside
         that one passage is refused."""
-        turns = history[-self.settings.max_history_messages :] if self.settings.max_history_messages else []
+        turns = self._recent(history)
         while True:
             messages = self.messages(question, turns, context, preference)
             needed = self.prompt_tokens(messages)
@@ -85,7 +85,7 @@ class PromptMaker:
     ) -> list[BaseMessage] | None:
         """The prompt holding every one of these passages, the oldest turns dropped as they
         must; None where the passages alone do not fit."""
-        turns = history[-self.settings.max_history_messages :] if self.settings.max_history_messages else []
+        turns = self._recent(history)
         while True:
             messages = self.messages(question, turns, passages, preference)
             if self.prompt_tokens(messages) <= self.budget:
@@ -93,6 +93,10 @@ class PromptMaker:
             if not turns:
                 return None
             turns = _without_oldest_turn(turns)
+
+    def _recent(self, history: list[Turn]) -> list[Turn]:
+        """The turns a prompt may hold at most (`RAG_MAX_HISTORY_MESSAGES`), the newest."""
+        return history[-self.settings.max_history_messages :] if self.settings.max_history_messages else []
 
     @property
     def estimate_notice(self) -> str | None:
