@@ -127,9 +127,10 @@ def check_contents(name: str, data: bytes, max_bytes: int, max_text_bytes: int) 
         if suffix == ".pdf":
             raise NoText(f"{name} has no extractable text (a scanned PDF needs OCR first).")
         raise InputError(f"{name} holds no text.")
-    if len(text.encode()) > max_text_bytes:
+    text_bytes = len(text.encode())
+    if text_bytes > max_text_bytes:
         raise TooLarge(
-            f"{name} holds {len(text.encode()) / 1e6:.1f} MB of text; the limit is "
+            f"{name} holds {text_bytes / 1e6:.1f} MB of text; the limit is "
             f"{max_text_bytes / 1e6:g} MB of text an upload (RAG_MAX_UPLOAD_TEXT_MB): split it."
         )
     return text
