@@ -145,10 +145,11 @@ class Pipeline:
         longest = sorted(retriever.passages, key=lambda p: len(p.text), reverse=True)
         self.widest_context = longest[: self.settings.top_k]
         # The corpus, or any one document, short enough to be read whole.
-        most_chars = self.prompting.budget * MOST_CHARS_PER_TOKEN
-        if not self.settings.read_whole_if_it_fits:
-            most_chars = 0
-        self.short_scopes = short_scopes(retriever.passages, most_chars)
+        self.short_scopes = (
+            short_scopes(retriever.passages, self.prompting.budget * MOST_CHARS_PER_TOKEN)
+            if self.settings.read_whole_if_it_fits
+            else {}
+        )
         self.documents = documents
         self.retriever = retriever
 
