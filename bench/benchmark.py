@@ -94,7 +94,29 @@ def more(rows: list[dict], settings) -> list[str]:
     from rag.decision import load_calibration
 
     calibration = load_calibration(settings.calibration_dir, settings.llm_model)
-    return [kinds_table(rows), curve(rows, calibration)] if calibration else [kinds_table(rows)]
+    if not calibration:
+        return [kinds_table(rows)]
+    return [kinds_table(rows), curve(rows, calibration), shown_then_refused(rows, calibration)]
+
+
+def shown_then_refused(rows: list[dict], calibration) -> str:
+    """What streaming the model's words as it writes them would cost: of its drafts that are
+    not its own refusal, how many a check after it refuses (the hard check, or the learned
+    decision at the shipped cut). The product shows an answer once its checks have passed."""
+    drafts = [r for r in rows if r["product"].get("reason") != "the model refused"]
+    hard = sum(str(r["product"].get("reason", "")).startswith("not in the text") for r in drafts)
+    decided = sum(
+        not str(r["product"].get("reason", "")).startswith("not in the text")
+        and bool(r["product"].get("signals"))
+        and calibration.refuses(r["product"]["signals"])
+        for r in drafts
+    )
+    share = (hard + decided) / max(len(drafts), 1)
+    return (
+        f"Drafts the model wrote (not its refusal): {len(drafts)}; refused after by the hard check "
+        f"{hard}, by the learned decision at {calibration.threshold} {decided}: words streamed as "
+        f"written would be taken back in {share:.0%} of them"
+    )
 
 
 def curve(rows: list[dict], calibration) -> str:
@@ -102,7 +124,7 @@ def curve(rows: list[dict], calibration) -> str:
     whatever the cut (a refused answer counts right where its draft gives the gold answer)."""
     from rag.decision import refused_anyway, would_be_right
 
-    lines = [f"The learned decision at other cuts (shipped: {calibration.threshold}, chosen on tune)"]
+    lines = [f"The learned decision at other cuts (shipped: {calibration.threshold}, `calibrate --cut-from`)"]
     if all("naive" in r for r in rows):
         answerable = sum(r["naive"]["right"] for r in rows if not r["unanswerable"])
         refused = sum(r["naive"]["right"] for r in rows if r["unanswerable"])

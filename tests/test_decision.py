@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import math
 import random
 
 import pytest
@@ -14,6 +15,7 @@ from rag.decision import (
     Example,
     calibration_path,
     chosen_threshold,
+    cut_against_naive,
     fit,
     load_calibration,
 )
@@ -64,6 +66,44 @@ def test_the_cut_is_the_best_that_keeps_the_right_answers() -> None:
     # Cutting at 0.2 would refuse all 50 and cost 12 right answers; 2 may go (2 % of 100):
     # at 0.11, 2 go and 28 are refused (at 0.10: none go, 25 are refused).
     assert chosen_threshold([*right, *unanswerable], chances) == 0.11
+
+
+# A regression whose chance is the sigmoid of `similarity` alone.
+SIGMOID = Calibration("m", FEATURES, (0.0,) * 4, (1.0,) * 4, (1.0, 0.0, 0.0, 0.0), 0.0, 0.5)
+
+
+def run_row(chance: float, unanswerable: bool, product_right: bool, naive_right: bool) -> dict:
+    """A benchmark row, product beside naive RAG, whose answer the decision gives `chance`."""
+    product = {"signals": {"similarity": math.log(chance / (1 - chance))}, "refused": False}
+    product |= {"answer": "x", "draft": "x", "cited": product_right}
+    return {
+        "id": "invented",
+        "title": "a",
+        "corpus": "c",
+        "unanswerable": unanswerable,
+        "product": product,
+        "naive": {"right": naive_right},
+    }
+
+
+def test_the_cut_against_naive_rag_keeps_the_floor() -> None:
+    # 100 answerable questions both get right, the product's at chances 0.055, 0.064, ...;
+    # 10 more naive RAG alone gets right; 40 unanswerable ones at 0.002, 0.0045, ... that
+    # naive RAG answers.
+    rows = [run_row(0.055 + 0.009 * n, False, True, True) for n in range(100)]
+    rows += [run_row(0.9, False, False, True) for _ in range(10)]
+    rows += [run_row(0.002 + 0.0025 * n, True, False, False) for n in range(40)]
+    cut, figures = cut_against_naive(rows, SIGMOID)
+    # Naive RAG: 110 of 110; the product 100 with the decision off, already 9.1 points below:
+    # no cut keeps the floor, so the decision is off.
+    assert (cut, figures["naive RAG: answerable right"]) == (0.0, 110)
+    # Now naive RAG misses the 10 too: 100 of 110, and the floor (3 points of 110, 3.3
+    # questions) lets 3 of the product's right answers go: the cut 0.08 (0.055 to 0.073 go).
+    for row in rows[100:110]:
+        row["naive"]["right"] = False
+    cut, figures = cut_against_naive(rows, SIGMOID)
+    assert cut == 0.08 and figures["answerable right kept at the cut"] == 97
+    assert figures["unanswerable refused at the cut"] == 32 and figures["overall right at the cut"] == 129
 
 
 def test_saved_and_loaded_alike(tmp_path) -> None:
@@ -140,3 +180,22 @@ def test_calibrate_answers_a_tiny_benchmark_and_writes_the_file(tmp_path, monkey
     assert app.main(["calibrate", "--benchmark", str(mini)]) == 0
     written = load_calibration(tmp_path, "qwen2.5-1.5b")
     assert written is not None and 8 <= written.fitted_on["questions"] <= 10
+
+
+def test_calibrate_command_cuts_against_naive_rag(tmp_path, monkeypatch, capsys) -> None:
+    rows = [run_row(0.055 + 0.009 * n, False, True, True) for n in range(100)]
+    rows += [run_row(0.9, False, False, False) for _ in range(10)]
+    rows += [run_row(0.002 + 0.0025 * n, True, False, False) for n in range(40)]
+    dump = tmp_path / "report.jsonl"
+    dump.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    monkeypatch.setenv("RAG_CALIBRATION_DIR", str(tmp_path / "calibration"))
+    fitted = dataclasses.replace(SIGMOID, model="qwen2.5-1.5b", fitted_on={"questions": 683})
+    fitted.save(calibration_path(tmp_path / "calibration", "qwen2.5-1.5b"))
+    assert app.main(["calibrate", "--cut-from", str(dump)]) == 0
+    written = load_calibration(tmp_path / "calibration", "qwen2.5-1.5b")
+    assert written.threshold == 0.08 and written.weights == fitted.weights  # only the cut moved
+    assert written.fitted_on["questions"] == 683
+    assert (
+        written.fitted_on["cut chosen against naive RAG on report.jsonl"]["overall right at the cut"] == 129
+    )
+    assert "threshold 0.08" in capsys.readouterr().out
