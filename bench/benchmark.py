@@ -103,13 +103,14 @@ def shown_then_refused(rows: list[dict], calibration) -> str:
     """What streaming the model's words as it writes them would cost: of its drafts that are
     not its own refusal, how many a check after it refuses (the hard check, or the learned
     decision at the shipped cut). The product shows an answer once its checks have passed."""
-    drafts = [r for r in rows if r["product"].get("reason") != "the model refused"]
-    hard = sum(str(r["product"].get("reason", "")).startswith("not in the text") for r in drafts)
+    from rag.grounding import MODEL_REFUSED, UNSUPPORTED_PREFIX
+
+    drafts = [r["product"] for r in rows if r["product"].get("reason") != MODEL_REFUSED]
+    unsupported = [str(d.get("reason", "")).startswith(UNSUPPORTED_PREFIX) for d in drafts]
+    hard = sum(unsupported)
     decided = sum(
-        not str(r["product"].get("reason", "")).startswith("not in the text")
-        and bool(r["product"].get("signals"))
-        and calibration.refuses(r["product"]["signals"])
-        for r in drafts
+        not refused and bool(d.get("signals")) and calibration.refuses(d["signals"])
+        for d, refused in zip(drafts, unsupported, strict=True)
     )
     share = (hard + decided) / max(len(drafts), 1)
     return (

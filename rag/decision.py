@@ -223,10 +223,19 @@ def chosen_threshold(examples: Sequence[Example], chances: Sequence[float]) -> f
     off; ties go to the lowest cut (the most answers kept)."""
     answerable = sum(not e.unanswerable for e in examples)
     right_off = sum(e.answered_right for e in examples)
-    allowed = right_off - MAX_ANSWERABLE_LOSS * answerable
+    return best_cut_keeping(examples, chances, right_off - MAX_ANSWERABLE_LOSS * answerable)
+
+
+def kept_right(examples: Sequence[Example], chances: Sequence[float], cut: float) -> int:
+    """The right answers the decision keeps at this cut."""
+    return sum(e.answered_right and p >= cut for e, p in zip(examples, chances, strict=True))
+
+
+def best_cut_keeping(examples: Sequence[Example], chances: Sequence[float], allowed: float) -> float:
+    """The cut (in hundredths) with the most questions right among those that keep at least
+    `allowed` right answers; ties go to the lowest cut, and where none keeps them, 0 (off)."""
     cuts = [round(c / 100, 2) for c in range(100)]
-    kept = {c: sum(e.answered_right and p >= c for e, p in zip(examples, chances, strict=True)) for c in cuts}
-    holding = [c for c in cuts if kept[c] >= allowed]
+    holding = [c for c in cuts if kept_right(examples, chances, c) >= allowed] or [0.0]
     return max(holding, key=lambda c: (overall_right(examples, chances, c), -c))
 
 
@@ -247,19 +256,15 @@ def cut_against_naive(rows: Sequence[Mapping], calibration: Calibration) -> tupl
     answerable = [row for row in rows if not row["unanswerable"]]
     naive_answerable = sum(bool(row["naive"]["right"]) for row in answerable)
     naive_overall = sum(bool(row["naive"]["right"]) for row in rows)
-    allowed = naive_answerable - FLOOR_POINTS / 100 * len(answerable)
-    cuts = [round(c / 100, 2) for c in range(100)]
-    kept = {c: sum(e.answered_right and p >= c for e, p in zip(examples, chances, strict=True)) for c in cuts}
-    holding = [c for c in cuts if kept[c] >= allowed] or [0.0]
-    cut = max(holding, key=lambda c: (overall_right(examples, chances, c), -c))
-    overall = overall_right(examples, chances, cut)
+    cut = best_cut_keeping(examples, chances, naive_answerable - FLOOR_POINTS / 100 * len(answerable))
+    overall, kept = overall_right(examples, chances, cut), kept_right(examples, chances, cut)
     return cut, {
         "questions": len(rows),
         "answerable": len(answerable),
         "naive RAG: answerable right": naive_answerable,
         "naive RAG: overall right": naive_overall,
-        "answerable right kept at the cut": kept[cut],
-        "unanswerable refused at the cut": overall - kept[cut],
+        "answerable right kept at the cut": kept,
+        "unanswerable refused at the cut": overall - kept,
         "overall right at the cut": overall,
         "overall right with the decision off": overall_right(examples, chances, 0.0),
     }
@@ -290,15 +295,15 @@ def fit(examples: Sequence[Example], model: str, folds: int = 5) -> Calibration:
             "answered right with the decision off": sum(e.answered_right for e in examples),
             "where the decision matters": sum(matters(e) for e in examples),
             "articles": len({e.group for e in examples}),
-            "answerable right kept at the threshold, out of fold": sum(
-                e.answered_right and p >= threshold for e, p in zip(examples, out_of_fold, strict=True)
+            "answerable right kept at the threshold, out of fold": kept_right(
+                examples, out_of_fold, threshold
             ),
             "overall right, out of fold, at the threshold": overall_right(examples, out_of_fold, threshold),
             "overall right with the decision off": overall_right(examples, out_of_fold, 0.0),
             "overall right refusing all": len(examples) - answerable,
             "curve (threshold: answerable kept right, unanswerable refused), out of fold": {
                 str(c): [
-                    sum(e.answered_right and p >= c for e, p in zip(examples, out_of_fold, strict=True)),
+                    kept_right(examples, out_of_fold, c),
                     sum(
                         e.unanswerable and (e.refused_anyway or p < c)
                         for e, p in zip(examples, out_of_fold, strict=True)
