@@ -123,7 +123,7 @@ def shown_then_refused(rows: list[dict], calibration) -> str:
 def curve(rows: list[dict], calibration) -> str:
     """The shipped regression replayed at other cuts over these rows: answers are the same
     whatever the cut (a refused answer counts right where its draft gives the gold answer)."""
-    from rag.decision import refused_anyway, would_be_right
+    from rag.decision import example_from, kept_right, overall_right
 
     lines = [f"The learned decision at other cuts (shipped: {calibration.threshold}, `calibrate --cut-from`)"]
     if all("naive" in r for r in rows):
@@ -131,21 +131,14 @@ def curve(rows: list[dict], calibration) -> str:
         refused = sum(r["naive"]["right"] for r in rows if r["unanswerable"])
         lines.append(f"naive RAG: answerable {answerable}, unanswerable refused {refused}")
     lines.append(f"{'cut':<6}{'answerable right+cited':>24}{'unanswerable refused':>22}{'overall':>9}")
-    n_ans = sum(not r["unanswerable"] for r in rows)
+    examples = [example_from(row) for row in rows]
+    chances = [calibration.right_chance(e.signals) for e in examples]
+    n_ans = sum(not e.unanswerable for e in examples)
     for cut in (0.0, 0.1, calibration.threshold, 0.3, 0.5, 0.7, 0.9):
-        kept_right = refused = 0
-        for row in rows:
-            if refused_anyway(row["product"]):  # the model's refusal or the hard check
-                refused += row["unanswerable"]
-                continue
-            kept = calibration.right_chance(row["product"]["signals"]) >= cut
-            if row["unanswerable"]:
-                refused += not kept
-            else:
-                kept_right += kept and would_be_right(row)
+        kept, overall = kept_right(examples, chances, cut), overall_right(examples, chances, cut)
         lines.append(
-            f"{cut:<6}{f'{kept_right}/{n_ans}':>24}{f'{refused}/{len(rows) - n_ans}':>22}"
-            f"{f'{kept_right + refused}/{len(rows)}':>9}"
+            f"{cut:<6}{f'{kept}/{n_ans}':>24}{f'{overall - kept}/{len(rows) - n_ans}':>22}"
+            f"{f'{overall}/{len(rows)}':>9}"
         )
     return "\n".join(lines)
 
