@@ -5,6 +5,12 @@ benchmark in minutes, beside the naive RAG answers the run recorded.
 
     .venv/bin/python bench/replay.py .cache/benchmark/report.jsonl            # the decision on
     .venv/bin/python bench/replay.py .cache/benchmark/tune-observe.jsonl --observe
+    .venv/bin/python bench/replay.py .cache/benchmark/report.jsonl --naive-drafts
+
+`--naive-drafts` gives the product naive RAG's answer as its draft: both prompts are the
+same word for word, and a run made before the two read them from the same model state
+(`rag/benchmark.answer_corpus`) has 1 draft in 10 parted from naive RAG's by llama.cpp's
+rounding; replayed so, the comparison measures what the product adds to the same draft.
 
 Prints the benchmark table and writes the replayed rows (default: the dump's name with
 `-replay`), which `bench/ablation.py` and `python app.py calibrate --from` read as any run's.
@@ -51,18 +57,24 @@ class RecordedDrafts(LocalChatLlamaCpp):
     def _stream(
         self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
     ) -> Iterator[ChatGenerationChunk]:
-        draft = self.drafts[str(messages[-1].content).strip()]  # the question, as asked
+        # The question, as asked; a prompt the run did not record (the warm-up that leaves
+        # the model in another prompt's state between questions) gets no text.
+        draft = self.drafts.get(str(messages[-1].content).strip(), "")
         yield ChatGenerationChunk(message=AIMessageChunk(content=draft))
         stopped = {"finish_reason": "stop"}
         yield ChatGenerationChunk(message=AIMessageChunk(content=""), generation_info=stopped)
 
 
 def pipelines_over(
-    settings: Settings, rows: list[dict], model: Callable[[dict[str, str]], RecordedDrafts], calibration: bool
+    settings: Settings,
+    rows: list[dict],
+    model: Callable[[dict[str, str]], RecordedDrafts],
+    calibration: bool,
+    naive_drafts: bool = False,
 ) -> Iterator[tuple[Corpus, Pipeline, list[dict], list[dict]]]:
     """For each benchmark corpus the rows come from: a pipeline over it whose model
-    (`model(drafts)`, drafts by question) writes the recorded drafts, the rows, and their
-    questions' records."""
+    (`model(drafts)`, drafts by question) writes the recorded drafts (`naive_drafts`: naive
+    RAG's answers), the rows, and their questions' records."""
     from rag.build import build_pipeline
     from rag.embedding import load_embedder
     from rag.evaluation import corpus_settings
@@ -73,7 +85,8 @@ def pipelines_over(
         if not mine:
             continue
         records = {r["id"]: r for r in load_records(corpus)}
-        llm = model({records[r["id"]]["question"].strip(): r["product"]["draft"] for r in mine})
+        drafts = [r["naive"]["answer"] if naive_drafts else r["product"]["draft"] for r in mine]
+        llm = model({records[r["id"]]["question"].strip(): d for r, d in zip(mine, drafts, strict=True)})
         folder = corpus_settings(settings, corpus.folder)
         pipeline = build_pipeline(folder, llm, embeddings, calibration=calibration)
         yield corpus, pipeline, mine, [records[r["id"]] for r in mine]
@@ -83,12 +96,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("dump", type=Path, help="a benchmark run's rows")
     parser.add_argument("--observe", action="store_true", help="the learned decision off")
+    parser.add_argument("--naive-drafts", action="store_true", help="naive RAG's answers as the drafts")
     parser.add_argument("--out", type=Path, help="the replayed rows (default: DUMP-replay.jsonl)")
     args = parser.parse_args()
     from rag.llm import verify_llm
 
     recorded = read_dump(args.dump)
-    out = args.out or args.dump.with_name(f"{args.dump.stem}-replay.jsonl")
+    if args.naive_drafts and not all("naive" in r for r in recorded):
+        print("--naive-drafts needs a run with naive RAG's answers", file=sys.stderr)
+        return 2
+    suffix = "-naive-drafts" if args.naive_drafts else "-replay"
+    out = args.out or args.dump.with_name(f"{args.dump.stem}{suffix}.jsonl")
     settings = replay_settings()
     path = str(verify_llm(settings.models_dir, settings.llm_model))
 
@@ -98,7 +116,9 @@ def main() -> int:
 
     rows = []
     with out.open("w", encoding="utf-8") as sink:
-        replayed_over = pipelines_over(settings, recorded, tokenizer_only, not args.observe)
+        replayed_over = pipelines_over(
+            settings, recorded, tokenizer_only, not args.observe, args.naive_drafts
+        )
         for corpus, pipeline, mine, records in replayed_over:
             replayed = answer_corpus(pipeline, corpus, records, naive=False)
             for row, before in zip(replayed, mine, strict=True):
