@@ -62,6 +62,20 @@ def real_pipeline(settings: Settings, embeddings) -> Pipeline:
     return build_pipeline(settings, embeddings=embeddings)
 
 
+class RecordingChatModel(FakeListChatModel):
+    """A scripted model that keeps each prompt it is given, whether streamed or invoked."""
+
+    prompts: list  # given at construction: a fresh list per model
+
+    def _call(self, messages, *args, **kwargs):
+        self.prompts.append(messages)
+        return super()._call(messages, *args, **kwargs)
+
+    def _stream(self, messages, *args, **kwargs):
+        self.prompts.append(messages)
+        yield from super()._stream(messages, *args, **kwargs)
+
+
 def copy_settings(settings: Settings, **changes) -> Settings:
     return settings.model_copy(update=changes)
 

@@ -2,8 +2,6 @@
 
 import json
 
-from langchain_core.language_models.fake_chat_models import FakeListChatModel
-
 from rag.benchmark import (
     BENCHMARK_DIR,
     Corpus,
@@ -19,7 +17,7 @@ from rag.benchmark import (
 from rag.build import build_pipeline
 from rag.citations import Citation
 from rag.pipeline import AnswerResult
-from tests.conftest import copy_settings
+from tests.conftest import RecordingChatModel, copy_settings
 
 RESERVED = [
     "Normans",
@@ -122,26 +120,12 @@ def test_the_benchmark_is_large_split_by_article_and_free_of_reserved_articles()
     assert manifest["sources"] and all("licence" in s for s in manifest["sources"].values())
 
 
-class _RecordingChatModel(FakeListChatModel):
-    """A scripted model that keeps each prompt it is given, whether streamed or invoked."""
-
-    prompts: list  # given at construction: a fresh list per model
-
-    def _call(self, messages, *args, **kwargs):
-        self.prompts.append(messages)
-        return super()._call(messages, *args, **kwargs)
-
-    def _stream(self, messages, *args, **kwargs):
-        self.prompts.append(messages)
-        yield from super()._stream(messages, *args, **kwargs)
-
-
 def test_product_and_naive_rag_read_the_same_prompt_from_the_same_state(settings, embeddings) -> None:
     """What `bench/replay.py --naive-drafts` rests on: the product's prompt is naive RAG's word
     for word, and each is read after the same other prompt (the warm-up), so the model's
     draft is the same for both and the run compares what the product adds to it."""
     top = copy_settings(settings, read_whole_if_it_fits=False)  # a benchmark corpus: top passages
-    llm = _RecordingChatModel(responses=["x", "2,2 gigawatt.", "x", "2,2 gigawatt."], prompts=[])
+    llm = RecordingChatModel(responses=["x", "2,2 gigawatt.", "x", "2,2 gigawatt."], prompts=[])
     pipeline = build_pipeline(top, llm=llm, embeddings=embeddings, calibration=False)
     corpus = Corpus("seed", "tune", "nl", top.seeds_dir, top.seeds_dir / "questions.jsonl")
     record = {"id": "q1", "lang": "nl", "question": "Hoeveel stroom verbruikt Project Rainier?"}

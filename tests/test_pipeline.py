@@ -10,7 +10,7 @@ from rag.decision import FEATURES, Example, fit
 from rag.errors import Cancelled, IndexError_, InputError
 from rag.grounding import UNSUPPORTED_PREFIX
 from rag.pipeline import AnswerResult, Evidence, Sources, Token, Turn
-from tests.conftest import copy_settings, fake_pipeline, write_seed
+from tests.conftest import RecordingChatModel, copy_settings, fake_pipeline, write_seed
 
 
 def test_grounded_answer_gets_exact_citations(settings, embeddings, article) -> None:
@@ -255,18 +255,8 @@ def test_a_question_goes_down_the_steps_and_no_step_imports_a_later_one() -> Non
             assert not imported & later, (module, imported & later)
 
 
-class _RecordingChatModel(FakeListChatModel):
-    """A scripted model that keeps each prompt it is given."""
-
-    prompts: list  # given at construction: a fresh list per model
-
-    def _stream(self, messages, *args, **kwargs):
-        self.prompts.append(messages)
-        yield from super()._stream(messages, *args, **kwargs)
-
-
 def test_a_short_article_is_read_whole_and_every_question_starts_the_same(settings, embeddings) -> None:
-    llm = _RecordingChatModel(responses=["2,2 gigawatt.", "Dario Amodei."], prompts=[])
+    llm = RecordingChatModel(responses=["2,2 gigawatt.", "Dario Amodei."], prompts=[])
     pipeline = build_pipeline(settings, llm=llm, embeddings=embeddings, calibration=False)
     in_order = sorted(pipeline.retriever.passages, key=lambda p: p.start)
     assert len(in_order) > settings.top_k  # more than a question's top passages
