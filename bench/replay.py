@@ -57,9 +57,7 @@ class RecordedDrafts(LocalChatLlamaCpp):
     def _stream(
         self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
     ) -> Iterator[ChatGenerationChunk]:
-        # The question, as asked; a prompt the run did not record (the warm-up that leaves
-        # the model in another prompt's state between questions) gets no text.
-        draft = self.drafts.get(str(messages[-1].content).strip(), "")
+        draft = self.drafts[str(messages[-1].content).strip()]  # the question, as asked
         yield ChatGenerationChunk(message=AIMessageChunk(content=draft))
         stopped = {"finish_reason": "stop"}
         yield ChatGenerationChunk(message=AIMessageChunk(content=""), generation_info=stopped)

@@ -120,12 +120,13 @@ def answer_corpus(
     retriever and model: one row each, with everything the tables and calibration read."""
     prompt = naive_prompt(pipeline.settings.prompts_dir, pipeline.prompting.refusal())
     for record in records:
-        # Both read their prompt from the same model state (another prompt's): the prompts
-        # are the same word for word, and a start llama.cpp kept read from the question
-        # before is read in other batches, whose rounding parts greedy decoding on a near
-        # tie (1 draft in 10 differed). The same draft then goes to both, and the comparison
-        # measures what the product adds to it.
-        pipeline.warm_up()
+        if naive:
+            # Both read their prompt from the same model state (another prompt's): the
+            # prompts are the same word for word, and a start llama.cpp kept read from the
+            # question before is read in other batches, whose rounding parts greedy decoding
+            # on a near tie (1 draft in 10 differed). The same draft then goes to both, and
+            # the comparison measures what the product adds to it.
+            pipeline.warm_up()
         result, withdrawn = _product(pipeline, record)
         scored = score(record, result, pipeline.documents, withdrawn)
         row = {
