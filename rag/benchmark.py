@@ -270,7 +270,10 @@ def rescored(row: dict, record: dict) -> dict:
 
 def table(rows: list[dict]) -> str:
     """Product beside naive RAG, per half and language, and in all."""
-    product = f"{'product: answerable right+cited':>31} {'unanswerable refused':>21} {'overall':>14}"
+    # "words alone": the answerable right by the measure naive RAG is scored by (a gold
+    # answer in the reply), the gold sentence cited or not.
+    columns = [("product: answerable right+cited", 31), ("(words alone)", 15), ("unanswerable refused", 21)]
+    product = " ".join(f"{name:>{width}}" for name, width in [*columns, ("overall", 14)])
     naive = f"{'naive: answerable right':>24} {'unanswerable refused':>21} {'overall':>14}"
     lines = [f"{'half':<7}{'lang':<5}{'n':>5} | {product} | {naive}"]
     groups = sorted({(r["split"], r["lang"]) for r in rows})
@@ -303,8 +306,13 @@ def _figures(part: list[dict]) -> str:
     answerable = [r for r in part if not r["unanswerable"]]
     unanswerable = [r for r in part if r["unanswerable"]]
     p_ans = sum(r["product"]["cited"] for r in answerable)
+    p_words = sum(r["product"]["right"] for r in answerable)
     p_un = sum(r["product"]["right"] for r in unanswerable)
-    cells = [f"{_share(p_ans, len(answerable)):>31}", f"{_share(p_un, len(unanswerable)):>21}"]
+    cells = [
+        f"{_share(p_ans, len(answerable)):>31}",
+        f"{_share(p_words, len(answerable)):>15}",
+        f"{_share(p_un, len(unanswerable)):>21}",
+    ]
     cells.append(f"{_share(p_ans + p_un, len(part)):>14} |")
     if all("naive" in r for r in part):
         n_ans = sum(r["naive"]["right"] for r in answerable)

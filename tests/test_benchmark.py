@@ -63,8 +63,15 @@ def test_the_table_sets_product_beside_naive() -> None:
             "split": "tune",
             "lang": "nl",
             "unanswerable": False,
-            "product": {"cited": True},
+            "product": {"cited": True, "right": True},
             "naive": {"right": False},
+        },
+        {
+            "split": "tune",
+            "lang": "nl",
+            "unanswerable": False,
+            "product": {"cited": False, "right": True},  # right, the gold sentence not cited
+            "naive": {"right": True},
         },
         {
             "split": "tune",
@@ -75,7 +82,11 @@ def test_the_table_sets_product_beside_naive() -> None:
         },
     ]
     text = table(rows)
-    assert "tune   nl" in text and "2/2 (100.0%)" in text and "1/2 (50.0%)" in text
+    line = next(x for x in text.splitlines() if x.startswith("tune   nl"))
+    product, naive = line.split("|")[1:3]
+    # answerable right+cited, right by words alone, unanswerable refused, overall
+    assert product.split() == ["1/2", "(50.0%)", "2/2", "(100.0%)", "1/1", "(100.0%)", "2/3", "(66.7%)"]
+    assert naive.split() == ["1/2", "(50.0%)", "1/1", "(100.0%)", "2/3", "(66.7%)"]
 
 
 def test_spread_takes_questions_over_the_whole_file() -> None:
