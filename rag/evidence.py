@@ -27,33 +27,55 @@ class Found:
     signals: dict[str, float] = field(default_factory=dict)
 
 
-def find_evidence(
-    index: PassageIndex, answer: str, question: str, query: str, language: Language, context: list[Passage]
-) -> Found:
-    """The answer's evidence sentence among the context's, its citations and signals."""
+@dataclass(frozen=True)
+class Reading:
+    """What the model reads: the passages, their sentences, and each sentence's similarity to
+    the question (none where the sentence store fails: the signals are fewer then)."""
+
+    passages: list[Passage]
+    sentences: list[Sentence]
+    similarity: list[float]
+
+    @property
+    def nearest(self) -> Sentence | None:
+        """The sentence most like the question: shown while the model reads, and beside a
+        refusal as the nearest the text comes."""
+        if not self.similarity:
+            return None
+        return self.sentences[self.similarity.index(max(self.similarity))]
+
+
+def reading(index: PassageIndex, query: str, context: list[Passage]) -> Reading:
+    """The context's sentences, scored against the query once, before the model writes."""
     numbered = sentences(context)
-    similarity = _sentence_similarities(index, query, numbered)
+    return Reading(context, numbered, _sentence_similarities(index, query, numbered))
+
+
+def find_evidence(
+    index: PassageIndex, answer: str, question: str, language: Language, read: Reading
+) -> Found:
+    """The answer's evidence sentence among the sentences read, its citations and signals."""
     if not answer or is_refusal(answer):
-        return Found(numbered[similarity.index(max(similarity))] if similarity else None)
-    found = evidence_sentence(answer, question, numbered, similarity)
+        return Found(read.nearest)
+    found = evidence_sentence(answer, question, read.sentences, read.similarity)
     if not found:
         return Found(None)
     evidence, support = found
-    at = numbered.index(evidence)
+    at = read.sentences.index(evidence)
     signals = {
         "support": round(support, 4),
         # An English question over a Dutch text: its similarities run lower.
         "other_language": float(detect_language(evidence.text) != language),
     }
-    if similarity:
-        signals["similarity"] = round(similarity[at], 4)
-        signals["top_similarity"] = round(max(similarity), 4)
-    return Found(evidence, _cited(index, answer, evidence, question, context), signals)
+    if read.similarity:
+        signals["similarity"] = round(read.similarity[at], 4)
+        signals["top_similarity"] = round(max(read.similarity), 4)
+    return Found(evidence, _cited(index, answer, evidence, question, read.passages), signals)
 
 
 def _sentence_similarities(index: PassageIndex, query: str, numbered: list[Sentence]) -> list[float]:
     """Each sentence's cosine similarity to the query (the retrieval embedder's); none
-    where the store fails (a Chroma server gone): the signals are fewer then."""
+    where the store fails (a Chroma server gone)."""
     store = index.sentences
     if store is None or not numbered:
         return []

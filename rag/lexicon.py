@@ -19,6 +19,7 @@ class Lexicon:
     overview_intro: str  # opens an overview answer
     reading: str  # shown while the text is read, before any answer
     text_says: str  # opens the evidence sentence shown while the answer is written
+    nearest_question: str  # heads the sentence read most like the question (not an answer)
     sources: str  # heads the sources footer of a chat client's answer
     closest: str  # heads the passage nearest to a refused question (not an answer)
     refusal_nearest: str  # why it refused: the text does not answer; the nearest is shown

@@ -1,6 +1,7 @@
 """The answer function that the CLI, the web chat and the API all call.
 
-question -> retrieval (the top passages) -> a plain grounded prompt (`prompts/`) -> the
+question -> retrieval (the top passages, shown at once with the sentence nearest the
+question) -> a plain grounded prompt (`prompts/`) -> the
 model writes its answer -> the sentence that holds the answer's facts and words is its
 evidence, its passages the citations (`rag/citations.py`) -> the grounding rules decide, in
 one ordered table (`rag/grounding.py`: the model's refusal, no number or name the cited text
@@ -32,7 +33,7 @@ from rag.citations import Citation
 from rag.decision import Calibration, decision_status
 from rag.documents import Document
 from rag.errors import Cancelled, IndexError_, InputError
-from rag.evidence import find_evidence
+from rag.evidence import Reading, find_evidence, reading
 from rag.grounding import Case, decide, refused, rules_off
 from rag.index import ScoredPassage
 from rag.language import detect_language
@@ -91,10 +92,11 @@ class Evidence:
 @dataclass(frozen=True)
 class Sources:
     """The passages the model will read, right after retrieval: what a reader can see while
-    it reads."""
+    it reads, and the sentence of them most like the question (not an answer)."""
 
     passages: tuple[Passage, ...]
     language: str
+    nearest: Sentence | None = None
 
 
 StreamEvent = Sources | Token | Evidence | AnswerResult
@@ -204,14 +206,17 @@ class Pipeline:
             return
         query = retrieval_query(question, [t.content for t in history if t.role == "user"])
         messages, read, ranked = self._prompt(question, history, query, doc_id, preference)
+        # Its sentences scored against the question once: the nearest is shown at once, and
+        # the evidence is chosen among them once the answer is written.
+        sentences_read = reading(self.retriever.index, query, [s.passage for s in ranked])
         timings = {"retrieval_ms": _ms(started)}
-        yield Sources(tuple(read), language)
+        yield Sources(tuple(read), language, sentences_read.nearest)
 
         with self.gate.turn(cancelled):
             timings["queue_ms"] = round(_ms(started) - timings["retrieval_ms"], 1)
             draft = write_draft(self.llm, messages, max_answer_tokens, cancelled)
             timings["written_ms"] = _ms(started)
-            result = self._decide(draft.text, question, query, language, ranked)
+            result = self._decide(draft.text, question, language, ranked, sentences_read)
             usage = {
                 "prompt_tokens": self.prompting.prompt_tokens(messages),
                 # A refusal the model never wrote still reaches the client as text.
@@ -247,16 +252,14 @@ class Pipeline:
         self,
         draft: str,
         question: str,
-        query: str,
         language: str,
         ranked: list[ScoredPassage],
+        read: Reading,
     ) -> AnswerResult:
         """The written answer, its evidence and citations found, then decided by the
         grounding rules (`rag/grounding.py`); a refusal keeps the nearest passage and says why."""
         answer = strip_markers(answer_part(draft))  # a model that writes "Answer:" labels
-        found = find_evidence(
-            self.retriever.index, answer, question, query, language, [s.passage for s in ranked]
-        )
+        found = find_evidence(self.retriever.index, answer, question, language, read)
         evidence, citations, signals = found.evidence, found.citations, found.signals
         case = Case(question, language, answer, evidence, tuple(c.text for c in citations), signals)
         decision = decide(case, self.calibration)

@@ -15,6 +15,7 @@ import gradio as gr
 from rag.api.ask import citation_out
 from rag.api.errors import public_message
 from rag.api.runtime import Runtime
+from rag.chunking import Passage
 from rag.citations import Citation
 from rag.documents import Document
 from rag.errors import RagError
@@ -47,6 +48,8 @@ CSS = """
 .article {white-space: pre-wrap; font-size: 0.9em; line-height: 1.5; max-height: 420px; overflow-y: auto}
 .article .passage {background: #fef9e7}
 .article mark.evidence {background: #fde68a; padding: 0 1px}
+.article mark.nearest {background: #e0f2fe; padding: 0 1px}
+.nearest-question {font-size: 0.9em; color: #075985; margin: 4px 0}
 .article .passage sup {font-weight: bold; color: #92400e}
 .timings {font-size: 0.8em; color: #6b7280}
 .library {font-size: 0.85em; width: 100%}
@@ -54,9 +57,10 @@ CSS = """
 """
 
 
-def highlight(document: Document, citations: list[Citation]) -> str:
+def highlight(document: Document, citations: list[Citation], mark: str = "evidence") -> str:
     """The document's text with each cited passage lightly marked and, inside it, its
-    evidence sentences (one per citation of it) marked strongly, at their exact offsets."""
+    evidence sentences (one per citation of it) marked strongly, at their exact offsets
+    (`mark`: their class; "nearest" for the sentence most like a question not yet answered)."""
     by_passage: dict[tuple[int, int], list[Citation]] = {}
     for c in sorted((c for c in citations if c.doc_id == document.doc_id), key=lambda c: c.start):
         by_passage.setdefault((c.start, c.end), []).append(c)
@@ -74,7 +78,7 @@ def highlight(document: Document, citations: list[Citation]) -> str:
             if inner_start < inner_end:
                 parts.append(html.escape(text[at:inner_start]))
                 parts.append(
-                    f'<mark class="evidence" data-n="{c.n}">{html.escape(text[inner_start:inner_end])}</mark>'
+                    f'<mark class="{mark}" data-n="{c.n}">{html.escape(text[inner_start:inner_end])}</mark>'
                 )
                 at = inner_end
         parts.append(html.escape(text[at:passage_end]))
@@ -125,14 +129,26 @@ def evidence_html(event: Evidence, documents: dict[str, Document]) -> str:
     return highlight(document, [shown])
 
 
-def sources_html(event: Sources, documents: dict[str, Document]) -> str:
-    """The passages being read, lightly marked in their documents, before any answer."""
+def sources_html(event: Sources, documents: dict[str, Document], lexicon: Lexicon | None) -> str:
+    """The passages being read, lightly marked in their documents, before any answer; the
+    sentence of theirs most like the question marked apart, and said not to be an answer."""
+    near = event.nearest
+
+    def sentence_in(p: Passage) -> tuple[int, int, str]:
+        if near is not None and near.passage == p:
+            return near.start, near.end, near.text
+        return p.start, p.start, ""
+
     shown = [
-        Citation(n, p.doc_id, p.start, p.end, p.text, 0.0, p.start, p.start, "")
+        Citation(n, p.doc_id, p.start, p.end, p.text, 0.0, *sentence_in(p))
         for n, p in enumerate(event.passages, start=1)
     ]
     cited_docs = dict.fromkeys(c.doc_id for c in shown)
-    return "".join(highlight(documents[d], shown) for d in cited_docs if d in documents)
+    head = ""
+    if near is not None and lexicon is not None:
+        said = f"{html.escape(lexicon.nearest_question)} „{html.escape(near.text)}”"
+        head = f'<div class="nearest-question" id="nearest-question">{said}</div>'
+    return head + "".join(highlight(documents[d], shown, "nearest") for d in cited_docs if d in documents)
 
 
 def library_html(documents: list) -> str:
@@ -237,7 +253,7 @@ def build_ui(runtime: Runtime) -> gr.Blocks:
                 if isinstance(event, Sources):
                     # At once: what is being read, while the model reads it.
                     chat[-1]["content"] = as_text(words.reading if words else "…")
-                    panel = sources_html(event, pipeline.documents)
+                    panel = sources_html(event, pipeline.documents, words)
                     yield chat, panel, "", ""
                 elif isinstance(event, Evidence):
                     # Shown while the answer is written: what the text says, and where.

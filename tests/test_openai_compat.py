@@ -198,7 +198,10 @@ def test_progress_goes_as_reasoning_before_the_checked_answer(v1) -> None:
     reasoning = [(d.model_extra or {}).get("reasoning_content") for d in deltas]
     first_reasoning = next(i for i, r in enumerate(reasoning) if r)
     first_answer = next(i for i, d in enumerate(deltas) if d.content)
-    assert reasoning[first_reasoning] == "De tekst wordt gelezen…\n" and first_reasoning < first_answer
+    reading = reasoning[first_reasoning]
+    assert reading.startswith("De tekst wordt gelezen…\n") and first_reasoning < first_answer
+    # With it, the sentence read most like the question, said not to be the answer.
+    assert "Het dichtst bij uw vraag (nog geen antwoord): „" in reading
     text = "".join(d.content or "" for d in deltas)
     assert text.startswith("Het verbruikt 2,2 gigawatt.") and "gelezen" not in text
 
@@ -259,8 +262,10 @@ def test_a_documents_name_and_text_never_become_markdown_in_a_client() -> None:
     cited = Citation(1, name, 0, len(said), said, 0.9, 0, len(said), said)
     footer = v1_reply().text_of(AnswerResult("Een datacenter.", False, "nl", [cited]))
     nearest = AnswerResult(refusal("nl"), True, "nl", [], nearest=[cited], explanation="Waarom.")
-    progress = v1_reply().progress(Evidence(Sentence(Passage(name, 0, len(said), said), 0, len(said)), "nl"))
-    for text in (footer, v1_reply().text_of(nearest), progress):
+    sentence = Sentence(Passage(name, 0, len(said), said), 0, len(said))
+    progress = v1_reply().progress(Evidence(sentence, "nl"))
+    reading = v1_reply().progress(Sources((sentence.passage,), "nl", sentence))
+    for text in (footer, v1_reply().text_of(nearest), progress, reading):
         assert name.removesuffix(".md") not in text and "![" not in text and "](" not in text
         assert "<img" not in text.replace("\\<img", "")  # every tag escaped
         assert "!\\[m]\\(https://evil.example/x.png).md" in text  # and still readable

@@ -127,6 +127,10 @@ def test_the_passages_to_be_read_come_first(settings, embeddings, article) -> No
     sources, result = events[0], events[-1]
     assert isinstance(sources, Sources) and sources.language == "nl" and sources.passages
     assert all(article[p.start : p.end] == p.text for p in sources.passages)
+    # With them, the sentence of theirs most like the question, at its offsets in the text.
+    nearest = sources.nearest
+    assert nearest is not None and nearest.passage in sources.passages
+    assert article[nearest.start : nearest.end] == nearest.text and "toezegde" in nearest.text
     # What is read is what the answer cites from.
     assert {(c.start, c.end) for c in result.citations} <= {(p.start, p.end) for p in sources.passages}
 

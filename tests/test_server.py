@@ -1,5 +1,6 @@
 """The API with real clients: plain HTTP, the openai SDK, gradio_client; bad input gets a 4xx."""
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -25,8 +26,8 @@ def test_ask_returns_cited_answer(server, article) -> None:
         assert article[c["start"] : c["end"]] == c["text"]
 
 
-def test_stream_sends_tokens_then_final(server) -> None:
-    events = []
+def test_stream_sends_sources_then_tokens_then_final(server, article) -> None:
+    events, data = [], []
     with httpx.stream(
         "POST",
         f"{server}/api/ask/stream",
@@ -36,8 +37,13 @@ def test_stream_sends_tokens_then_final(server) -> None:
         for line in response.iter_lines():
             if line.startswith("event: "):
                 events.append(line.removeprefix("event: "))
-    assert events[-1] == "final" and "token" in events
+            elif line.startswith("data: "):
+                data.append(json.loads(line.removeprefix("data: ")))
+    assert events[0] == "sources" and events[-1] == "final" and "token" in events
     assert events.index("evidence") < events.index("token")  # the verified sentence first
+    # Before any answer: the passages read, and the sentence of theirs nearest the question.
+    nearest = data[0]["nearest"]
+    assert article[nearest["start"] : nearest["end"]] == nearest["text"] and "gigawatt" in nearest["text"]
 
 
 def test_openai_sdk_plain_and_streaming(server) -> None:

@@ -33,6 +33,19 @@ def test_ask_in_the_browser_and_see_the_cited_passage(server_url, settings) -> N
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(server_url, wait_until="networkidle")
         page.locator("#question textarea").fill("Hoeveel stroom verbruikt Project Rainier?")
+        # What the page shows, in order, however fast it changes.
+        page.evaluate(
+            """() => {
+              window.seen = {};
+              new MutationObserver(() => {
+                const near = document.querySelector('#citations #nearest-question');
+                if (near && !window.seen.nearest)
+                  window.seen.nearest = {at: performance.now(), text: near.innerText};
+                if (document.querySelector('#citations mark.evidence') && !window.seen.evidence)
+                  window.seen.evidence = performance.now();
+              }).observe(document.body, {childList: true, subtree: true, characterData: true});
+            }"""
+        )
         clicked = time.perf_counter()
         page.locator("#send").click()
         # The first text appears in the chat: what is being read, at once (figure for the notes).
@@ -57,6 +70,11 @@ def test_ask_in_the_browser_and_see_the_cited_passage(server_url, settings) -> N
             timeout=10_000,
         )
         assert "2,2" in page.locator("#chat").inner_text()
+        # Before it, while the model wrote: the passages read, and the sentence of theirs
+        # nearest the question, headed as not an answer yet.
+        seen = page.evaluate("() => window.seen")
+        assert seen["nearest"]["at"] < seen["evidence"]
+        assert "gigawatt" in seen["nearest"]["text"] and "nog geen antwoord" in seen["nearest"]["text"]
         page.screenshot(path=str(ARTIFACTS / "chat-desktop.png"), full_page=True)
         done = time.perf_counter() - clicked
         (ARTIFACTS / "chat-timings.txt").write_text(

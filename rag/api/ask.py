@@ -23,6 +23,7 @@ from rag.api.schemas import (
 )
 from rag.errors import InputError, RagError
 from rag.pipeline import AnswerResult, Evidence, Sources, Token, Turn
+from rag.text import Sentence
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,10 @@ def router(ask_dependencies: list) -> APIRouter:
     return api
 
 
+def _sentence_out(sentence: Sentence) -> dict:
+    return {"doc": sentence.doc_id, "start": sentence.start, "end": sentence.end, "text": sentence.text}
+
+
 async def _events(runtime: Runtime, question: Question) -> AsyncIterator[dict]:
     try:
         async for event in answer_events(runtime, question):
@@ -120,13 +125,12 @@ async def _events(runtime: Runtime, question: Question) -> AsyncIterator[dict]:
                 passages = [
                     {"doc": p.doc_id, "start": p.start, "end": p.end, "text": p.text} for p in event.passages
                 ]
-                yield {"event": "sources", "data": _json({"passages": passages})}
+                nearest = _sentence_out(event.nearest) if event.nearest else None
+                yield {"event": "sources", "data": _json({"passages": passages, "nearest": nearest})}
             elif isinstance(event, Token):
                 yield {"event": "token", "data": _json({"text": event.text})}
             elif isinstance(event, Evidence):
-                sentence = event.sentence
-                where = {"doc": sentence.doc_id, "start": sentence.start, "end": sentence.end}
-                yield {"event": "evidence", "data": _json({**where, "text": sentence.text})}
+                yield {"event": "evidence", "data": _json(_sentence_out(event.sentence))}
             else:
                 yield {"event": "final", "data": _json(to_response(event).model_dump())}
     except Exception as error:  # the response has started: the status code is sent already

@@ -42,6 +42,7 @@ from rag.citations import Citation
 from rag.errors import InputError
 from rag.lexicon import Lexicon, lexicon_for
 from rag.pipeline import AnswerResult, Evidence, Sources, Token, Turn
+from rag.text import Sentence
 
 # A client's system prompt is a preference, cut to this many characters.
 PREFERENCE_CHARS = 500
@@ -310,11 +311,14 @@ class _Reply:
         if not self.lexicons or not isinstance(event, Sources | Evidence):
             return ""
         lexicon = lexicon_for(self.lexicons, event.language)
+
+        def quoted(sentence: Sentence) -> str:
+            return f"„{inert(sentence.text)}” ({inert(sentence.doc_id)} {sentence.start}–{sentence.end})"
+
         if isinstance(event, Sources):
-            return f"{lexicon.reading}\n"
-        sentence = event.sentence
-        said = f"„{inert(sentence.text)}” ({inert(sentence.doc_id)} {sentence.start}–{sentence.end})"
-        return f"{lexicon.text_says} {said}\n"
+            nearest = f"{lexicon.nearest_question} {quoted(event.nearest)}\n" if event.nearest else ""
+            return f"{lexicon.reading}\n{nearest}"
+        return f"{lexicon.text_says} {quoted(event.sentence)}\n"
 
     def _wants_usage(self) -> bool:
         return bool(self.body.stream_options and self.body.stream_options.include_usage)
