@@ -1,12 +1,12 @@
 """The answer function that the CLI, the web chat and the API all call.
 
 question -> retrieval (the top passages, shown at once with the sentence nearest the
-question) -> a plain grounded prompt (`prompts/`) -> the
-model writes its answer -> the sentence that holds the answer's facts and words is its
-evidence, its passages the citations (`rag/citations.py`) -> the grounding rules decide, in
-one ordered table (`rag/grounding.py`: the model's refusal, no number or name the cited text
-lacks, the learned decision from the model's and retrieval's signals in `rag/decision.py`,
-the answer's language) -> the checked answer streams.
+question) -> a plain grounded prompt (`prompts/`) -> the model writes its answer -> the
+sentence that holds the answer's facts and words is its evidence, its passages the
+citations (`rag/citations.py`) -> the grounding rules decide, in one ordered table
+(`rag/grounding.py`: the model's refusal, no number or name the cited text lacks, the
+learned decision from the model's and retrieval's signals in `rag/decision.py`, the
+answer's language) -> the checked answer streams.
 Overview questions take their own short way (`rag/overview.py`).
 
 The model answers as naive RAG's bare model would (`rag/baseline.py`); what the product adds
