@@ -76,10 +76,13 @@ def bench_answers() -> None:
         # The state a serving model is in: its last prompt was another question on this
         # corpus (naive RAG's, just before, would leave it elsewhere).
         pipeline.warm_up()
-        first, evidence, total, result = timed_answer(pipeline, q["question"], history)
+        timed = timed_answer(pipeline, q["question"], history)
+        sources, first, evidence, total, result, nearest_is_evidence = timed
         bare_first, bare_total = bare_model(pipeline, q["question"])
         rows.append(
             {
+                "sources": sources * 1000,  # the passages read and the sentence nearest the question
+                "nearest_is_evidence": nearest_is_evidence,
                 "first": (first or total) * 1000,
                 "useful": (evidence or first or total) * 1000,  # the evidence sentence, or the answer
                 "total": total * 1000,
@@ -90,7 +93,8 @@ def bench_answers() -> None:
         )
         r = rows[-1]
         print(
-            f"  {q['id']}: evidence {r['useful']:6.0f} ms, first word {r['first']:6.0f} ms, "
+            f"  {q['id']}: sources {r['sources']:5.0f} ms, evidence {r['useful']:6.0f} ms, "
+            f"first word {r['first']:6.0f} ms, "
             f"total {r['total']:6.0f} ms | bare model: first "
             f"{r['bare_first']:6.0f} ms, total {r['bare_total']:6.0f} ms"
             + ("  (refused)" if result.refused else "")
@@ -99,21 +103,26 @@ def bench_answers() -> None:
 
 
 def timed_answer(pipeline, question: str, history: list | None = None) -> tuple:
-    """One answer through the pipeline: seconds to the evidence sentence, to the first
-    answer word (None when not shown) and to the end, and the AnswerResult."""
-    from rag.pipeline import AnswerResult, Evidence, Token
+    """One answer through the pipeline: seconds to the sources (with the sentence nearest the
+    question), to the evidence sentence, to the first answer word (None when not shown) and
+    to the end; the AnswerResult; and whether the nearest sentence was the evidence."""
+    from rag.pipeline import AnswerResult, Evidence, Sources, Token
 
     started = time.perf_counter()
-    first, evidence, result = None, None, None
+    sources, first, evidence, result = 0.0, None, None, None
+    nearest, nearest_is_evidence = None, False
     for event in pipeline.stream(question, history):
+        if isinstance(event, Sources):
+            sources, nearest = time.perf_counter() - started, event.nearest
         if isinstance(event, Evidence) and evidence is None:
             evidence = time.perf_counter() - started
+            nearest_is_evidence = nearest is not None and event.sentence.text == nearest.text
         if isinstance(event, Token) and first is None:
             first = time.perf_counter() - started
         if isinstance(event, AnswerResult):
             result = event
     assert result is not None
-    return first, evidence, time.perf_counter() - started, result
+    return sources, first, evidence, time.perf_counter() - started, result, nearest_is_evidence
 
 
 def bare_model(pipeline, question: str) -> tuple[float, float]:
@@ -362,6 +371,8 @@ def memory_mb(pid: int, field: str) -> float:
 def summarise(rows: list[dict]) -> None:
     answered = [r for r in rows if not r["refused"]] or rows
     print("answers (ms):")
+    sources = p50_max([r["sources"] for r in rows])
+    print(f"  sources            {sources}  (with the sentence nearest the question)")
     print(f"  first useful text  {p50_max([r['useful'] for r in answered])}  (the evidence sentence)")
     print(f"  first answer word  {p50_max([r['first'] for r in answered])}  ({len(answered)} answered)")
     print(f"  total              {p50_max([r['total'] for r in rows])}")
@@ -371,6 +382,9 @@ def summarise(rows: list[dict]) -> None:
     print(f"  first answer word / bare model's first token: median ratio {ratio:.2f}")
     ratio = statistics.median(r["useful"] / r["bare_first"] for r in answered)
     print(f"  first useful text / bare model's first token: median ratio {ratio:.2f}")
+    shown = [r for r in rows if not r["refused"]]
+    same = sum(r["nearest_is_evidence"] for r in shown)
+    print(f"  the nearest sentence shown with the sources was the evidence: {same}/{len(shown)}")
 
 
 def bench_stores() -> None:
