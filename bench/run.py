@@ -116,13 +116,18 @@ def timed_answer(pipeline, question: str, history: list | None = None) -> tuple:
             sources, nearest = time.perf_counter() - started, event.nearest
         if isinstance(event, Evidence) and evidence is None:
             evidence = time.perf_counter() - started
-            nearest_is_evidence = nearest is not None and event.sentence.text == nearest.text
+            # The same place in the same document (the same words may stand elsewhere too).
+            nearest_is_evidence = nearest is not None and _place(event.sentence) == _place(nearest)
         if isinstance(event, Token) and first is None:
             first = time.perf_counter() - started
         if isinstance(event, AnswerResult):
             result = event
     assert result is not None
     return sources, first, evidence, time.perf_counter() - started, result, nearest_is_evidence
+
+
+def _place(sentence) -> tuple[str, int, int]:
+    return sentence.doc_id, sentence.start, sentence.end
 
 
 def bare_model(pipeline, question: str) -> tuple[float, float]:
