@@ -86,7 +86,14 @@ def cmd_calibrate(settings: Settings, args: argparse.Namespace) -> None:
     """Answer the benchmark's tune half with the decision off (or read such a run's rows),
     fit the decision, and write it to calibration/<model>.json."""
     from rag.benchmark import BENCHMARK_DIR, corpora, corpus_pipelines, read_dump, run
-    from rag.decision import calibration_path, cut_against_naive, examples_from, fit, load_calibration
+    from rag.decision import (
+        SECOND_READING_FIGURES,
+        calibration_path,
+        cut_against_naive,
+        examples_from,
+        fit,
+        load_calibration,
+    )
 
     path = calibration_path(settings.calibration_dir, settings.llm_model)
     if args.cut_from:  # the fitted regression kept; its cut chosen anew against naive RAG
@@ -119,6 +126,16 @@ def cmd_calibrate(settings: Settings, args: argparse.Namespace) -> None:
             naive=False,
         )
     calibration = fit(examples_from(rows), settings.llm_model)
+    # The second reading's N was chosen with the model (`bench/replay.py --second-reading`),
+    # not from these rows: a refit keeps it, with its figures.
+    before = load_calibration(settings.calibration_dir, settings.llm_model) if path.is_file() else None
+    if before is not None and before.second_reading_sentences:
+        kept = {k: v for k, v in before.fitted_on.items() if k.startswith(SECOND_READING_FIGURES)}
+        calibration = dataclasses.replace(
+            calibration,
+            second_reading_sentences=before.second_reading_sentences,
+            fitted_on={**calibration.fitted_on, **kept},
+        )
     calibration.save(path)
     print(f"{path}: threshold {calibration.threshold}")
     for name, value in calibration.fitted_on.items():

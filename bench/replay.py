@@ -6,6 +6,11 @@ benchmark in minutes, beside the naive RAG answers the run recorded.
     .venv/bin/python bench/replay.py .cache/benchmark/report.jsonl            # the decision on
     .venv/bin/python bench/replay.py .cache/benchmark/tune-observe.jsonl --observe
     .venv/bin/python bench/replay.py .cache/benchmark/report.jsonl --naive-drafts
+    .venv/bin/python bench/replay.py .cache/benchmark/tune-a.jsonl --second-reading 3
+
+`--second-reading N` reads each question the recorded draft refused once more over its N
+nearest sentences, with the model itself (loaded whole for it): how the calibration's
+`second_reading_sentences` is chosen on the tune half, and measured on the report half.
 
 `--naive-drafts` gives the product naive RAG's answer as its draft: both prompts are the
 same word for word, and a run made before the two read them from the same model state
@@ -26,6 +31,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -50,14 +56,22 @@ def replay_settings() -> Settings:
 
 
 class RecordedDrafts(LocalChatLlamaCpp):
-    """The local model's tokenizer, answering each question with the draft a run recorded."""
+    """The local model's tokenizer, answering each question with the draft a run recorded;
+    loaded whole (`then_the_model`), it answers each question's later prompts itself."""
 
     drafts: dict[str, str] = Field(default_factory=dict)  # question -> draft
+    then_the_model: bool = False
+    drafted: set[str] = Field(default_factory=set)
 
     def _stream(
         self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
     ) -> Iterator[ChatGenerationChunk]:
-        draft = self.drafts[str(messages[-1].content).strip()]  # the question, as asked
+        question = str(messages[-1].content).strip()  # as asked
+        if self.then_the_model and question in self.drafted:
+            yield from super()._stream(messages, stop, run_manager, **kwargs)
+            return
+        self.drafted.add(question)
+        draft = self.drafts[question]
         yield ChatGenerationChunk(message=AIMessageChunk(content=draft))
         stopped = {"finish_reason": "stop"}
         yield ChatGenerationChunk(message=AIMessageChunk(content=""), generation_info=stopped)
@@ -95,29 +109,44 @@ def main() -> int:
     parser.add_argument("dump", type=Path, help="a benchmark run's rows")
     parser.add_argument("--observe", action="store_true", help="the learned decision off")
     parser.add_argument("--naive-drafts", action="store_true", help="naive RAG's answers as the drafts")
+    parser.add_argument(
+        "--second-reading", type=int, metavar="N", help="a refused draft read again over N nearest sentences"
+    )
     parser.add_argument("--out", type=Path, help="the replayed rows (default: DUMP-replay.jsonl)")
     args = parser.parse_args()
-    from rag.llm import verify_llm
+    from rag.llm import local_model_options, verify_llm
 
     recorded = read_dump(args.dump)
     if args.naive_drafts and not all("naive" in r for r in recorded):
         print("--naive-drafts needs a run with naive RAG's answers", file=sys.stderr)
         return 2
     suffix = "-naive-drafts" if args.naive_drafts else "-replay"
+    suffix += f"-second-reading-{args.second_reading}" if args.second_reading is not None else ""
     out = args.out or args.dump.with_name(f"{args.dump.stem}{suffix}.jsonl")
     settings = replay_settings()
     path = str(verify_llm(settings.models_dir, settings.llm_model))
 
-    def tokenizer_only(drafts: dict[str, str]) -> RecordedDrafts:
-        n_ctx = settings.llm_context_tokens
-        return RecordedDrafts(model_path=path, vocab_only=True, n_ctx=n_ctx, verbose=False, drafts=drafts)
+    reading_again = args.second_reading is not None
+    whole = None  # the whole model, loaded once, where it reads refusals again
+    if reading_again:
+        whole = RecordedDrafts(**local_model_options(settings, path), then_the_model=True)
+
+    def recorded_model(drafts: dict[str, str]) -> RecordedDrafts:
+        if whole is None:
+            n_ctx = settings.llm_context_tokens
+            return RecordedDrafts(model_path=path, vocab_only=True, n_ctx=n_ctx, verbose=False, drafts=drafts)
+        whole.drafts, whole.drafted = drafts, set()
+        return whole
 
     rows = []
     with out.open("w", encoding="utf-8") as sink:
         replayed_over = pipelines_over(
-            settings, recorded, tokenizer_only, not args.observe, args.naive_drafts
+            settings, recorded, recorded_model, not args.observe, args.naive_drafts
         )
         for corpus, pipeline, mine, records in replayed_over:
+            if reading_again and pipeline.calibration is not None:
+                again = args.second_reading
+                pipeline.calibration = replace(pipeline.calibration, second_reading_sentences=again)
             replayed = answer_corpus(pipeline, corpus, records, naive=False)
             for row, before in zip(replayed, mine, strict=True):
                 if "naive" in before:

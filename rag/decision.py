@@ -34,6 +34,10 @@ FEATURES = (
 # score: each within noise of the rest on 683 tune questions (docs/benchmark-ablation.md).
 
 
+# The key in `fitted_on` of the figures the second reading's N was chosen by.
+SECOND_READING_FIGURES = "second reading"
+
+
 def feature_vector(signals: Mapping[str, float], features: Sequence[str] = FEATURES) -> list[float]:
     """The signals in the decision's order; a missing one (a sentence store that failed) is 0."""
     return [float(signals.get(name, 0.0)) for name in features]
@@ -51,6 +55,10 @@ class Calibration:
     bias: float
     threshold: float  # refuse below this chance of a right answer (vs. an unanswerable question)
     fitted_on: dict = field(default_factory=dict)  # the data and figures behind the numbers
+    # A question this model refuses over its passages is read once more over the n sentences
+    # most like it (0: never). Chosen on the tune half's refused drafts by `bench/replay.py
+    # --second-reading N`, for each N; the figures are in `fitted_on` (SECOND_READING_FIGURES).
+    second_reading_sentences: int = 0
 
     def right_chance(self, signals: Mapping[str, float]) -> float:
         x = feature_vector(signals)
@@ -79,10 +87,13 @@ def decision_status(calibration: Calibration | None, model: str) -> str:
     """What decides to answer or refuse, for /healthz and the start-up log."""
     if calibration is None:
         return f"no calibration for {model}: the learned decision is off"
-    return (
+    said = (
         f"learned for {calibration.model} on {calibration.fitted_on.get('questions')} "
         f"benchmark questions: refuses below P(right) {calibration.threshold}"
     )
+    if again := calibration.second_reading_sentences:
+        said += f"; a question the model refuses is read again over its {again} nearest sentences"
+    return said
 
 
 def calibration_path(calibration_dir: Path, model: str) -> Path:

@@ -44,6 +44,11 @@ class Reading:
             return None
         return self.sentences[self.similarity.index(max(self.similarity))]
 
+    def closest(self, n: int) -> list[Sentence]:
+        """The n sentences most like the question, the most alike first."""
+        ranked = sorted(range(len(self.similarity)), key=lambda i: -self.similarity[i])
+        return [self.sentences[i] for i in ranked[:n]]
+
 
 def reading(index: PassageIndex, query: str, context: list[Passage]) -> Reading:
     """The context's sentences, scored against the query once, before the model writes."""

@@ -11,6 +11,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
 
@@ -36,22 +37,27 @@ def load_llm(settings: Settings) -> BaseChatModel:
     from rag.llama_chat import LocalChatLlamaCpp
 
     try:
-        return LocalChatLlamaCpp(
-            model_path=str(path),
-            n_ctx=settings.llm_context_tokens,
-            n_threads=settings.llm_threads,
-            n_batch=512,
-            # 0 = take RoPE settings from the GGUF; LangChain's default (10000) overrides
-            # Qwen2.5's own base of 1,000,000 and quietly degrades every answer.
-            rope_freq_base=0.0,
-            rope_freq_scale=0.0,
-            temperature=0,
-            repeat_penalty=1.0,  # the answer should repeat the passages' words
-            max_tokens=settings.llm_max_tokens,
-            verbose=False,
-        )
+        return LocalChatLlamaCpp(**local_model_options(settings, path))
     except Exception as error:
         raise ModelError(f"Could not load the LLM {path}: {error}") from error
+
+
+def local_model_options(settings: Settings, path: Path) -> dict:
+    """How the in-process llama.cpp model is loaded and decodes."""
+    return {
+        "model_path": str(path),
+        "n_ctx": settings.llm_context_tokens,
+        "n_threads": settings.llm_threads,
+        "n_batch": 512,
+        # 0 = take RoPE settings from the GGUF; LangChain's default (10000) overrides
+        # Qwen2.5's own base of 1,000,000 and quietly degrades every answer.
+        "rope_freq_base": 0.0,
+        "rope_freq_scale": 0.0,
+        "temperature": 0,
+        "repeat_penalty": 1.0,  # the answer should repeat the passages' words
+        "max_tokens": settings.llm_max_tokens,
+        "verbose": False,
+    }
 
 
 QUEUE_FULL = "The model is busy and the queue is full; try again shortly."

@@ -6,7 +6,9 @@ sentence that holds the answer's facts and words is its evidence, its passages t
 citations (`rag/citations.py`) -> the grounding rules decide, in one ordered table
 (`rag/grounding.py`: the model's refusal, no number or name the cited text lacks, the
 learned decision from the model's and retrieval's signals in `rag/decision.py`, the
-answer's language) -> the checked answer streams.
+answer's language) -> the checked answer streams. A question the model refuses is read
+once more over the sentences nearest it, where the model's calibration says so, and
+decided the same way.
 Overview questions take their own short way (`rag/overview.py`).
 
 The model answers as naive RAG's bare model would (`rag/baseline.py`); what the product adds
@@ -34,7 +36,7 @@ from rag.decision import Calibration, decision_status
 from rag.documents import Document
 from rag.errors import Cancelled, IndexError_, InputError
 from rag.evidence import Reading, find_evidence, reading
-from rag.grounding import Case, decide, refused, rules_off
+from rag.grounding import MODEL_REFUSED, Case, decide, refused, rules_off
 from rag.index import ScoredPassage
 from rag.language import detect_language
 from rag.lexicon import Lexicon, asked_language
@@ -48,6 +50,8 @@ from rag.settings import Settings
 from rag.text import Sentence
 
 log = logging.getLogger(__name__)
+
+SECOND_READING = " (read again over the nearest sentences)"  # after how that answer was decided
 
 
 @dataclass(frozen=True)
@@ -217,8 +221,19 @@ class Pipeline:
             draft = write_draft(self.llm, messages, max_answer_tokens, cancelled)
             timings["written_ms"] = _ms(started)
             result = self._decide(draft.text, question, language, ranked, sentences_read)
+            prompts_read = [messages]
+            again = None
+            if result.reason == MODEL_REFUSED:
+                again = self._second_reading(question, history, preference, sentences_read)
+            if again:
+                prompts_read.append(again)
+                second = write_draft(self.llm, again, max_answer_tokens, cancelled)
+                reread = self._decide(second.text, question, language, ranked, sentences_read)
+                if reread.reason != MODEL_REFUSED:  # decided as any answer
+                    draft, result = second, replace(reread, reason=reread.reason + SECOND_READING)
+                timings["read_again_ms"] = round(_ms(started) - timings["written_ms"], 1)
             usage = {
-                "prompt_tokens": self.prompting.prompt_tokens(messages),
+                "prompt_tokens": sum(self.prompting.prompt_tokens(p) for p in prompts_read),
                 # A refusal the model never wrote still reaches the client as text.
                 "completion_tokens": self.prompting.text_tokens(max(draft.text, result.answer, key=len)),
             }
@@ -247,6 +262,19 @@ class Pipeline:
         ranked = self.retriever.retrieve(query, doc_id=doc_id)
         messages, read = self.prompting.fitted(question, history, [s.passage for s in ranked], preference)
         return messages, read, ranked[: len(read)]  # what did not fit in the prompt is not read
+
+    def _second_reading(
+        self, question: str, history: list[Turn], preference: str, read: Reading
+    ) -> list[BaseMessage] | None:
+        """The prompt a refused question is read again with: the same, over the sentences
+        most like the question, each as a passage. A small model that loses the answer in
+        ~600 tokens often finds it in three sentences (the public benchmark's tune half,
+        docs/benchmark.md). None where this model's calibration reads nothing again."""
+        n = self.calibration.second_reading_sentences if self.calibration else 0
+        if not n or not read.similarity:
+            return None
+        narrow = [Passage(s.doc_id, s.start, s.end, s.text) for s in read.closest(n)]
+        return self.prompting.fitted(question, history, narrow, preference)[0]
 
     def _decide(
         self,

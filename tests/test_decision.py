@@ -11,6 +11,7 @@ import app
 from rag.decision import (
     FEATURES,
     MAX_ANSWERABLE_LOSS,
+    SECOND_READING_FIGURES,
     Calibration,
     Example,
     calibration_path,
@@ -126,6 +127,8 @@ def test_each_shipped_model_has_its_file(model: str) -> None:
     calibration = load_calibration(PROJECT_ROOT / "calibration", model)
     assert isinstance(calibration, Calibration) and calibration.features == FEATURES
     assert calibration.model == model and calibration.fitted_on["questions"] >= 100
+    if calibration.second_reading_sentences:  # chosen on the tune half, with its figures
+        assert any(name.startswith(SECOND_READING_FIGURES) for name in calibration.fitted_on)
 
 
 def test_calibrate_command_fits_from_a_run(tmp_path, monkeypatch, capsys) -> None:
@@ -151,9 +154,15 @@ def test_calibrate_command_fits_from_a_run(tmp_path, monkeypatch, capsys) -> Non
     dump = tmp_path / "rows.jsonl"
     dump.write_text("".join(json.dumps(r) + "\n" for r in rows))
     monkeypatch.setenv("RAG_CALIBRATION_DIR", str(tmp_path / "calibration"))
+    # The second reading's N, chosen with the model, outlives a refit with its figures.
+    chosen = {"second reading: N -> figures": {"3": [3, 0, 5]}, "questions": 1}
+    before = dataclasses.replace(SIGMOID, model="qwen2.5-1.5b", fitted_on=chosen, second_reading_sentences=3)
+    before.save(calibration_path(tmp_path / "calibration", "qwen2.5-1.5b"))
     assert app.main(["calibrate", "--from", str(dump)]) == 0
     written = load_calibration(tmp_path / "calibration", "qwen2.5-1.5b")
     assert written is not None and written.fitted_on["questions"] == 60
+    assert written.weights != before.weights and written.second_reading_sentences == 3
+    assert written.fitted_on["second reading: N -> figures"] == {"3": [3, 0, 5]}
     assert "threshold" in capsys.readouterr().out
 
 

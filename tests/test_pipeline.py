@@ -6,10 +6,10 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from rag.build import build_pipeline
-from rag.decision import FEATURES, Example, fit
+from rag.decision import FEATURES, Calibration, Example, fit
 from rag.errors import Cancelled, IndexError_, InputError
-from rag.grounding import UNSUPPORTED_PREFIX
-from rag.pipeline import AnswerResult, Evidence, Sources, Token, Turn
+from rag.grounding import MODEL_REFUSED, UNSUPPORTED_PREFIX
+from rag.pipeline import SECOND_READING, AnswerResult, Evidence, Sources, Token, Turn
 from tests.conftest import RecordingChatModel, copy_settings, fake_pipeline, write_seed
 
 
@@ -277,3 +277,41 @@ def test_a_text_read_by_its_top_passages_when_asked(settings, embeddings) -> Non
     pipeline = fake_pipeline(top, embeddings, ["2,2 gigawatt."])
     sources = next(iter(pipeline.stream("Hoeveel stroom verbruikt Project Rainier?")))
     assert isinstance(sources, Sources) and len(sources.passages) == settings.top_k
+
+
+def reading_again(n: int) -> Calibration:
+    """A calibration that answers whatever is written (chance 0.5, cut 0) and reads a refused
+    question again over its n nearest sentences."""
+    return Calibration("test", FEATURES, (0.0,) * 4, (1.0,) * 4, (0.0,) * 4, 0.0, 0.0, {}, n)
+
+
+def test_a_refused_question_is_read_again_over_its_nearest_sentences(settings, embeddings, article) -> None:
+    llm = RecordingChatModel(responses=["Dat staat niet in de tekst.", "2,2 gigawatt."], prompts=[])
+    pipeline = build_pipeline(settings, llm=llm, embeddings=embeddings, calibration=False)
+    pipeline.calibration = reading_again(3)
+    events = list(pipeline.stream("Hoeveel stroom verbruikt Project Rainier?"))
+    result = events[-1]
+    assert not result.refused and result.answer == "2,2 gigawatt." and result.draft == "2,2 gigawatt."
+    assert result.reason == "grounded" + SECOND_READING and "read_again_ms" in result.timings
+    assert "2,2 gigawatt" in result.citations[0].sentence
+    assert [type(e).__name__ for e in events][-2:] == ["Token", "AnswerResult"]
+    # The same prompt, its passages now the three sentences most like the question, each a
+    # sentence of the article as it stands there, the nearest first.
+    first, second = (str(prompt[0].content) for prompt in llm.prompts)
+    read_again = [line for line in second.splitlines() if line.startswith("[")]
+    assert len(read_again) == 3 and len(second) < len(first) / 3
+    for line in read_again:
+        assert line.split(") ", 1)[1] in article
+    assert read_again[0].split(") ", 1)[1] == events[0].nearest.text
+
+
+def test_a_question_refused_again_stays_refused_and_without_it_is_read_once(settings, embeddings) -> None:
+    llm = RecordingChatModel(responses=["The text does not say."], prompts=[])
+    pipeline = build_pipeline(settings, llm=llm, embeddings=embeddings, calibration=False)
+    pipeline.calibration = reading_again(3)
+    result = pipeline.answer("Who is Anthropic's CEO?")
+    assert result.refused and result.reason == MODEL_REFUSED and len(llm.prompts) == 2
+    assert not any(isinstance(e, Token) for e in pipeline.stream("Who is Anthropic's CEO?"))
+    pipeline.calibration = reading_again(0)
+    llm.prompts.clear()
+    assert pipeline.answer("Who is Anthropic's CEO?").refused and len(llm.prompts) == 1
