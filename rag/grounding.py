@@ -94,16 +94,22 @@ def _learned(case: Case, calibration: Calibration | None) -> Decision | None:
 
 def _in_its_language(case: Case, calibration: Calibration | None) -> Decision | None:
     """An answer plainly in another language than the question's: its evidence sentence
-    stands in where that is in the question's language."""
+    stands in, and where that is in another language too, it is quoted after the question's
+    language's "The text says:" (the text's own words whole, not the model's half-translated
+    ones)."""
     if not clearly_other_language(case.answer, case.language):
         return None
     evidence = case.evidence
-    if evidence is None or clearly_other_language(evidence.text, case.language):
+    if evidence is None:
         return Decision(True, case.answer, "answered in the other language; nothing better to show")
+    lexicon = lexicon_for(vocabulary().lexicons, case.language)
     # A yes or a no keeps its word, in the question's language: "Ja. <the sentence>".
     said = yes_or_no(case.answer)
-    said = getattr(lexicon_for(vocabulary().lexicons, case.language), said) if said else ""
-    shown = f"{said}. {evidence.text}" if said else evidence.text
+    said = f"{getattr(lexicon, said)}. " if said else ""
+    if clearly_other_language(evidence.text, case.language):
+        quoted = f"{said}{lexicon.text_says} „{evidence.text}”"
+        return Decision(True, quoted, "answered in the other language; the evidence sentence quoted")
+    shown = said + evidence.text
     return Decision(True, shown, "answered in the other language; the evidence sentence stands in")
 
 

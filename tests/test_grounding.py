@@ -70,6 +70,17 @@ def test_the_evidence_stands_in_for_an_answer_in_the_other_language() -> None:
     assert said.accepted and said.answer == f"Ja. {FERRY.text}"
 
 
+def test_a_mixed_answer_over_a_text_in_another_language_gives_way_to_the_text_quoted() -> None:
+    # An English question over the Dutch text, answered half in Dutch: the Dutch sentence,
+    # quoted whole after the English lead-in, whose own words are English.
+    mixed = case("De veerboot vaart zes keer per dag naar Schierhorn, the ferry goes.", "en")
+    decision = decide(mixed, None)
+    assert decision.accepted and decision.answer == f"The text says: „{FERRY.text}”"
+    assert decision.reason.endswith("quoted")
+    said = decide(case("Ja, de veerboot naar Schierhorn vaart zes keer per dag.", "en"), None)
+    assert said.answer == f"Yes. The text says: „{FERRY.text}”"
+
+
 def test_a_no_may_repeat_the_facts_of_the_question_it_denies() -> None:
     question = "Does the ferry sail 9 times a day?"
     answer = "No, it does not sail 9 times a day."
