@@ -209,7 +209,7 @@ class Pipeline:
             yield from self._overview(question, language, doc_id, started)
             return
         query = retrieval_query(question, [t.content for t in history if t.role == "user"])
-        messages, read, ranked = self._prompt(question, history, query, doc_id, preference)
+        messages, read, ranked, read_whole = self._prompt(question, history, query, doc_id, preference)
         # Its sentences scored against the question once: the nearest is shown at once, and
         # the evidence is chosen among them once the answer is written.
         sentences_read = reading(self.retriever.index, query, [s.passage for s in ranked])
@@ -223,7 +223,10 @@ class Pipeline:
             result = self._decide(draft.text, question, language, ranked, sentences_read)
             prompts_read = [messages]
             again = None
-            if result.reason == MODEL_REFUSED:
+            # A text read whole is not read again: the short prompt would take the place of
+            # the text's prompt that llama.cpp keeps read, and the next question would read
+            # the whole text anew (~10 s on 2 cores).
+            if result.reason == MODEL_REFUSED and not read_whole:
                 again = self._second_reading(question, history, preference, sentences_read)
             if again:
                 prompts_read.append(again)
@@ -250,18 +253,18 @@ class Pipeline:
 
     def _prompt(
         self, question: str, history: list[Turn], query: str, doc_id: str | None, preference: str
-    ) -> tuple[list[BaseMessage], list[Passage], list[ScoredPassage]]:
-        """The prompt, the passages it holds, and those ranked for the question. A short
-        text that fits whole is read whole, in document order: every question on it then
-        shares the prompt's start, which llama.cpp keeps read, so only the question is read
-        anew. Otherwise the top passages, as many as fit."""
+    ) -> tuple[list[BaseMessage], list[Passage], list[ScoredPassage], bool]:
+        """The prompt, the passages it holds, those ranked for the question, and whether the
+        text is read whole. A short text that fits whole is read whole, in document order:
+        every question on it then shares the prompt's start, which llama.cpp keeps read, so
+        only the question is read anew. Otherwise the top passages, as many as fit."""
         scope = self.short_scopes.get(doc_id)
         whole = self.prompting.holding_all(question, history, scope, preference) if scope else None
         if scope and whole is not None:
-            return whole, scope, self.retriever.retrieve(query, k=len(scope), doc_id=doc_id)
+            return whole, scope, self.retriever.retrieve(query, k=len(scope), doc_id=doc_id), True
         ranked = self.retriever.retrieve(query, doc_id=doc_id)
         messages, read = self.prompting.fitted(question, history, [s.passage for s in ranked], preference)
-        return messages, read, ranked[: len(read)]  # what did not fit in the prompt is not read
+        return messages, read, ranked[: len(read)], False  # what did not fit is not read
 
     def _second_reading(
         self, question: str, history: list[Turn], preference: str, read: Reading

@@ -287,7 +287,8 @@ def reading_again(n: int) -> Calibration:
 
 def test_a_refused_question_is_read_again_over_its_nearest_sentences(settings, embeddings, article) -> None:
     llm = RecordingChatModel(responses=["Dat staat niet in de tekst.", "2,2 gigawatt."], prompts=[])
-    pipeline = build_pipeline(settings, llm=llm, embeddings=embeddings, calibration=False)
+    top = copy_settings(settings, read_whole_if_it_fits=False)  # its top passages read
+    pipeline = build_pipeline(top, llm=llm, embeddings=embeddings, calibration=False)
     pipeline.calibration = reading_again(3)
     events = list(pipeline.stream("Hoeveel stroom verbruikt Project Rainier?"))
     result = events[-1]
@@ -299,7 +300,7 @@ def test_a_refused_question_is_read_again_over_its_nearest_sentences(settings, e
     # sentence of the article as it stands there, the nearest first.
     first, second = (str(prompt[0].content) for prompt in llm.prompts)
     read_again = [line for line in second.splitlines() if line.startswith("[")]
-    assert len(read_again) == 3 and len(second) < len(first) / 3
+    assert len(read_again) == 3 and len(second) < len(first)
     for line in read_again:
         assert line.split(") ", 1)[1] in article
     assert read_again[0].split(") ", 1)[1] == events[0].nearest.text
@@ -307,11 +308,20 @@ def test_a_refused_question_is_read_again_over_its_nearest_sentences(settings, e
 
 def test_a_question_refused_again_stays_refused_and_without_it_is_read_once(settings, embeddings) -> None:
     llm = RecordingChatModel(responses=["The text does not say."], prompts=[])
-    pipeline = build_pipeline(settings, llm=llm, embeddings=embeddings, calibration=False)
+    top = copy_settings(settings, read_whole_if_it_fits=False)
+    pipeline = build_pipeline(top, llm=llm, embeddings=embeddings, calibration=False)
     pipeline.calibration = reading_again(3)
     result = pipeline.answer("Who is Anthropic's CEO?")
     assert result.refused and result.reason == MODEL_REFUSED and len(llm.prompts) == 2
     assert not any(isinstance(e, Token) for e in pipeline.stream("Who is Anthropic's CEO?"))
     pipeline.calibration = reading_again(0)
     llm.prompts.clear()
+    assert pipeline.answer("Who is Anthropic's CEO?").refused and len(llm.prompts) == 1
+
+
+def test_a_text_read_whole_is_not_read_again(settings, embeddings) -> None:
+    # Its prompt, which the model keeps read for the next question, stays in place.
+    llm = RecordingChatModel(responses=["The text does not say."], prompts=[])
+    pipeline = build_pipeline(settings, llm=llm, embeddings=embeddings, calibration=False)
+    pipeline.calibration = reading_again(3)
     assert pipeline.answer("Who is Anthropic's CEO?").refused and len(llm.prompts) == 1
