@@ -128,7 +128,10 @@ def cmd_calibrate(settings: Settings, args: argparse.Namespace) -> None:
     calibration = fit(examples_from(rows), settings.llm_model)
     # The second reading's N was chosen with the model (`bench/replay.py --second-reading`),
     # not from these rows: a refit keeps it, with its figures.
-    before = load_calibration(settings.calibration_dir, settings.llm_model) if path.is_file() else None
+    try:
+        before = load_calibration(settings.calibration_dir, settings.llm_model)
+    except ValueError:  # fitted on other signals: nothing of it is kept
+        before = None
     if before is not None and before.second_reading_sentences:
         kept = {k: v for k, v in before.fitted_on.items() if k.startswith(SECOND_READING_FIGURES)}
         calibration = dataclasses.replace(

@@ -40,9 +40,7 @@ class Reading:
     def nearest(self) -> Sentence | None:
         """The sentence most like the question: shown while the model reads, and beside a
         refusal as the nearest the text comes."""
-        if not self.similarity:
-            return None
-        return self.sentences[self.similarity.index(max(self.similarity))]
+        return next(iter(self.closest(1)), None)
 
     def closest(self, n: int) -> list[Sentence]:
         """The n sentences most like the question, the most alike first."""

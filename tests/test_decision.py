@@ -164,6 +164,13 @@ def test_calibrate_command_fits_from_a_run(tmp_path, monkeypatch, capsys) -> Non
     assert written.weights != before.weights and written.second_reading_sentences == 3
     assert written.fitted_on["second reading: N -> figures"] == {"3": [3, 0, 5]}
     assert "threshold" in capsys.readouterr().out
+    # A file fitted on other signals is refitted, nothing of it kept.
+    stale = json.loads(calibration_path(tmp_path / "calibration", "qwen2.5-1.5b").read_text())
+    stale["features"] = ["a", "b", "c", "d"]
+    calibration_path(tmp_path / "calibration", "qwen2.5-1.5b").write_text(json.dumps(stale))
+    assert app.main(["calibrate", "--from", str(dump)]) == 0
+    refitted = load_calibration(tmp_path / "calibration", "qwen2.5-1.5b")
+    assert refitted.features == FEATURES and refitted.second_reading_sentences == 0
 
 
 @pytest.mark.model
