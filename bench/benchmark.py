@@ -95,8 +95,25 @@ def more(rows: list[dict], settings) -> list[str]:
 
     calibration = load_calibration(settings.calibration_dir, settings.llm_model)
     if not calibration:
-        return [kinds_table(rows)]
-    return [kinds_table(rows), curve(rows, calibration), shown_then_refused(rows, calibration)]
+        return [held_to_the_text(rows), kinds_table(rows)]
+    return [
+        held_to_the_text(rows),
+        kinds_table(rows),
+        curve(rows, calibration),
+        shown_then_refused(rows, calibration),
+    ]
+
+
+def held_to_the_text(rows: list[dict]) -> str:
+    """Two of the issue's targets over the answers shown: each in the question's language,
+    and none with a number or name its cited text lacks."""
+    shown = [r["product"] for r in rows if not r["product"]["refused"]]
+    in_language = sum(bool(p.get("language_ok")) for p in shown)
+    lacking = sum(bool(p.get("unsupported")) for p in shown)
+    return (
+        f"Answers shown: {len(shown)}; in the question's language {in_language} "
+        f"({in_language / max(len(shown), 1):.1%}); with a number or name the cited text lacks {lacking}"
+    )
 
 
 def shown_then_refused(rows: list[dict], calibration) -> str:
@@ -166,6 +183,11 @@ def speeds(rows: list[dict]) -> str:
     naive = [r["naive"]["first_token_ms"] for r in rows if "naive" in r and r["naive"]["first_token_ms"]]
     totals = [r["product"]["total_ms"] for r in rows]
     naive_totals = [r["naive"]["total_ms"] for r in rows if "naive" in r]
+    if any(r.get("replayed") for r in rows):
+        return (
+            "the product's answers replayed from recorded drafts (bench/replay.py): not timed; "
+            f"naive RAG as recorded: first token p50 {median(naive)}, total p50 {median(naive_totals)}"
+        )
     return (
         f"first answer word p50: product {median(product)}, naive RAG {median(naive)}; "
         f"total p50: product {median(totals)}, naive RAG {median(naive_totals)}"

@@ -151,6 +151,7 @@ def main() -> int:
             for row, before in zip(replayed, mine, strict=True):
                 if "naive" in before:
                     row["naive"] = before["naive"]
+                row["replayed"] = True  # its timings are the replay's, not a reader's
                 rows.append(row)
                 sink.write(json.dumps(row, ensure_ascii=False) + "\n")
     rows = read_dump(out)  # naive RAG's answers scored beside the product's

@@ -37,6 +37,10 @@ def test_language_of_short_questions() -> None:
     assert detect_language("Hoeveel kost een kaartje?") == "nl"
     assert detect_language("Is the bridge open on Sunday?") == "en"
     assert detect_language("") == "nl"
+    # case says nothing of the language
+    assert detect_language("WHat does the ferry cost") == "en"
+    assert detect_language("HOE LAAT VERTREKT DE BOOT?") == "nl"
+    assert detect_language("WHEN DOES THE FERRY LEAVE?") == "en"
 
 
 def test_short_answers_are_never_clearly_the_other_language() -> None:
