@@ -34,8 +34,8 @@ def language_probability(text: str) -> tuple[Language, float]:
 
 
 def detect_language(text: str) -> Language:
-    """The text's language, judged without its names: "Project Rainier" or "Google" says
-    nothing about the language around it ("Wat is Project Rainier?" is Dutch). Nor does case,
+    """The text's language, judged without its names: "Project Atlas" or "Google" says
+    nothing about the language around it ("Wat is Project Atlas?" is Dutch). Nor does case,
     which py3langid reads: a hurried "WHat does ..." came out Dutch, and in capitals every
     word looks like a name. Lower-cased, 5,159 public questions never used here (SQuAD 2.0
     dev, XQuAD en and nl, reserved articles left out) and the tune half's are read the same
