@@ -3,8 +3,9 @@
     .venv/bin/python bench/run.py [answers|retrieval|indexing|serve ...]
 
 - answers:   dev questions end to end: time to the first answer word a reader sees and the
-             total, next to naive RAG's (the bare model, same retrieval, plain prompt) first
-             token for the same question in the same run.
+             total, next to the model's own first token on the same prompt (in the same
+             answer) and naive RAG's (the bare model, same retrieval, plain prompt, read
+             anew) first token for the same question in the same run.
 - clients:   the same questions over HTTP: the first thing on screen and the first answer
              word on /api/ask/stream and on the OpenAI stream /v1, next to naive RAG's first
              token.
@@ -79,8 +80,11 @@ def bench_answers() -> None:
         timed = timed_answer(pipeline, q["question"], history)
         sources, first, evidence, total, result, nearest_is_evidence = timed
         bare_first, bare_total = bare_model(pipeline, q["question"])
+        model_first = result.timings.get("model_first_token_ms") or result.timings["total_ms"]
         rows.append(
             {
+                # the model's own first token on the product's prompt, in the same answer
+                "model_first": model_first,
                 "sources": sources * 1000,  # the passages read and the sentence nearest the question
                 "nearest_is_evidence": nearest_is_evidence,
                 "first": (first or total) * 1000,
@@ -94,8 +98,8 @@ def bench_answers() -> None:
         r = rows[-1]
         print(
             f"  {q['id']}: sources {r['sources']:5.0f} ms, evidence {r['useful']:6.0f} ms, "
-            f"first word {r['first']:6.0f} ms, "
-            f"total {r['total']:6.0f} ms | bare model: first "
+            f"first word {r['first']:6.0f} ms (model's first token {r['model_first']:6.0f} ms), "
+            f"total {r['total']:6.0f} ms | naive RAG: first "
             f"{r['bare_first']:6.0f} ms, total {r['bare_total']:6.0f} ms"
             + ("  (refused)" if result.refused else "")
         )
@@ -381,12 +385,16 @@ def summarise(rows: list[dict]) -> None:
     print(f"  first useful text  {p50_max([r['useful'] for r in answered])}  (the evidence sentence)")
     print(f"  first answer word  {p50_max([r['first'] for r in answered])}  ({len(answered)} answered)")
     print(f"  total              {p50_max([r['total'] for r in rows])}")
-    print(f"  bare model first   {p50_max([r['bare_first'] for r in rows])}")
-    print(f"  bare model total   {p50_max([r['bare_total'] for r in rows])}")
+    model_first = p50_max([r["model_first"] for r in rows])
+    print(f"  model first token  {model_first}  (the product's prompt, in the same answer)")
+    print(f"  naive RAG first    {p50_max([r['bare_first'] for r in rows])}  (its own prompt, read anew)")
+    print(f"  naive RAG total    {p50_max([r['bare_total'] for r in rows])}")
+    ratio = statistics.median(r["first"] / r["model_first"] for r in answered)
+    print(f"  first answer word / the model's first token on the same prompt: median ratio {ratio:.2f}")
     ratio = statistics.median(r["first"] / r["bare_first"] for r in answered)
-    print(f"  first answer word / bare model's first token: median ratio {ratio:.2f}")
+    print(f"  first answer word / naive RAG's first token: median ratio {ratio:.2f}")
     ratio = statistics.median(r["useful"] / r["bare_first"] for r in answered)
-    print(f"  first useful text / bare model's first token: median ratio {ratio:.2f}")
+    print(f"  first useful text / naive RAG's first token: median ratio {ratio:.2f}")
     shown = [r for r in rows if not r["refused"]]
     same = sum(r["nearest_is_evidence"] for r in shown)
     print(f"  the nearest sentence shown with the sources was the evidence: {same}/{len(shown)}")

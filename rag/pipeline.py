@@ -220,6 +220,8 @@ class Pipeline:
             timings["queue_ms"] = round(_ms(started) - timings["retrieval_ms"], 1)
             draft = write_draft(self.llm, messages, max_answer_tokens, cancelled)
             timings["written_ms"] = _ms(started)
+            if draft.first_token_at is not None:  # the model's own first token, on this prompt
+                timings["model_first_token_ms"] = round((draft.first_token_at - started) * 1000, 1)
             result = self._decide(draft.text, question, language, ranked, sentences_read)
             prompts_read = [messages]
             again = None
@@ -366,6 +368,9 @@ class Draft:
 
     text: str
     cut_short: bool  # the model stopped at the caller's token limit
+    # When the model's first piece came (time.perf_counter): the bare model's first token on
+    # the same prompt, which the first checked answer word is measured against.
+    first_token_at: float | None = None
 
 
 def write_draft(
@@ -376,13 +381,16 @@ def write_draft(
 ) -> Draft:
     """The model's answer to the prompt; stops when the caller goes away (`cancelled`)."""
     limit = {"max_tokens": max_tokens} if max_tokens else {}
-    text, cut_short = "", False
+    text, cut_short, first_token_at = "", False, None
     for chunk in llm.stream(messages, **limit):
         if cancelled is not None and cancelled.is_set():
             raise Cancelled("The caller went away.")
         cut_short = cut_short or chunk.response_metadata.get("finish_reason") == "length"
-        text += chunk.content if isinstance(chunk.content, str) else ""
-    return Draft(text.strip(), cut_short)
+        piece = chunk.content if isinstance(chunk.content, str) else ""
+        if piece and first_token_at is None:
+            first_token_at = time.perf_counter()
+        text += piece
+    return Draft(text.strip(), cut_short, first_token_at)
 
 
 def _cited_sentence(first: Citation) -> Sentence:

@@ -22,6 +22,8 @@ def test_grounded_answer_gets_exact_citations(settings, embeddings, article) -> 
     for c in result.citations:
         assert article[c.start : c.end] == c.text
     assert {"retrieval_ms", "first_token_ms", "total_ms"} <= set(result.timings)
+    # the model's own first token, which the first checked word is measured against
+    assert result.timings["model_first_token_ms"] <= result.timings["first_token_ms"]
 
 
 def test_invented_number_is_refused(settings, embeddings) -> None:
