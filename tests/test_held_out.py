@@ -21,6 +21,7 @@ ARTICLE_CASES = {
     "x02": "an English question over the Dutch article",
     "d11": "a follow-up",
     "x29": "yes/no, English over the Dutch article, answered yes",
+    "x11": "another word than the text's: a newspaper, where the text names the paper",
     "x14": "unanswerable: a CEO the article does not name",
 }
 CORPUS_CASES = {
