@@ -38,7 +38,7 @@ ALL_DOCUMENTS = "All documents"
 
 # Once an answer is in, the article panel scrolls to the first evidence sentence.
 SCROLL_TO_EVIDENCE = """() => {
-  const mark = document.querySelector('#citations mark.evidence');
+  const mark = document.querySelector('#citations mark.evidence, #citations mark.nearest');
   if (mark) mark.scrollIntoView({block: 'center', behavior: 'smooth'});
 }"""
 
@@ -96,8 +96,10 @@ def citations_html(result: AnswerResult, documents: dict[str, Document], lexicon
         refusal += "</div>"
         if not result.nearest or lexicon is None:
             return refusal
-        # The closest the text comes, marked as such: it is not an answer.
-        nearest = [highlight(documents[c.doc_id], [c]) for c in result.nearest[:1] if c.doc_id in documents]
+        # The closest the text comes, marked as such (the colour of "nearest", not of an
+        # answer's evidence): it is not an answer.
+        shown = [c for c in result.nearest[:1] if c.doc_id in documents]
+        nearest = [highlight(documents[c.doc_id], [c], "nearest") for c in shown]
         head = f'<div class="nearest" id="nearest"><b>{html.escape(lexicon.closest)}</b></div>'
         return refusal + head + "".join(nearest)
     items = [
@@ -112,9 +114,11 @@ def citations_html(result: AnswerResult, documents: dict[str, Document], lexicon
 
 def timings_text(result: AnswerResult) -> str:
     t = result.timings
+    # A refusal shows no answer word, so it has no first token to give.
+    first = f" · first token {t['first_token_ms']:.0f} ms" if "first_token_ms" in t else ""
     return (
-        f'<div class="timings">retrieval {t.get("retrieval_ms", 0):.0f} ms · first token '
-        f"{t.get('first_token_ms', 0):.0f} ms · total {t.get('total_ms', 0):.0f} ms</div>"
+        f'<div class="timings">retrieval {t.get("retrieval_ms", 0):.0f} ms{first} · '
+        f"total {t.get('total_ms', 0):.0f} ms</div>"
     )
 
 

@@ -9,8 +9,9 @@ from rag.citations import choose_citations
 from rag.documents import Document
 from rag.index import ScoredPassage
 from rag.library import Job
+from rag.pipeline import AnswerResult
 from rag.text import sentences
-from rag.ui import highlight, removal_outcome, remove_question, upload_outcome, upload_progress
+from rag.ui import highlight, removal_outcome, remove_question, timings_text, upload_outcome, upload_progress
 
 FARM = "De hoeve ligt aan de dijk. Zij teelt uien. Op de markt verkoopt Marijke de Wit kaas."
 
@@ -69,3 +70,11 @@ def test_document_names_in_the_documents_panel_are_plain_text(name: str) -> None
         assert set(re.findall(r"<(\w+)", page)) <= {"p", "strong"}, page
         assert name in unescape(re.sub(r"<[^>]+>", "", page)), page
     assert "<strong>" in rendered(remove_question(name))
+
+
+def test_a_refusal_gives_no_first_token_time() -> None:
+    timed = {"retrieval_ms": 40, "first_token_ms": 900, "total_ms": 950}
+    answered = AnswerResult("Ja.", False, "nl", [], timed)
+    refused = AnswerResult("Niet in het artikel.", True, "nl", [], {"retrieval_ms": 40, "total_ms": 800})
+    assert "first token 900 ms" in timings_text(answered)
+    assert "first token" not in timings_text(refused) and "total 800 ms" in timings_text(refused)

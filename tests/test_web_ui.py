@@ -14,6 +14,15 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+# The marked sentence (an answer's evidence, or where a refusal's text comes closest) lies
+# inside the article panel's visible part (scrolled to).
+MARK_IN_VIEW = """() => {
+  const mark = document.querySelector('#citations mark.evidence, #citations mark.nearest');
+  if (!mark) return false;
+  const panel = mark.closest('.article');
+  const m = mark.getBoundingClientRect(), p = panel.getBoundingClientRect();
+  return m.top >= p.top - 1 && m.bottom <= p.bottom + 1;
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -60,15 +69,7 @@ def test_ask_in_the_browser_and_see_the_cited_passage(server_url, settings) -> N
         mark = page.locator("#citations .article .passage mark.evidence")
         mark.first.wait_for(timeout=60_000)
         assert "2,2 gigawatt" in mark.first.inner_text()
-        page.wait_for_function(
-            """() => {
-              const mark = document.querySelector('#citations mark.evidence');
-              const panel = mark.closest('.article');
-              const m = mark.getBoundingClientRect(), p = panel.getBoundingClientRect();
-              return m.top >= p.top - 1 && m.bottom <= p.bottom + 1;
-            }""",
-            timeout=10_000,
-        )
+        page.wait_for_function(MARK_IN_VIEW, timeout=10_000)
         assert "2,2" in page.locator("#chat").inner_text()
         # Before it, while the model wrote: the passages read, and the sentence of theirs
         # nearest the question, headed as not an answer yet.
@@ -102,6 +103,10 @@ def test_ask_in_the_browser_and_see_the_cited_passage(server_url, settings) -> N
         assert "hieronder staat wat er het dichtst bij komt" in page.locator("#refusal").inner_text()
         assert "geen antwoord" in page.locator("#nearest").inner_text()
         assert page.locator("#citations .article .passage").count() == 1
+        # ... in the colour of "closest", not of an answer's evidence, and scrolled to.
+        assert page.locator("#citations mark.nearest").count() == 1
+        assert page.locator("#citations mark.evidence").count() == 0
+        page.wait_for_function(MARK_IN_VIEW, timeout=10_000)
         page.screenshot(path=str(ARTIFACTS / "chat-refusal.png"), full_page=True)
         # Chat-template tokens typed into a question are text, not instructions.
         page.locator("#question textarea").fill(
