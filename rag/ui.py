@@ -36,7 +36,8 @@ EXAMPLES = [
 
 ALL_DOCUMENTS = "All documents"
 
-# Once an answer is in, the article panel scrolls to the first evidence sentence.
+# Once an answer is in, the article panel scrolls to its first evidence sentence (a
+# refusal's: to where the text comes closest).
 SCROLL_TO_EVIDENCE = """() => {
   const mark = document.querySelector('#citations mark.evidence, #citations mark.nearest');
   if (mark) mark.scrollIntoView({block: 'center', behavior: 'smooth'});
