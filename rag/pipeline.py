@@ -221,7 +221,7 @@ class Pipeline:
             draft = write_draft(self.llm, messages, max_answer_tokens, cancelled)
             timings["written_ms"] = _ms(started)
             if draft.first_token_at is not None:  # the model's own first token, on this prompt
-                timings["model_first_token_ms"] = round((draft.first_token_at - started) * 1000, 1)
+                timings["model_first_token_ms"] = _ms(started, draft.first_token_at)
             result = self._decide(draft.text, question, language, ranked, sentences_read)
             prompts_read = [messages]
             again = None
@@ -406,5 +406,6 @@ def _word_pieces(answer: str) -> Iterator[str]:
         yield word if n == len(words) - 1 else word + " "
 
 
-def _ms(since: float) -> float:
-    return round((time.perf_counter() - since) * 1000, 1)
+def _ms(since: float, until: float | None = None) -> float:
+    """Milliseconds from `since` to `until` (default: now), both time.perf_counter()."""
+    return round(((time.perf_counter() if until is None else until) - since) * 1000, 1)
