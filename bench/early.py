@@ -22,13 +22,14 @@ import json
 import statistics
 import sys
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from replay import RecordedDrafts, pipelines_over, replay_settings  # noqa: E402
+from replay import pipelines_over, replay_settings, tokenizer_only  # noqa: E402
 
 from rag.benchmark import read_dump  # noqa: E402
 from rag.evidence import reading  # noqa: E402
@@ -47,12 +48,9 @@ def decide_prefixes(dump: Path) -> list[dict]:
     settings = replay_settings()
     path = str(verify_llm(settings.models_dir, settings.llm_model))
 
-    def tokenizer_only(drafts: dict[str, str]) -> RecordedDrafts:
-        n_ctx = settings.llm_context_tokens
-        return RecordedDrafts(model_path=path, vocab_only=True, n_ctx=n_ctx, verbose=False, drafts=drafts)
-
+    model = partial(tokenizer_only, settings, path)
     decided = []
-    for _corpus, pipeline, mine, records in pipelines_over(settings, rows, tokenizer_only, True):
+    for _corpus, pipeline, mine, records in pipelines_over(settings, rows, model, True):
         for row, record in zip(mine, records, strict=True):
             question = record["question"]
             language = detect_language(question)

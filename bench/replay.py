@@ -77,6 +77,12 @@ class RecordedDrafts(LocalChatLlamaCpp):
         yield ChatGenerationChunk(message=AIMessageChunk(content=""), generation_info=stopped)
 
 
+def tokenizer_only(settings: Settings, path: str, drafts: dict[str, str]) -> RecordedDrafts:
+    """The local model loaded for its tokenizer alone, answering with the recorded drafts."""
+    n_ctx = settings.llm_context_tokens
+    return RecordedDrafts(model_path=path, vocab_only=True, n_ctx=n_ctx, verbose=False, drafts=drafts)
+
+
 def pipelines_over(
     settings: Settings,
     rows: list[dict],
@@ -133,8 +139,7 @@ def main() -> int:
 
     def recorded_model(drafts: dict[str, str]) -> RecordedDrafts:
         if whole is None:
-            n_ctx = settings.llm_context_tokens
-            return RecordedDrafts(model_path=path, vocab_only=True, n_ctx=n_ctx, verbose=False, drafts=drafts)
+            return tokenizer_only(settings, path, drafts)
         whole.drafts, whole.drafted = drafts, set()
         return whole
 
